@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs whatever ALB Lab needs that this machine lacks, and nothing it already has.
+# Idempotent: every step checks first. Only package registries are used (crates.io, npm,
+# Debian); nothing downloads a prebuilt binary at run time.
+#
+#   scripts/setup.sh          everything (Rust wasm target, Trunk, wasm-bindgen CLI, Chromium,
+#                             chromedriver, npm packages including wasm-opt)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# The wasm-bindgen CLI must be exactly the library version in Cargo.lock (Cargo.toml pins it
+# with "=" so the two never drift).
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
+WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.130}
+
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown Rust target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (about 7 minutes on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 3 minutes)"
+  # Not --locked: one of its locked dependencies is no longer on crates.io.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing Debian's chromium and chromium-driver"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-dejavu-core
+fi
+
+# npm packages (Playwright, axe, binaryen's wasm-opt): reinstall only when the lock changed.
+if [ -f package-lock.json ]; then
+  stamp=node_modules/.alb-lab-lock.sha
+  want=$(sha256sum package-lock.json | awk '{print $1}')
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+    echo "$want" > "$stamp"
+  fi
+fi
+
+say "ready: rust wasm target, trunk $(trunk --version | awk '{print $2}'), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version 2>/dev/null || echo 'wasm-opt missing'), $(/usr/bin/chromium --version 2>/dev/null)"

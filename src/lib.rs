@@ -1,0 +1,12 @@
+//! ALB Lab: see how a request reaches a container behind an AWS Application Load Balancer,
+//! and why it sometimes does not.
+//!
+//! - [`sim`]: the pure, deterministic simulation core (no web dependencies, no clock).
+//! - [`scenarios`]: the scenario and exercise files shipped with the tool, embedded at build time.
+//! - `ui` (browser builds only): the Leptos page that draws the core and sends it commands.
+
+pub mod scenarios;
+pub mod sim;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

@@ -1,0 +1,476 @@
+//! Commands: the learner's (and an exercise solution's) intents, in AWS's verbs.
+//!
+//! Every command that changes the setup edits a copy of the scenario, validates the copy with
+//! the same rules as a scenario file, checks what ECS itself would refuse, and only then swaps it
+//! in. A refused command returns an error that names what is wrong and changes nothing.
+
+use super::events::EventSource;
+use super::scenario::{
+    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, SecurityGroupRule, ServiceLoadBalancer, TargetType,
+};
+use super::trace::TraceKind;
+use super::Sim;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// The client's load, in requests per second (0-200).
+    SetRequestRate { requests_per_second: f64 },
+    /// Where the client sends: the ALB port and the request path.
+    SetClientTarget { port: u16, path: String },
+    /// Send one request now.
+    SendRequest,
+    /// `curl http://<task public IP>:<port>/` from the client. `task`: a task id or its first
+    /// characters (the first running task when left out); `port`: the container port when left out.
+    CurlTask {
+        #[serde(default)]
+        task: Option<String>,
+        #[serde(default)]
+        port: Option<u16>,
+    },
+    /// ModifyListener: move the listener on `port` to `new_port`.
+    ModifyListener { port: u16, new_port: u16 },
+    /// CreateListener forwarding to a target group.
+    CreateListener { port: u16, target_group: String },
+    /// DeleteListener.
+    DeleteListener { port: u16 },
+    /// ModifyLoadBalancerAttributes `idle_timeout.timeout_seconds`.
+    ModifyLoadBalancerAttributes { idle_timeout_seconds: u32 },
+    AuthorizeSecurityGroupIngress { group_id: String, from_port: u16, to_port: u16, source: String },
+    RevokeSecurityGroupIngress { group_id: String, from_port: u16, to_port: u16, source: String },
+    /// ModifyTargetGroup: the health check settings.
+    ModifyTargetGroup { target_group: String, health_check: HealthCheck },
+    ModifyTargetGroupAttributes {
+        target_group: String,
+        #[serde(default)]
+        deregistration_delay_seconds: Option<u32>,
+        #[serde(default)]
+        unhealthy_state_routing_minimum_healthy_targets_count: Option<u32>,
+        #[serde(default)]
+        load_balancing_algorithm: Option<LoadBalancingAlgorithm>,
+    },
+    /// A target group's type and port cannot change in place: this stands for creating a new
+    /// one with the same name and settings and pointing the listener at it. Refused while targets
+    /// are registered in it.
+    RecreateTargetGroup { target_group: String, target_type: TargetType, port: u16 },
+    /// CreateService with the scenario's service settings (after ECS refused it).
+    CreateService,
+    /// UpdateService without a new deployment (desired count, grace period, deployment limits),
+    /// or with one (`assign_public_ip`, `force_new_deployment`).
+    UpdateService {
+        #[serde(default)]
+        desired_count: Option<u32>,
+        #[serde(default)]
+        health_check_grace_period_seconds: Option<u32>,
+        #[serde(default)]
+        minimum_healthy_percent: Option<u32>,
+        #[serde(default)]
+        maximum_percent: Option<u32>,
+        #[serde(default)]
+        assign_public_ip: Option<bool>,
+        #[serde(default)]
+        force_new_deployment: bool,
+    },
+    /// UpdateService `loadBalancers`: attach the service to a target group (starts a deployment).
+    AttachLoadBalancer { target_group: String, container_name: String, container_port: u16 },
+    /// UpdateService `loadBalancers: []`: detach the service (starts a deployment).
+    DetachLoadBalancer,
+    /// RegisterTaskDefinition with these changes as the next revision, then UpdateService to it
+    /// when `deploy` (the console's "create new revision and deploy").
+    RegisterTaskDefinition {
+        #[serde(default)]
+        changes: TaskDefinitionChanges,
+        #[serde(default = "yes")]
+        deploy: bool,
+    },
+    /// Change the container port everywhere the console would: the port mapping (and the host
+    /// port for awsvpc) in a new revision, and the service's load-balancer container port; deploys.
+    SetContainerPort { container_port: u16 },
+    /// Simulator options for questions AWS's documents leave open.
+    SetOptions { initial_targets_fail_open: bool },
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDefinitionChanges {
+    #[serde(default)]
+    pub network_mode: Option<NetworkMode>,
+    /// The first port mapping's container port.
+    #[serde(default)]
+    pub container_port: Option<u16>,
+    /// The first port mapping's host port (0 = dynamic, bridge only).
+    #[serde(default)]
+    pub host_port: Option<u16>,
+    #[serde(default)]
+    pub listen_port: Option<u16>,
+    #[serde(default)]
+    pub startup_seconds: Option<u32>,
+    #[serde(default)]
+    pub health_path: Option<String>,
+    #[serde(default)]
+    pub health_response: Option<HealthResponse>,
+    #[serde(default)]
+    pub response_time_ms: Option<u32>,
+    #[serde(default)]
+    pub slow_response_seconds: Option<u32>,
+}
+
+/// A refused command: what is wrong, in words a learner can act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandError(pub String);
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+/// What a command did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// A setting changed; the text says which.
+    Changed(String),
+    /// A request or curl was sent; its id.
+    Sent(u64),
+}
+
+fn err<T>(text: impl Into<String>) -> Result<T, CommandError> {
+    Err(CommandError(text.into()))
+}
+
+impl Sim {
+    /// Apply one command between ticks. On error nothing changes.
+    pub fn apply(&mut self, command: Command) -> Result<Applied, CommandError> {
+        let mut next = self.scenario.clone();
+        let mut new_deployment = false;
+        let summary: String = match &command {
+            Command::SendRequest => return Ok(Applied::Sent(self.send_request())),
+            Command::CurlTask { task, port } => {
+                let chosen = self
+                    .tasks
+                    .values()
+                    .filter(|t| t.state != super::ecs::TaskState::Stopped)
+                    .find(|t| match task {
+                        Some(prefix) => !prefix.is_empty() && t.id.starts_with(prefix.as_str()),
+                        None => t.state == super::ecs::TaskState::Running,
+                    })
+                    .map(|t| (t.seq, t.load_balancer.as_ref().map(|l| l.container_port).unwrap_or(t.app.listen_port)));
+                let Some((seq, default_port)) = chosen else {
+                    return err(match task {
+                        Some(p) => format!("No task with an id starting {p:?} is running."),
+                        None => "No task is running to curl.".to_string(),
+                    });
+                };
+                let port = port.unwrap_or(default_port);
+                if port == 0 {
+                    return err("port must be 1-65535");
+                }
+                return Ok(Applied::Sent(self.curl_task(seq, port)));
+            }
+            Command::SetRequestRate { requests_per_second } => {
+                next.client.requests_per_second = *requests_per_second;
+                format!("Client load set to {requests_per_second} requests/s")
+            }
+            Command::SetClientTarget { port, path } => {
+                next.client.port = *port;
+                next.client.path = path.clone();
+                format!("Client now sends GET {path} to port {port}")
+            }
+            Command::ModifyListener { port, new_port } => {
+                let Some(l) = next.load_balancer.listeners.iter_mut().find(|l| l.port == *port) else {
+                    return err(format!("ListenerNotFound: no listener on port {port}"));
+                };
+                l.port = *new_port;
+                format!("ModifyListener: HTTP:{port} → HTTP:{new_port}")
+            }
+            Command::CreateListener { port, target_group } => {
+                next.load_balancer.listeners.push(super::scenario::Listener {
+                    port: *port,
+                    protocol: "HTTP".into(),
+                    rules: vec![],
+                    default_action: super::scenario::Action::Forward { target_group: target_group.clone() },
+                });
+                format!("CreateListener: HTTP:{port} forwarding to {target_group}")
+            }
+            Command::DeleteListener { port } => {
+                let before = next.load_balancer.listeners.len();
+                next.load_balancer.listeners.retain(|l| l.port != *port);
+                if before == next.load_balancer.listeners.len() {
+                    return err(format!("ListenerNotFound: no listener on port {port}"));
+                }
+                format!("DeleteListener: HTTP:{port}")
+            }
+            Command::ModifyLoadBalancerAttributes { idle_timeout_seconds } => {
+                next.load_balancer.idle_timeout_seconds = *idle_timeout_seconds;
+                format!("ModifyLoadBalancerAttributes: idle_timeout.timeout_seconds = {idle_timeout_seconds}")
+            }
+            Command::AuthorizeSecurityGroupIngress { group_id, from_port, to_port, source } => {
+                let rule = SecurityGroupRule {
+                    protocol: "tcp".into(),
+                    from_port: *from_port,
+                    to_port: *to_port,
+                    source: source.clone(),
+                    description: String::new(),
+                };
+                let Some(g) = next.security_groups.iter_mut().find(|g| g.id == *group_id) else {
+                    return err(format!("InvalidGroup.NotFound: the security group '{group_id}' does not exist"));
+                };
+                if g.ingress.iter().any(|r| r.from_port == rule.from_port && r.to_port == rule.to_port && r.source == rule.source) {
+                    return err(format!(
+                        "InvalidPermission.Duplicate: the rule TCP {} from {source} already exists in {group_id}",
+                        rule.ports_text()
+                    ));
+                }
+                let text = format!("AuthorizeSecurityGroupIngress: {group_id} TCP {} from {source}", rule.ports_text());
+                g.ingress.push(rule);
+                text
+            }
+            Command::RevokeSecurityGroupIngress { group_id, from_port, to_port, source } => {
+                let Some(g) = next.security_groups.iter_mut().find(|g| g.id == *group_id) else {
+                    return err(format!("InvalidGroup.NotFound: the security group '{group_id}' does not exist"));
+                };
+                let before = g.ingress.len();
+                g.ingress.retain(|r| !(r.from_port == *from_port && r.to_port == *to_port && r.source == *source));
+                if before == g.ingress.len() {
+                    return err(format!("InvalidPermission.NotFound: {group_id} has no rule TCP {from_port}-{to_port} from {source}"));
+                }
+                format!("RevokeSecurityGroupIngress: {group_id} TCP {from_port}-{to_port} from {source}")
+            }
+            Command::ModifyTargetGroup { target_group, health_check } => {
+                let Some(tg) = next.target_groups.iter_mut().find(|t| t.name == *target_group) else {
+                    return err(format!("TargetGroupNotFound: {target_group}"));
+                };
+                tg.health_check = health_check.clone();
+                format!(
+                    "ModifyTargetGroup {target_group}: health check {} port {} every {} s, timeout {} s, thresholds {}/{}, codes {}",
+                    health_check.path,
+                    health_check.port,
+                    health_check.interval_seconds,
+                    health_check.timeout_seconds,
+                    health_check.healthy_threshold_count,
+                    health_check.unhealthy_threshold_count,
+                    health_check.matcher
+                )
+            }
+            Command::ModifyTargetGroupAttributes {
+                target_group,
+                deregistration_delay_seconds,
+                unhealthy_state_routing_minimum_healthy_targets_count,
+                load_balancing_algorithm,
+            } => {
+                let Some(tg) = next.target_groups.iter_mut().find(|t| t.name == *target_group) else {
+                    return err(format!("TargetGroupNotFound: {target_group}"));
+                };
+                let mut parts = Vec::new();
+                if let Some(d) = deregistration_delay_seconds {
+                    tg.deregistration_delay_seconds = *d;
+                    parts.push(format!("deregistration_delay.timeout_seconds = {d}"));
+                }
+                if let Some(n) = unhealthy_state_routing_minimum_healthy_targets_count {
+                    tg.unhealthy_state_routing_minimum_healthy_targets_count = *n;
+                    parts.push(format!("unhealthy_state_routing.minimum_healthy_targets.count = {n}"));
+                }
+                if let Some(a) = load_balancing_algorithm {
+                    tg.load_balancing_algorithm = *a;
+                    parts.push(format!("load_balancing.algorithm.type = {a:?}"));
+                }
+                format!("ModifyTargetGroupAttributes {target_group}: {}", parts.join(", "))
+            }
+            Command::RecreateTargetGroup { target_group, target_type, port } => {
+                let Some(index) = next.target_group_index(target_group) else {
+                    return err(format!("TargetGroupNotFound: {target_group}"));
+                };
+                if self.targets.values().any(|t| t.target_group == index) {
+                    return err(format!(
+                        "ResourceInUse: {target_group} still has registered targets; detach the ECS service (or let its targets drain) first"
+                    ));
+                }
+                next.target_groups[index].target_type = *target_type;
+                next.target_groups[index].port = *port;
+                format!("Recreated target group {target_group} with target type {target_type}, port {port}")
+            }
+            Command::CreateService => {
+                return self
+                    .create_service()
+                    .map(|_| {
+                        let name = self.service_name();
+                        self.log(EventSource::Change, format!("CreateService: {name}"));
+                        Applied::Changed(format!("CreateService: {name}"))
+                    })
+                    .map_err(CommandError);
+            }
+            Command::UpdateService {
+                desired_count,
+                health_check_grace_period_seconds,
+                minimum_healthy_percent,
+                maximum_percent,
+                assign_public_ip,
+                force_new_deployment,
+            } => {
+                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let mut parts = Vec::new();
+                if let Some(n) = desired_count {
+                    svc.desired_count = *n;
+                    parts.push(format!("desiredCount {n}"));
+                }
+                if let Some(g) = health_check_grace_period_seconds {
+                    svc.health_check_grace_period_seconds = *g;
+                    parts.push(format!("healthCheckGracePeriodSeconds {g}"));
+                }
+                if let Some(m) = minimum_healthy_percent {
+                    svc.deployment_configuration.minimum_healthy_percent = *m;
+                    parts.push(format!("minimumHealthyPercent {m}"));
+                }
+                if let Some(m) = maximum_percent {
+                    svc.deployment_configuration.maximum_percent = *m;
+                    parts.push(format!("maximumPercent {m}"));
+                }
+                if let Some(p) = assign_public_ip {
+                    let Some(nc) = svc.network_configuration.as_mut() else {
+                        return err("InvalidParameterException: assignPublicIp needs an awsvpc network configuration.");
+                    };
+                    nc.assign_public_ip = *p;
+                    parts.push(format!("assignPublicIp {}", if *p { "ENABLED" } else { "DISABLED" }));
+                    new_deployment = true;
+                }
+                if *force_new_deployment {
+                    parts.push("forceNewDeployment".into());
+                    new_deployment = true;
+                }
+                format!("UpdateService {}: {}", svc.name, parts.join(", "))
+            }
+            Command::AttachLoadBalancer { target_group, container_name, container_port } => {
+                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                svc.load_balancer = Some(ServiceLoadBalancer {
+                    target_group: target_group.clone(),
+                    container_name: container_name.clone(),
+                    container_port: *container_port,
+                });
+                new_deployment = true;
+                format!("UpdateService {}: loadBalancers = [{target_group}, {container_name}:{container_port}]", svc.name)
+            }
+            Command::DetachLoadBalancer => {
+                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                if svc.load_balancer.is_none() {
+                    return err("The service is not attached to a load balancer.");
+                }
+                svc.load_balancer = None;
+                new_deployment = true;
+                format!("UpdateService {}: loadBalancers = []", svc.name)
+            }
+            Command::RegisterTaskDefinition { changes, deploy } => {
+                let text = apply_task_definition_changes(&mut next, changes)?;
+                new_deployment = *deploy && next.service.is_some();
+                if *deploy {
+                    format!("{text}; UpdateService to revision {}", next.task_definition.revision)
+                } else {
+                    text
+                }
+            }
+            Command::SetContainerPort { container_port } => {
+                let changes = TaskDefinitionChanges { container_port: Some(*container_port), ..Default::default() };
+                let text = apply_task_definition_changes(&mut next, &changes)?;
+                if let Some(lb) = next.service.as_mut().and_then(|s| s.load_balancer.as_mut()) {
+                    lb.container_port = *container_port;
+                }
+                new_deployment = next.service.is_some();
+                format!("{text}; service container port {container_port}; UpdateService to revision {}", next.task_definition.revision)
+            }
+            Command::SetOptions { initial_targets_fail_open } => {
+                next.options.initial_targets_fail_open = *initial_targets_fail_open;
+                format!("Option: targets in initial {} fail open", if *initial_targets_fail_open { "do" } else { "do not" })
+            }
+        };
+        let valid = next.validate().map_err(|e| CommandError(e.to_string()))?;
+        // ECS refuses an UpdateService it would refuse at creation, and nothing changes.
+        if self.service.is_created && new_deployment {
+            if let Some(error) = valid.ecs_service_error() {
+                return err(error);
+            }
+        }
+        self.replace_scenario(valid.into_inner());
+        if new_deployment && self.service.is_created {
+            self.start_deployment();
+        }
+        self.log(EventSource::Change, summary.clone());
+        Ok(Applied::Changed(summary))
+    }
+
+    /// How many requests of `kind` are still in flight (for tests and the page).
+    pub fn in_flight_count(&self, kind: TraceKind) -> usize {
+        self.in_flight.values().filter(|r| r.kind == kind).count()
+    }
+}
+
+fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges) -> Result<String, CommandError> {
+    let td = &mut next.task_definition;
+    let mut parts = Vec::new();
+    if let Some(mode) = c.network_mode {
+        td.network_mode = mode;
+        parts.push(format!("networkMode {mode}"));
+        // Switching to awsvpc: host ports must equal container ports; to bridge: dynamic.
+        for m in &mut td.container.port_mappings {
+            m.host_port = match mode {
+                NetworkMode::Awsvpc => None,
+                NetworkMode::Bridge => Some(0),
+            };
+        }
+    }
+    if let Some(p) = c.container_port {
+        match td.container.port_mappings.first_mut() {
+            Some(m) => {
+                m.container_port = p;
+                if td.network_mode == NetworkMode::Awsvpc {
+                    m.host_port = None;
+                }
+            }
+            None => td.container.port_mappings.push(PortMapping { container_port: p, host_port: None }),
+        }
+        parts.push(format!("containerPort {p}"));
+    }
+    if let Some(h) = c.host_port {
+        let Some(m) = td.container.port_mappings.first_mut() else { return err("The container has no port mapping to set a host port on.") };
+        m.host_port = Some(h);
+        parts.push(format!("hostPort {}", if h == 0 { "dynamic".to_string() } else { h.to_string() }));
+    }
+    let app = &mut td.container.app;
+    if let Some(p) = c.listen_port {
+        app.listen_port = p;
+        parts.push(format!("app listens on {p}"));
+    }
+    if let Some(s) = c.startup_seconds {
+        app.startup_seconds = s;
+        parts.push(format!("app start-up {s} s"));
+    }
+    if let Some(p) = &c.health_path {
+        app.health_path = p.clone();
+        parts.push(format!("app health endpoint {p}"));
+    }
+    if let Some(h) = c.health_response {
+        app.health_response = h;
+        parts.push(format!("health endpoint answers {}", h.label()));
+    }
+    if let Some(ms) = c.response_time_ms {
+        app.response_time_ms = ms;
+        parts.push(format!("app answers / in {ms} ms"));
+    }
+    if let Some(s) = c.slow_response_seconds {
+        app.slow_response_seconds = s;
+        parts.push(format!("slow health answer {s} s"));
+    }
+    td.revision = td.revision.saturating_add(1);
+    let family = td.family.clone();
+    let revision = td.revision;
+    if parts.is_empty() {
+        parts.push("no changes".into());
+    }
+    Ok(format!("RegisterTaskDefinition {family}:{revision} ({})", parts.join(", ")))
+}

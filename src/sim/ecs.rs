@@ -1,0 +1,691 @@
+//! The ECS side: tasks, their lifecycle, deployments, and the service scheduler.
+//!
+//! The scheduler follows ECS's documented rules (docs/model.md §ECS scheduler): it registers a
+//! task's target when the task runs, replaces tasks whose target is `unhealthy` once the
+//! health-check grace period is over, deregisters and drains a target before stopping its task,
+//! and runs rolling deployments within `minimumHealthyPercent` (rounded up) and `maximumPercent`
+//! (rounded down), counting a task as healthy only once its target is `healthy`. Events use
+//! ECS's own message formats.
+//!
+//! Left out: the deployment circuit breaker, blue/green (CODE_DEPLOY) deployments, task sets,
+//! capacity providers and placement strategies beyond spreading over subnets or instances,
+//! container health checks, service auto scaling.
+
+use super::events::EventSource;
+use super::health::{Reason, Target, TargetId, TargetState, REGISTRATION_MS};
+use super::net::{Cidr, Ipv4};
+use super::scenario::{target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
+use super::trace::Endpoint;
+use super::Sim;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// Lifecycle timings. AWS documents the states, not their lengths; these are typical Fargate
+/// figures (docs/model.md §Timings).
+pub const PROVISIONING_MS: u64 = 5_000;
+pub const PENDING_MS: u64 = 10_000;
+pub const ACTIVATING_MS: u64 = 1_000;
+/// The app exits promptly on SIGTERM; ECS would SIGKILL after stopTimeout (30 s).
+pub const STOPPING_MS: u64 = 2_000;
+pub const DEPROVISIONING_MS: u64 = 5_000;
+/// A stopped task stays on the diagram this long before it moves to the stopped-task list.
+pub const STOPPED_VISIBLE_MS: u64 = 30_000;
+pub const MAX_STOPPED_TASKS: usize = 20;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum TaskState {
+    Provisioning,
+    Pending,
+    Activating,
+    Running,
+    Deactivating,
+    Stopping,
+    Deprovisioning,
+    Stopped,
+}
+
+impl TaskState {
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskState::Provisioning => "PROVISIONING",
+            TaskState::Pending => "PENDING",
+            TaskState::Activating => "ACTIVATING",
+            TaskState::Running => "RUNNING",
+            TaskState::Deactivating => "DEACTIVATING",
+            TaskState::Stopping => "STOPPING",
+            TaskState::Deprovisioning => "DEPROVISIONING",
+            TaskState::Stopped => "STOPPED",
+        }
+    }
+}
+
+impl fmt::Display for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub seq: u32,
+    /// 32 hex digits, as ECS task ids are.
+    pub id: Arc<str>,
+    pub deployment: u32,
+    pub revision: u32,
+    pub state: TaskState,
+    pub state_since_ms: u64,
+    pub created_at_ms: u64,
+    /// The scheduler has decided to stop this task.
+    pub is_stop_requested: bool,
+    pub stopped_reason: Option<String>,
+    pub running_since_ms: Option<u64>,
+    pub app_ready_at_ms: Option<u64>,
+    pub has_crashed: bool,
+    pub network_mode: NetworkMode,
+    pub private_ip: Ipv4,
+    pub public_ip: Option<Ipv4>,
+    pub subnet: Arc<str>,
+    pub availability_zone: Arc<str>,
+    /// bridge: the container instance it runs on.
+    pub instance: Option<Arc<str>>,
+    /// bridge: the host port Docker bound for the load-balanced container port.
+    pub host_port: Option<u16>,
+    /// awsvpc: the ENI's security groups, fixed at launch.
+    pub security_groups: Vec<Arc<str>>,
+    pub port_mappings: Vec<PortMapping>,
+    pub app: App,
+    pub load_balancer: Option<ServiceLoadBalancer>,
+    pub target: Option<TargetId>,
+}
+
+impl Task {
+    /// Is the process up and accepting connections (on its listen port)?
+    pub fn is_app_serving(&self, now_ms: u64) -> bool {
+        matches!(self.state, TaskState::Running | TaskState::Deactivating)
+            && !self.has_crashed
+            && self.app_ready_at_ms.is_some_and(|t| now_ms >= t)
+    }
+
+    /// Counts toward the desired count and maximumPercent (RUNNING or PENDING in ECS's terms).
+    pub fn is_active(&self) -> bool {
+        !self.is_stop_requested && self.state <= TaskState::Running
+    }
+
+    /// The port the task's target is registered on.
+    pub fn registered_port(&self) -> Option<u16> {
+        let lb = self.load_balancer.as_ref()?;
+        match self.network_mode {
+            NetworkMode::Awsvpc => Some(lb.container_port),
+            NetworkMode::Bridge => self.host_port,
+        }
+    }
+
+    /// Short id for the diagram: the first 8 hex digits.
+    pub fn short_id(&self) -> &str {
+        &self.id[..8.min(self.id.len())]
+    }
+}
+
+/// A stopped task, kept for the stopped-task list with ECS's `stoppedReason`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoppedTask {
+    pub id: Arc<str>,
+    pub revision: u32,
+    pub private_ip: Ipv4,
+    pub stopped_at_ms: u64,
+    pub stopped_reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RolloutState {
+    InProgress,
+    Completed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub seq: u32,
+    /// `ecs-svc/` and 19 digits, as ECS shows it.
+    pub id: Arc<str>,
+    pub revision: u32,
+    pub load_balancer: Option<ServiceLoadBalancer>,
+    pub network: Option<NetworkConfiguration>,
+    pub rollout_state: RolloutState,
+    pub created_at_ms: u64,
+    pub has_reported_stuck: bool,
+}
+
+/// The service's run-time state: whether ECS accepted it, its deployments, steady state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRuntime {
+    pub is_created: bool,
+    /// ECS's refusal, in AWS's words, while the service could not be created.
+    pub create_error: Option<String>,
+    /// Oldest first; the last one is PRIMARY.
+    pub deployments: Vec<Deployment>,
+    pub is_steady: bool,
+    pub next_deployment_seq: u32,
+    pub placement_failure_reported: bool,
+}
+
+impl Sim {
+    pub(crate) fn service_name(&self) -> String {
+        self.scenario.service.as_ref().map(|s| s.name.clone()).unwrap_or_default()
+    }
+
+    pub(crate) fn start_deployment(&mut self) {
+        let Some(svc) = self.scenario.service.clone() else { return };
+        let seq = self.service.next_deployment_seq;
+        self.service.next_deployment_seq += 1;
+        let digits: String = (0..19).map(|_| char::from(b'0' + (self.rng.next_u64() % 10) as u8)).collect();
+        self.service.deployments.push(Deployment {
+            seq,
+            id: format!("ecs-svc/{digits}").into(),
+            revision: self.scenario.task_definition.revision,
+            load_balancer: svc.load_balancer.clone(),
+            network: svc.network_configuration.clone(),
+            rollout_state: RolloutState::InProgress,
+            created_at_ms: self.now_ms,
+            has_reported_stuck: false,
+        });
+        self.service.is_steady = false;
+        // Earlier deployments that were still rolling out are now ACTIVE, not PRIMARY.
+        let n = self.service.deployments.len();
+        for d in &mut self.service.deployments[..n - 1] {
+            d.rollout_state = RolloutState::Completed;
+        }
+    }
+
+    /// Try to create the service (CreateService). ECS's refusal is logged and kept, not fatal.
+    pub(crate) fn create_service(&mut self) -> Result<(), String> {
+        if self.scenario.service.is_none() {
+            return Err("There is no service to create in this scenario.".into());
+        }
+        if self.service.is_created {
+            return Err("The service already exists.".into());
+        }
+        if let Some(error) = self.scenario.ecs_service_error() {
+            self.service.create_error = Some(error.clone());
+            self.log(EventSource::EcsService, error.clone());
+            return Err(error);
+        }
+        self.service.create_error = None;
+        self.service.is_created = true;
+        self.start_deployment();
+        Ok(())
+    }
+
+    /// Advance every task's lifecycle by the clock.
+    pub(crate) fn advance_tasks(&mut self) {
+        let now = self.now_ms;
+        let seqs: Vec<u32> = self.tasks.keys().copied().collect();
+        for seq in seqs {
+            let Some(task) = self.tasks.get(&seq) else { continue };
+            let since = now.saturating_sub(task.state_since_ms);
+            let next = match task.state {
+                TaskState::Provisioning if task.is_stop_requested => Some(TaskState::Deprovisioning),
+                TaskState::Pending if task.is_stop_requested => Some(TaskState::Deprovisioning),
+                TaskState::Activating if task.is_stop_requested => Some(TaskState::Stopping),
+                TaskState::Provisioning if since >= PROVISIONING_MS => Some(TaskState::Pending),
+                TaskState::Pending if since >= PENDING_MS => {
+                    Some(if task.load_balancer.is_some() { TaskState::Activating } else { TaskState::Running })
+                }
+                TaskState::Activating if since >= ACTIVATING_MS => Some(TaskState::Running),
+                TaskState::Running if task.is_stop_requested => Some(TaskState::Deactivating),
+                // ECS waits for the target to finish draining before it stops the task.
+                TaskState::Deactivating => {
+                    let drained = task.target.is_none_or(|t| !self.targets.contains_key(&t));
+                    drained.then_some(TaskState::Stopping)
+                }
+                TaskState::Stopping if since >= STOPPING_MS => Some(TaskState::Deprovisioning),
+                TaskState::Deprovisioning if since >= DEPROVISIONING_MS => Some(TaskState::Stopped),
+                _ => None,
+            };
+            if let Some(state) = next {
+                self.set_task_state(seq, state);
+            }
+        }
+        // Stopped tasks leave the diagram after a while and go to the bounded stopped list.
+        let gone: Vec<u32> = self
+            .tasks
+            .values()
+            .filter(|t| t.state == TaskState::Stopped && now.saturating_sub(t.state_since_ms) >= STOPPED_VISIBLE_MS)
+            .map(|t| t.seq)
+            .collect();
+        for seq in gone {
+            if let Some(t) = self.tasks.remove(&seq) {
+                self.stopped_tasks.push_front(StoppedTask {
+                    id: t.id.clone(),
+                    revision: t.revision,
+                    private_ip: t.private_ip,
+                    stopped_at_ms: t.state_since_ms,
+                    stopped_reason: t.stopped_reason.clone().unwrap_or_else(|| "Task stopped".into()),
+                });
+                self.stopped_tasks.truncate(MAX_STOPPED_TASKS);
+            }
+        }
+    }
+
+    fn set_task_state(&mut self, seq: u32, state: TaskState) {
+        let now = self.now_ms;
+        let Some(task) = self.tasks.get_mut(&seq) else { return };
+        task.state = state;
+        task.state_since_ms = now;
+        match state {
+            TaskState::Running => {
+                task.running_since_ms = Some(now);
+                task.app_ready_at_ms = Some(now + task.app.startup_seconds as u64 * 1000);
+                if task.load_balancer.is_some() {
+                    self.register_target(seq);
+                }
+            }
+            TaskState::Deactivating => {
+                if task.target.is_some() {
+                    self.deregister_target(seq);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// RegisterTargets, as the ECS service does for a task that started running.
+    fn register_target(&mut self, seq: u32) {
+        let Some(task) = self.tasks.get(&seq) else { return };
+        let Some(lb) = task.load_balancer.clone() else { return };
+        let Some(tg_index) = self.scenario.target_group_index(&lb.target_group) else { return };
+        let Some(port) = task.registered_port() else { return };
+        let tg = &self.scenario.target_groups[tg_index];
+        let arn = target_group_arn(tg);
+        let endpoint = Endpoint { ip: task.private_ip, port, instance_id: task.instance.clone() };
+        let zone = task.availability_zone.clone();
+        let id = TargetId(self.next_target_id);
+        self.next_target_id += 1;
+        let mut target = Target {
+            id,
+            target_group: tg_index,
+            target_group_name: tg.name.as_str().into(),
+            task: seq,
+            endpoint: endpoint.clone(),
+            availability_zone: zone,
+            state: TargetState::Initial,
+            reason: Some(Reason::RegistrationInProgress),
+            registered_at_ms: self.now_ms,
+            consecutive_passes: 0,
+            consecutive_failures: 0,
+            next_check_at_ms: self.now_ms + REGISTRATION_MS,
+            draining_until_ms: None,
+            last_check: None,
+            in_flight: 0,
+        };
+        self.apply_usage(&mut target);
+        self.targets.insert(id, target);
+        if let Some(task) = self.tasks.get_mut(&seq) {
+            task.target = Some(id);
+        }
+        let svc = self.service_name();
+        self.log(EventSource::EcsService, format!("(service {svc}) registered 1 targets in (target-group {arn})"));
+        let tg_name = self.scenario.target_groups[tg_index].name.clone();
+        self.log(EventSource::TargetHealth, format!("(target-group {tg_name}) target {endpoint} registered: initial (Elb.RegistrationInProgress)"));
+    }
+
+    /// DeregisterTargets: the target drains for the deregistration delay.
+    fn deregister_target(&mut self, seq: u32) {
+        let Some(tid) = self.tasks.get(&seq).and_then(|t| t.target) else { return };
+        let now = self.now_ms;
+        let Some(target) = self.targets.get_mut(&tid) else { return };
+        if target.state == TargetState::Draining {
+            return;
+        }
+        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+        let delay_ms = tg.deregistration_delay_seconds as u64 * 1000;
+        let arn = target_group_arn(tg);
+        let change = target.start_draining(now, delay_ms);
+        let endpoint = target.endpoint.clone();
+        let tg_name = tg.name.clone();
+        let svc = self.service_name();
+        self.log(EventSource::EcsService, format!("(service {svc}) has begun draining connections on 1 tasks."));
+        self.log(EventSource::EcsService, format!("(service {svc}) deregistered 1 targets in (target-group {arn})"));
+        self.log(
+            EventSource::TargetHealth,
+            format!("(target-group {tg_name}) target {endpoint}: {} → draining (Target.DeregistrationInProgress)", change.from),
+        );
+    }
+
+    /// Marks a target `unused` when its target group has no listener or its zone is not enabled.
+    pub(crate) fn apply_usage(&self, target: &mut Target) {
+        if matches!(target.state, TargetState::Draining) {
+            return;
+        }
+        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+        let unused_reason = if !self.scenario.is_target_group_in_use(&tg.name) {
+            Some(Reason::NotInUseNoListener)
+        } else if !self.enabled_zones.iter().any(|z| **z == *target.availability_zone) {
+            Some(Reason::NotInUseZone)
+        } else {
+            None
+        };
+        match (unused_reason, target.state) {
+            (Some(reason), _) => {
+                target.state = TargetState::Unused;
+                target.reason = Some(reason);
+                target.next_check_at_ms = u64::MAX;
+            }
+            (None, TargetState::Unused) => {
+                // In use again: health checking starts over, as for a new registration.
+                target.state = TargetState::Initial;
+                target.reason = Some(Reason::RegistrationInProgress);
+                target.consecutive_passes = 0;
+                target.consecutive_failures = 0;
+                target.next_check_at_ms = self.now_ms + REGISTRATION_MS;
+            }
+            _ => {}
+        }
+    }
+
+    /// Draining targets whose delay ran out leave the target group.
+    pub(crate) fn expire_draining(&mut self) {
+        let now = self.now_ms;
+        let done: Vec<TargetId> = self
+            .targets
+            .values()
+            .filter(|t| t.draining_until_ms.is_some_and(|until| now >= until))
+            .map(|t| t.id)
+            .collect();
+        for id in done {
+            if let Some(t) = self.targets.remove(&id) {
+                self.log(
+                    EventSource::TargetHealth,
+                    format!("(target-group {}) target {}: draining → unused (Target.NotRegistered), removed", t.target_group_name, t.endpoint),
+                );
+            }
+        }
+    }
+
+    /// Is the task healthy in ECS's eyes (counts toward minimumHealthyPercent)?
+    pub fn is_ecs_healthy(&self, task: &Task) -> bool {
+        if task.state != TaskState::Running || task.is_stop_requested || task.has_crashed {
+            return false;
+        }
+        match task.load_balancer {
+            None => true,
+            Some(_) => task.target.and_then(|t| self.targets.get(&t)).is_some_and(|t| t.state == TargetState::Healthy),
+        }
+    }
+
+    pub(crate) fn request_stop(&mut self, seq: u32, reason: String) {
+        if let Some(task) = self.tasks.get_mut(&seq) {
+            if !task.is_stop_requested {
+                task.is_stop_requested = true;
+                task.stopped_reason = Some(reason);
+            }
+        }
+    }
+
+    /// The service scheduler: replace unhealthy tasks, keep the desired count, roll deployments.
+    pub(crate) fn schedule(&mut self) {
+        let Some(svc) = self.scenario.service.clone() else { return };
+        if !self.service.is_created || self.service.deployments.is_empty() {
+            return;
+        }
+        let now = self.now_ms;
+        let name = svc.name.clone();
+        let grace_ms = svc.health_check_grace_period_seconds as u64 * 1000;
+
+        // 1. Crashed essential containers: the task stops at once.
+        let crashed: Vec<u32> = self.tasks.values().filter(|t| t.has_crashed && !t.is_stop_requested).map(|t| t.seq).collect();
+        for seq in crashed {
+            self.request_stop(seq, "Essential container in task exited".into());
+        }
+
+        // 2. Tasks whose target is unhealthy, once the grace period is over.
+        let mut unhealthy = Vec::new();
+        for task in self.tasks.values() {
+            if task.state != TaskState::Running || task.is_stop_requested {
+                continue;
+            }
+            let Some(target) = task.target.and_then(|t| self.targets.get(&t)) else { continue };
+            let in_grace = task.running_since_ms.is_some_and(|t| now.saturating_sub(t) < grace_ms);
+            if target.state == TargetState::Unhealthy && !in_grace {
+                let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+                let reason = target.reason.as_ref().map(|r| r.description()).unwrap_or_else(|| "Health checks failed".into());
+                unhealthy.push((task.seq, task.id.clone(), target.endpoint.port, target_group_arn(tg), reason));
+            }
+        }
+        for (seq, id, port, arn, reason) in unhealthy {
+            self.log(
+                EventSource::EcsService,
+                format!("(service {name}) (task {id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason})."),
+            );
+            self.request_stop(seq, format!("Task failed ELB health checks in (target-group {arn})"));
+            self.log(EventSource::EcsService, format!("(service {name}) has stopped 1 running tasks: (task {id})."));
+        }
+
+        // 3. Deployments: start up to the cap, stop old tasks down to the floor.
+        let desired = svc.desired_count;
+        let dc = svc.deployment_configuration;
+        let cap = (desired * dc.maximum_percent / 100) as usize;
+        let floor = (desired * dc.minimum_healthy_percent).div_ceil(100) as usize;
+        let Some(primary) = self.service.deployments.last().cloned() else { return };
+        let active: Vec<(u32, u32, bool)> =
+            self.tasks.values().filter(|t| t.is_active()).map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t))).collect();
+        let n_active = active.len();
+        let primary_tasks: Vec<&(u32, u32, bool)> = active.iter().filter(|a| a.1 == primary.seq).collect();
+        let n_primary = primary_tasks.len();
+
+        // Scale in: extra primary tasks stop, unhealthy ones first.
+        if n_primary > desired as usize {
+            let mut extra: Vec<(bool, u32)> = primary_tasks.iter().map(|a| (a.2, a.0)).collect();
+            extra.sort_by_key(|&(healthy, seq)| (healthy, std::cmp::Reverse(seq)));
+            let stop: Vec<u32> = extra.iter().take(n_primary - desired as usize).map(|e| e.1).collect();
+            let reason = format!("Scaling activity initiated by (deployment {})", primary.id);
+            self.stop_tasks(&name, stop, &reason);
+        }
+
+        let mut started = Vec::new();
+        let mut n_total = n_active;
+        let mut n_new = n_primary;
+        while n_new < desired as usize && n_total < cap {
+            match self.launch_task(&primary) {
+                Some(id) => started.push(id),
+                None => break,
+            }
+            n_new += 1;
+            n_total += 1;
+        }
+        if !started.is_empty() {
+            let list: Vec<String> = started.iter().map(|id| format!("(task {id})")).collect();
+            self.log(EventSource::EcsService, format!("(service {name}) has started {} tasks: {}.", started.len(), list.join(" ")));
+        }
+
+        // Old deployments: stop tasks while the healthy count stays at or above the floor.
+        let mut healthy_total = active.iter().filter(|a| a.2).count();
+        let mut old: Vec<(bool, u32)> = active.iter().filter(|a| a.1 != primary.seq).map(|a| (a.2, a.0)).collect();
+        old.sort();
+        let mut stop = Vec::new();
+        for (healthy, seq) in old.iter().copied() {
+            if !healthy {
+                stop.push(seq);
+            } else if healthy_total > floor {
+                healthy_total -= 1;
+                stop.push(seq);
+            }
+        }
+        let n_old_left = old.len() - stop.len();
+        if !stop.is_empty() {
+            let deployment_id = primary.id.clone();
+            self.stop_tasks(&name, stop, &format!("Deployment {deployment_id}: replaced by a newer task"));
+        }
+
+        // Neither a start nor a stop is possible: ECS says so once.
+        let can_start = n_new < desired as usize && n_total < cap;
+        if n_old_left > 0 && !can_start && started.is_empty() && n_new < desired as usize {
+            if let Some(d) = self.service.deployments.last_mut() {
+                if !d.has_reported_stuck {
+                    d.has_reported_stuck = true;
+                    self.log(
+                        EventSource::EcsService,
+                        format!("(service {name}) was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again."),
+                    );
+                }
+            }
+        }
+
+        // 4. Completion and steady state.
+        let remaining_old = self.tasks.values().any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
+        let primary_healthy = self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t)).count();
+        let all_settled = primary_healthy == desired as usize && !remaining_old && n_new == desired as usize;
+        if all_settled {
+            if let Some(d) = self.service.deployments.last_mut() {
+                if d.rollout_state == RolloutState::InProgress {
+                    d.rollout_state = RolloutState::Completed;
+                    let id = d.id.clone();
+                    self.log(EventSource::EcsService, format!("(service {name}) (deployment {id}) deployment completed."));
+                }
+            }
+            let last = self.service.deployments.len().saturating_sub(1);
+            self.service.deployments.drain(..last);
+        }
+        let steady = all_settled && self.tasks.values().all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
+        if steady && !self.service.is_steady {
+            self.log(EventSource::EcsService, format!("(service {name}) has reached a steady state."));
+        }
+        self.service.is_steady = steady;
+    }
+
+    fn stop_tasks(&mut self, name: &str, seqs: Vec<u32>, reason: &str) {
+        if seqs.is_empty() {
+            return;
+        }
+        let mut ids = Vec::new();
+        for seq in seqs {
+            if let Some(t) = self.tasks.get(&seq) {
+                ids.push(format!("(task {})", t.id));
+            }
+            self.request_stop(seq, reason.to_string());
+        }
+        self.log(EventSource::EcsService, format!("(service {name}) has stopped {} running tasks: {}.", ids.len(), ids.join(" ")));
+    }
+
+    /// Place and start one task for a deployment. Returns its id, or `None` if nothing fits.
+    fn launch_task(&mut self, deployment: &Deployment) -> Option<Arc<str>> {
+        let td = self.task_definitions.iter().find(|t| t.revision == deployment.revision)?.clone();
+        let seq = self.next_task_seq;
+        let id: Arc<str> = self.rng.hex(32).into();
+        let lb = deployment.load_balancer.clone();
+        let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode {
+            NetworkMode::Awsvpc => {
+                let nc = deployment.network.as_ref()?;
+                let subnet_id = nc.subnets.get(seq as usize % nc.subnets.len().max(1))?.clone();
+                let subnet = self.scenario.find_subnet(&subnet_id)?.clone();
+                let cidr = Cidr::parse(&subnet.cidr)?;
+                let ip = self.allocate_ip(cidr)?;
+                let public = if nc.assign_public_ip {
+                    Some(Ipv4(0xC633_6400 | self.rng.range_u64(1, 254) as u32)) // 198.51.100.0/24 (documentation range)
+                } else {
+                    None
+                };
+                let sgs = nc.security_groups.iter().map(|s| Arc::from(s.as_str())).collect();
+                (ip, public, subnet.id.clone(), subnet.availability_zone.clone(), None, None, sgs)
+            }
+            NetworkMode::Bridge => {
+                let (instance_index, host_port) = self.place_on_instance(&td.container.port_mappings, lb.as_ref())?;
+                let ci = self.scenario.container_instances[instance_index].clone();
+                let subnet = self.scenario.find_subnet(&ci.subnet)?.clone();
+                let ip = Ipv4::parse(&ci.private_ip)?;
+                (ip, None, subnet.id.clone(), subnet.availability_zone.clone(), Some(Arc::from(ci.id.as_str())), host_port, Vec::new())
+            }
+        };
+        self.next_task_seq += 1;
+        self.tasks.insert(
+            seq,
+            Task {
+                seq,
+                id: id.clone(),
+                deployment: deployment.seq,
+                revision: td.revision,
+                state: TaskState::Provisioning,
+                state_since_ms: self.now_ms,
+                created_at_ms: self.now_ms,
+                is_stop_requested: false,
+                stopped_reason: None,
+                running_since_ms: None,
+                app_ready_at_ms: None,
+                has_crashed: false,
+                network_mode: td.network_mode,
+                private_ip,
+                public_ip,
+                subnet: subnet.into(),
+                availability_zone: zone.into(),
+                instance,
+                host_port,
+                security_groups: sgs,
+                port_mappings: td.container.port_mappings.clone(),
+                app: td.container.app.clone(),
+                load_balancer: lb,
+                target: None,
+            },
+        );
+        Some(id)
+    }
+
+    fn allocate_ip(&mut self, cidr: Cidr) -> Option<Ipv4> {
+        // AWS reserves the first four and the last address of every subnet.
+        let size = cidr.size();
+        if size < 8 {
+            return None;
+        }
+        for _ in 0..64 {
+            let offset = self.rng.range_u64(4, size - 2) as u32;
+            let ip = Ipv4(cidr.base.0 + offset);
+            let used = self.tasks.values().any(|t| t.private_ip == ip && t.state != TaskState::Stopped) || self.alb_nodes.iter().any(|n| n.ip == ip);
+            if !used {
+                return Some(ip);
+            }
+        }
+        None
+    }
+
+    /// bridge placement: spread over instances; a static host port must be free there.
+    fn place_on_instance(&mut self, mappings: &[PortMapping], lb: Option<&ServiceLoadBalancer>) -> Option<(usize, Option<u16>)> {
+        let n = self.scenario.container_instances.len();
+        if n == 0 {
+            return None;
+        }
+        let wanted = lb.and_then(|lb| mappings.iter().find(|m| m.container_port == lb.container_port)).or(mappings.first());
+        for attempt in 0..n {
+            let index = (self.next_task_seq as usize + attempt) % n;
+            let instance_id = self.scenario.container_instances[index].id.clone();
+            let used: Vec<u16> = self
+                .tasks
+                .values()
+                .filter(|t| t.state < TaskState::Stopped && t.instance.as_deref() == Some(instance_id.as_str()))
+                .filter_map(|t| t.host_port)
+                .collect();
+            match wanted.and_then(|m| m.host_port).filter(|&p| p != 0) {
+                Some(port) if used.contains(&port) => continue,
+                Some(port) => return Some((index, Some(port))),
+                None if wanted.is_none() => return Some((index, None)),
+                None => {
+                    // Dynamic host port from the ECS-optimized AMI's ephemeral range.
+                    for _ in 0..64 {
+                        let p = self.rng.range_u64(32768, 61000) as u16;
+                        if !used.contains(&p) {
+                            return Some((index, Some(p)));
+                        }
+                    }
+                }
+            }
+        }
+        if !self.service.placement_failure_reported {
+            self.service.placement_failure_reported = true;
+            let svc = self.service_name();
+            let closest = self.scenario.container_instances[0].id.clone();
+            self.log(
+                EventSource::EcsService,
+                format!("(service {svc}) was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance {closest}) is already using a port required by your task."),
+            );
+        }
+        None
+    }
+}

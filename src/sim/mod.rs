@@ -1,0 +1,453 @@
+//! The simulation core: an internet-facing Application Load Balancer in front of an ECS service.
+//!
+//! Pure and deterministic, in the sans-IO style: [`Sim::new`] takes a validated scenario and a
+//! seed, [`Sim::apply`] takes a [`Command`] between ticks, [`Sim::tick`] advances sim time by one
+//! fixed step of [`TICK_MS`], and the page reads the state through accessors and [`Sim::view`].
+//! The core never reads a clock, never touches the network or the DOM, draws every random
+//! number from one seeded generator, and keeps everything that is iterated in ordered maps, so
+//! the same scenario, seed and commands always give the same history.
+//!
+//! Everything is bounded: the event log ([`events::MAX_EVENTS`]), recent request traces
+//! ([`MAX_RECENT_REQUESTS`]), requests in flight ([`MAX_IN_FLIGHT`]), metrics (one hour).
+//!
+//! What is modelled, what is simplified, and the AWS source of every rule: docs/model.md.
+
+pub mod command;
+pub mod diagnosis;
+pub mod ecs;
+pub mod events;
+pub mod health;
+pub mod metrics;
+pub mod net;
+pub mod rng;
+pub mod scenario;
+pub mod trace;
+pub mod traffic;
+
+pub use command::{Applied, Command, CommandError, TaskDefinitionChanges};
+pub use diagnosis::{Diagnosis, Finding, Severity};
+pub use ecs::{Deployment, ServiceRuntime, StoppedTask, Task, TaskState};
+pub use events::{Event, EventLog, EventSource};
+pub use health::{Target, TargetId, TargetState};
+pub use metrics::{Bucket, Counters, Metrics};
+pub use scenario::{Scenario, ScenarioError, ScenarioErrors, ValidScenario};
+pub use trace::{Hop, Outcome, OutcomeClass, Trace};
+pub use traffic::{AlbNode, PendingCheck, RequestRecord};
+
+use health::TargetId as Tid;
+use net::{Cidr, Ipv4};
+use rng::Rng;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use traffic::Compiled;
+
+/// One fixed step of sim time.
+pub const TICK_MS: u64 = 100;
+pub const MAX_RECENT_REQUESTS: usize = 300;
+/// The client opens at most this many concurrent requests, like a load generator's connection
+/// cap; above it, it waits instead of sending (counted in `client_skipped`).
+pub const MAX_IN_FLIGHT: usize = 20_000;
+
+/// The whole simulated world. See the module docs for the run-loop contract.
+#[derive(Clone, Debug)]
+pub struct Sim {
+    scenario: Scenario,
+    initial: ValidScenario,
+    seed: u64,
+    now_ms: u64,
+    rng: Rng,
+    compiled: Compiled,
+    enabled_zones: Vec<Arc<str>>,
+    alb_nodes: Vec<AlbNode>,
+    tasks: BTreeMap<u32, Task>,
+    next_task_seq: u32,
+    stopped_tasks: VecDeque<StoppedTask>,
+    targets: BTreeMap<Tid, Target>,
+    next_target_id: u32,
+    task_definitions: Vec<scenario::TaskDefinition>,
+    service: ServiceRuntime,
+    in_flight: BTreeMap<(u64, u64), RequestRecord>,
+    pending_checks: BTreeMap<(u64, Tid), PendingCheck>,
+    recent: VecDeque<RequestRecord>,
+    log: EventLog,
+    metrics: Metrics,
+    round_robin: BTreeMap<usize, u64>,
+    scratch_targets: Vec<(Tid, u32)>,
+    client_carry_milli: u64,
+    next_request_id: u64,
+    requests_sent: u64,
+    requests_done: u64,
+    client_skipped: u64,
+    /// Ids of requests sent during the last tick or command, for the invariant checks.
+    sent_this_tick: Vec<u64>,
+}
+
+impl Sim {
+    /// Start a run. The scenario's own seed is used unless `seed` is given.
+    pub fn new(scenario: ValidScenario, seed: Option<u64>) -> Sim {
+        let seed = seed.unwrap_or(scenario.seed);
+        let mut sim = Sim {
+            scenario: scenario.get().clone(),
+            initial: scenario,
+            seed,
+            now_ms: 0,
+            rng: Rng::new(seed),
+            compiled: Compiled::default(),
+            enabled_zones: Vec::new(),
+            alb_nodes: Vec::new(),
+            tasks: BTreeMap::new(),
+            next_task_seq: 1,
+            stopped_tasks: VecDeque::new(),
+            targets: BTreeMap::new(),
+            next_target_id: 1,
+            task_definitions: Vec::new(),
+            service: ServiceRuntime::default(),
+            in_flight: BTreeMap::new(),
+            pending_checks: BTreeMap::new(),
+            recent: VecDeque::new(),
+            log: EventLog::default(),
+            metrics: Metrics::default(),
+            round_robin: BTreeMap::new(),
+            scratch_targets: Vec::new(),
+            client_carry_milli: 0,
+            next_request_id: 1,
+            requests_sent: 0,
+            requests_done: 0,
+            client_skipped: 0,
+            sent_this_tick: Vec::new(),
+        };
+        sim.place_alb_nodes();
+        let scenario = sim.scenario.clone();
+        sim.replace_scenario(scenario);
+        if sim.scenario.service.is_some() {
+            // The refusal, if any, is in the event log; it is a lesson, not a load error.
+            let _ = sim.create_service();
+        }
+        sim.warm_up();
+        sim
+    }
+
+    /// Let the service start with no client load, so the run opens where the scenario says.
+    fn warm_up(&mut self) {
+        let seconds = self.scenario.options.warm_up_seconds as u64;
+        if seconds == 0 {
+            return;
+        }
+        let rate = self.scenario.client.requests_per_second;
+        self.scenario.client.requests_per_second = 0.0;
+        self.run_for(seconds * 1000);
+        self.scenario.client.requests_per_second = rate;
+    }
+
+    /// Start over from the scenario this run began with, with the same seed.
+    pub fn reset(&mut self) {
+        *self = Sim::new(self.initial.clone(), Some(self.seed));
+    }
+
+    /// Start over with a different seed.
+    pub fn reseed(&mut self, seed: u64) {
+        *self = Sim::new(self.initial.clone(), Some(seed));
+    }
+
+    fn place_alb_nodes(&mut self) {
+        let mut nodes = Vec::new();
+        for id in &self.scenario.load_balancer.subnets.clone() {
+            let Some(subnet) = self.scenario.find_subnet(id).cloned() else { continue };
+            if nodes.iter().any(|n: &AlbNode| *n.availability_zone == *subnet.availability_zone) {
+                continue;
+            }
+            let Some(cidr) = Cidr::parse(&subnet.cidr) else { continue };
+            let offset = self.rng.range_u64(4, cidr.size().saturating_sub(2).max(4)) as u32;
+            nodes.push(AlbNode { subnet: subnet.id.as_str().into(), availability_zone: subnet.availability_zone.as_str().into(), ip: Ipv4(cidr.base.0 + offset) });
+        }
+        self.alb_nodes = nodes;
+    }
+
+    /// Swap in a validated scenario and rebuild everything derived from it.
+    fn replace_scenario(&mut self, scenario: Scenario) {
+        self.scenario = scenario;
+        self.compiled = Compiled::new(&self.scenario);
+        self.enabled_zones = self.scenario.enabled_zones().into_iter().map(Arc::from).collect();
+        let td = self.scenario.task_definition.clone();
+        if !self.task_definitions.iter().any(|t| t.revision == td.revision) {
+            self.task_definitions.push(td);
+        }
+        // Targets follow listener and zone changes at once; a shorter interval takes effect now.
+        let ids: Vec<Tid> = self.targets.keys().copied().collect();
+        for id in ids {
+            if let Some(mut t) = self.targets.remove(&id) {
+                self.apply_usage(&mut t);
+                if let Some(tg) = self.scenario.target_groups.get(t.target_group) {
+                    let interval_ms = tg.health_check.interval_seconds as u64 * 1000;
+                    if t.next_check_at_ms != u64::MAX {
+                        t.next_check_at_ms = t.next_check_at_ms.min(self.now_ms + interval_ms);
+                    }
+                }
+                self.targets.insert(id, t);
+            }
+        }
+    }
+
+    pub(crate) fn log(&mut self, source: EventSource, message: String) {
+        self.log.push(self.now_ms, source, message);
+    }
+
+    /// Advance sim time by one tick.
+    pub fn tick(&mut self) {
+        self.sent_this_tick.clear();
+        self.now_ms += TICK_MS;
+        self.advance_tasks();
+        self.run_health_checks();
+        self.expire_draining();
+        self.schedule();
+        self.send_client_load();
+        self.complete_requests();
+        let (healthy, unhealthy) = self.host_counts();
+        self.metrics.sample_hosts(self.now_ms, healthy, unhealthy);
+    }
+
+    /// Advance by `ms` of sim time (rounded up to whole ticks).
+    pub fn run_for(&mut self, ms: u64) {
+        for _ in 0..ms.div_ceil(TICK_MS) {
+            self.tick();
+        }
+    }
+
+    /// Tick until something is logged or a request completes, at most `max_ms` of sim time.
+    /// Returns the sim time advanced.
+    pub fn step_to_next_event(&mut self, max_ms: u64) -> u64 {
+        let start = self.now_ms;
+        let events = self.log.total();
+        let done = self.requests_done;
+        while self.now_ms - start < max_ms {
+            self.tick();
+            if self.log.total() != events || self.requests_done != done {
+                break;
+            }
+        }
+        self.now_ms - start
+    }
+
+    fn send_client_load(&mut self) {
+        let milli_rps = (self.scenario.client.requests_per_second * 1000.0).round().clamp(0.0, 1e9) as u64;
+        self.client_carry_milli += milli_rps * TICK_MS / 1000;
+        while self.client_carry_milli >= 1000 {
+            self.client_carry_milli -= 1000;
+            if self.in_flight.len() >= MAX_IN_FLIGHT {
+                self.client_skipped += 1;
+                continue;
+            }
+            self.send_request();
+        }
+    }
+
+    /// HealthyHostCount and UnHealthyHostCount of the target groups the listeners use.
+    pub fn host_counts(&self) -> (u16, u16) {
+        let mut healthy = 0u16;
+        let mut unhealthy = 0u16;
+        for t in self.targets.values() {
+            match t.state {
+                TargetState::Healthy => healthy += 1,
+                TargetState::Unhealthy => unhealthy += 1,
+                _ => {}
+            }
+        }
+        (healthy, unhealthy)
+    }
+
+    // ---- read access for the page, the CLI and tests ----
+
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn initial_scenario(&self) -> &ValidScenario {
+        &self.initial
+    }
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.values()
+    }
+    pub fn task(&self, seq: u32) -> Option<&Task> {
+        self.tasks.get(&seq)
+    }
+    pub fn stopped_tasks(&self) -> impl Iterator<Item = &StoppedTask> {
+        self.stopped_tasks.iter()
+    }
+    pub fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.targets.values()
+    }
+    pub fn target(&self, id: Tid) -> Option<&Target> {
+        self.targets.get(&id)
+    }
+    pub fn service_runtime(&self) -> &ServiceRuntime {
+        &self.service
+    }
+    pub fn alb_nodes(&self) -> &[AlbNode] {
+        &self.alb_nodes
+    }
+    pub fn events(&self) -> &EventLog {
+        &self.log
+    }
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+    /// Finished requests, oldest first (bounded).
+    pub fn recent_requests(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
+        self.recent.iter()
+    }
+    /// Requests still on their way, by completion time.
+    pub fn in_flight_requests(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
+        self.in_flight.values()
+    }
+    pub fn pending_checks(&self) -> impl Iterator<Item = &PendingCheck> {
+        self.pending_checks.values()
+    }
+    /// A request by id, finished or in flight.
+    pub fn request(&self, id: u64) -> Option<&RequestRecord> {
+        self.recent.iter().rev().find(|r| r.id == id).or_else(|| self.in_flight.values().find(|r| r.id == id))
+    }
+    pub fn requests_sent(&self) -> u64 {
+        self.requests_sent
+    }
+    pub fn requests_done(&self) -> u64 {
+        self.requests_done
+    }
+    pub fn client_skipped(&self) -> u64 {
+        self.client_skipped
+    }
+    pub fn task_definition(&self, revision: u32) -> Option<&scenario::TaskDefinition> {
+        self.task_definitions.iter().find(|t| t.revision == revision)
+    }
+
+    /// The target of a task, if it has one.
+    pub fn target_of_task(&self, seq: u32) -> Option<&Target> {
+        self.tasks.get(&seq).and_then(|t| t.target).and_then(|id| self.targets.get(&id))
+    }
+
+    /// Check the invariants that must hold after every tick. Returns the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        // Every request ends in exactly one outcome: sent = done + in flight, ids unique.
+        if self.requests_sent != self.requests_done + self.in_flight.len() as u64 {
+            return Err(format!(
+                "requests: {} sent, {} done, {} in flight",
+                self.requests_sent,
+                self.requests_done,
+                self.in_flight.len()
+            ));
+        }
+        for (key, r) in &self.in_flight {
+            if key.1 != r.id || key.0 != r.done_at_ms || r.done_at_ms < self.now_ms.saturating_sub(TICK_MS) {
+                return Err(format!("in-flight request {} is filed wrongly", r.id));
+            }
+        }
+        // Bounds.
+        if self.recent.len() > MAX_RECENT_REQUESTS || self.log.len() > events::MAX_EVENTS || self.in_flight.len() > MAX_IN_FLIGHT {
+            return Err("a bounded buffer grew past its limit".into());
+        }
+        // Targets: one per task, unique endpoints among live targets of a group.
+        let mut seen: BTreeMap<(usize, String), Tid> = BTreeMap::new();
+        for t in self.targets.values() {
+            if t.state != TargetState::Draining {
+                if let Some(other) = seen.insert((t.target_group, t.endpoint.to_string()), t.id) {
+                    return Err(format!("targets {:?} and {:?} share {}", other, t.id, t.endpoint));
+                }
+            }
+            if t.state == TargetState::Healthy && t.reason.is_some() {
+                return Err(format!("healthy target {} has a reason code", t.endpoint));
+            }
+            if t.state != TargetState::Healthy && t.reason.is_none() {
+                return Err(format!("target {} is {} without a reason code", t.endpoint, t.state));
+            }
+        }
+        // The service never runs more tasks than maximumPercent allows (or the desired count).
+        if let Some(svc) = &self.scenario.service {
+            let cap = (svc.desired_count * svc.deployment_configuration.maximum_percent / 100).max(svc.desired_count) as usize;
+            let active = self.tasks.values().filter(|t| t.is_active()).count();
+            if active > cap + 1 {
+                return Err(format!("{active} active tasks exceed the cap of {cap}"));
+            }
+        }
+        // Requests sent in the last tick: routing and security groups, re-checked independently.
+        for id in &self.sent_this_tick {
+            let Some(r) = self.request(*id) else { continue };
+            self.check_request(r)?;
+        }
+        Ok(())
+    }
+
+    fn check_request(&self, r: &RequestRecord) -> Result<(), String> {
+        if r.kind != trace::TraceKind::Request {
+            return Ok(());
+        }
+        // Nothing reaches a draining (or unused) target.
+        if matches!(r.target_state, Some(TargetState::Draining | TargetState::Unused)) {
+            return Err(format!("request {} was routed to a {:?} target", r.id, r.target_state));
+        }
+        // While a healthy target exists in the group, requests only go to healthy targets
+        // (unless the fail-open threshold is above the healthy count).
+        if let (Some(state), Some(tid)) = (r.target_state, r.target) {
+            if let Some(t) = self.targets.get(&tid) {
+                let tg = &self.scenario.target_groups[t.target_group];
+                let healthy = self.targets.values().filter(|o| o.target_group == t.target_group && o.state == TargetState::Healthy).count();
+                let threshold = tg.unhealthy_state_routing_minimum_healthy_targets_count as usize;
+                if state != TargetState::Healthy && healthy >= threshold && !r.is_fail_open {
+                    return Err(format!("request {} went to a {state} target while {healthy} were healthy", r.id));
+                }
+            }
+        }
+        // No request crosses a security group that denies it: if it reached the app, both
+        // security groups must admit it by an independent reading of the rules.
+        let reached_app = r.trace.hops.iter().any(|h| h.hop == Hop::App);
+        if reached_app {
+            let port = self.scenario.client.port;
+            let client = Ipv4::parse(&self.scenario.client.ip).unwrap_or(Ipv4(0));
+            let alb_ok = self.scenario.load_balancer.security_groups.iter().any(|g| {
+                self.scenario.find_security_group(g).is_some_and(|g| {
+                    g.ingress.iter().any(|rule| {
+                        (rule.from_port..=rule.to_port).contains(&port) && Cidr::parse(&rule.source).is_some_and(|c| c.contains(client))
+                    })
+                })
+            });
+            if !alb_ok {
+                return Err(format!("request {} reached the app through an ALB security group that denies it", r.id));
+            }
+            if let Some(task) = r.task.and_then(|s| self.tasks.get(&s)) {
+                if let Some(target) = r.target.and_then(|t| self.targets.get(&t)) {
+                    let groups: Vec<String> = match task.network_mode {
+                        scenario::NetworkMode::Awsvpc => task.security_groups.iter().map(|g| g.to_string()).collect(),
+                        scenario::NetworkMode::Bridge => self
+                            .scenario
+                            .container_instances
+                            .iter()
+                            .find(|c| task.instance.as_deref() == Some(c.id.as_str()))
+                            .map(|c| c.security_groups.clone())
+                            .unwrap_or_default(),
+                    };
+                    let port = target.endpoint.port;
+                    let alb_groups = &self.scenario.load_balancer.security_groups;
+                    let task_ok = groups.iter().filter_map(|g| self.scenario.find_security_group(g)).any(|g| {
+                        g.ingress.iter().any(|rule| {
+                            (rule.from_port..=rule.to_port).contains(&port)
+                                && (alb_groups.contains(&rule.source)
+                                    || Cidr::parse(&rule.source).is_some_and(|c| self.alb_nodes.iter().any(|n| c.contains(n.ip))))
+                        })
+                    });
+                    if !task_ok {
+                        return Err(format!("request {} reached the app through a task security group that denies the ALB", r.id));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the client sees and why: root causes with their fixes.
+    pub fn diagnose(&self) -> Diagnosis {
+        diagnosis::diagnose(self)
+    }
+}

@@ -1,0 +1,1222 @@
+//! Scenario files: the whole AWS setup the simulation starts from, and its validation.
+//!
+//! A scenario is loaded in two stages, as ripgrep loads its configuration: serde parses the file
+//! into these types (versioned, unknown fields refused), then [`Scenario::validate`] checks every
+//! value against AWS's allowed ranges and every name against what exists, and hands back a
+//! [`ValidScenario`], the only form the simulation accepts. Every error names the field
+//! (`target_groups[0].health_check.interval_seconds`) and what would be allowed.
+//!
+//! Settings keep AWS's names and AWS's units (seconds where AWS uses seconds), unit last. Every
+//! knob change in the page and every command goes through the same validation, on a copy, so a
+//! refused change leaves the running setup untouched (docs/model.md §Scenario files).
+//!
+//! Left out on purpose: HTTPS listeners and certificates, redirect actions, host-header
+//! conditions, weighted forwards, stickiness, several target groups per service, several
+//! containers per task. None of them changes how a request reaches one container.
+
+use super::net::{Cidr, Ipv4};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub const FORMAT: &str = "alb-lab/scenario";
+pub const VERSION: u32 = 1;
+/// The simulator runs at most this many tasks at once, so every run stays small and fast.
+pub const MAX_DESIRED_COUNT: u32 = 10;
+pub const MAX_REQUESTS_PER_SECOND: f64 = 200.0;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Always `alb-lab/scenario`.
+    pub format: String,
+    /// The file format version; this build reads version 1.
+    pub version: u32,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Seed for the one random generator (task ids, addresses, dynamic ports, latency jitter).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    pub vpc: Vpc,
+    pub security_groups: Vec<SecurityGroup>,
+    pub load_balancer: LoadBalancer,
+    pub target_groups: Vec<TargetGroup>,
+    #[serde(default)]
+    pub container_instances: Vec<ContainerInstance>,
+    pub task_definition: TaskDefinition,
+    /// `null` when no ECS service exists yet.
+    #[serde(default)]
+    pub service: Option<EcsService>,
+    #[serde(default)]
+    pub client: Client,
+    #[serde(default)]
+    pub options: SimOptions,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub id: String,
+    pub cidr: String,
+    pub subnets: Vec<Subnet>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub id: String,
+    pub availability_zone: String,
+    pub cidr: String,
+    /// Has a route to an internet gateway, so a public IP on an interface here is reachable.
+    #[serde(default = "yes")]
+    pub is_public: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub ingress: Vec<SecurityGroupRule>,
+    /// A new security group allows all outbound traffic (docs/model.md §Security groups).
+    #[serde(default = "allow_all_egress")]
+    pub egress: Vec<SecurityGroupRule>,
+}
+
+pub fn allow_all_egress() -> Vec<SecurityGroupRule> {
+    vec![SecurityGroupRule {
+        protocol: "tcp".into(),
+        from_port: 0,
+        to_port: 65535,
+        source: "0.0.0.0/0".into(),
+        description: "default: all outbound traffic".into(),
+    }]
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupRule {
+    /// Only `tcp` is modelled.
+    #[serde(default = "tcp")]
+    pub protocol: String,
+    pub from_port: u16,
+    pub to_port: u16,
+    /// A CIDR block (`0.0.0.0/0`) or a security group id (`sg-alb`).
+    pub source: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+fn tcp() -> String {
+    "tcp".into()
+}
+
+impl SecurityGroupRule {
+    pub fn source_cidr(&self) -> Option<Cidr> {
+        Cidr::parse(&self.source)
+    }
+    pub fn ports_text(&self) -> String {
+        if self.from_port == self.to_port {
+            format!("{}", self.from_port)
+        } else if self.from_port == 0 && self.to_port == 65535 {
+            "all".into()
+        } else {
+            format!("{}-{}", self.from_port, self.to_port)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scheme {
+    #[serde(rename = "internet-facing")]
+    InternetFacing,
+    #[serde(rename = "internal")]
+    Internal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub name: String,
+    pub scheme: Scheme,
+    /// Subnets the ALB has nodes in; their availability zones are the LB's enabled zones.
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    /// `idle_timeout.timeout_seconds`: 1-4000, default 60.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_timeout_seconds: u32,
+    pub listeners: Vec<Listener>,
+}
+
+fn default_idle_timeout() -> u32 {
+    60
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listener {
+    pub port: u16,
+    /// Only `HTTP` is modelled.
+    #[serde(default = "http")]
+    pub protocol: String,
+    #[serde(default)]
+    pub rules: Vec<ListenerRule>,
+    pub default_action: Action,
+}
+
+fn http() -> String {
+    "HTTP".into()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerRule {
+    /// 1-50000, lowest first; no two rules of a listener share one.
+    pub priority: u32,
+    /// A path pattern with `*` and `?` wildcards, as in a `path-pattern` condition.
+    pub path_pattern: String,
+    pub action: Action,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Action {
+    Forward {
+        target_group: String,
+    },
+    FixedResponse {
+        status_code: u16,
+        #[serde(default = "text_plain")]
+        content_type: String,
+        #[serde(default)]
+        message_body: String,
+    },
+}
+
+fn text_plain() -> String {
+    "text/plain".into()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    Ip,
+    Instance,
+}
+
+impl fmt::Display for TargetType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TargetType::Ip => "ip",
+            TargetType::Instance => "instance",
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadBalancingAlgorithm {
+    RoundRobin,
+    LeastOutstandingRequests,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetGroup {
+    pub name: String,
+    pub target_type: TargetType,
+    #[serde(default = "http")]
+    pub protocol: String,
+    /// The default port for registered targets. ECS registers every task with its own port
+    /// (the container port, or the dynamic host port), which overrides this one.
+    pub port: u16,
+    /// `HTTP1` or `HTTP2`.
+    #[serde(default = "http1")]
+    pub protocol_version: String,
+    #[serde(default)]
+    pub health_check: HealthCheck,
+    /// `deregistration_delay.timeout_seconds`: 0-3600, default 300.
+    #[serde(default = "default_deregistration_delay")]
+    pub deregistration_delay_seconds: u32,
+    #[serde(default = "round_robin")]
+    pub load_balancing_algorithm: LoadBalancingAlgorithm,
+    /// `target_group_health.unhealthy_state_routing.minimum_healthy_targets.count`: below this
+    /// many healthy targets the ALB fails open and routes to every target. Default 1.
+    #[serde(default = "one")]
+    pub unhealthy_state_routing_minimum_healthy_targets_count: u32,
+}
+
+fn http1() -> String {
+    "HTTP1".into()
+}
+fn default_deregistration_delay() -> u32 {
+    300
+}
+fn round_robin() -> LoadBalancingAlgorithm {
+    LoadBalancingAlgorithm::RoundRobin
+}
+fn one() -> u32 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    #[serde(default = "http")]
+    pub protocol: String,
+    /// `traffic-port` (each target's own port) or a port number.
+    #[serde(default = "traffic_port")]
+    pub port: String,
+    #[serde(default = "slash")]
+    pub path: String,
+    #[serde(default = "thirty")]
+    pub interval_seconds: u32,
+    /// The user guide's default (5 s); the API reference says 6 s for HTTP (docs/model.md).
+    #[serde(default = "five")]
+    pub timeout_seconds: u32,
+    #[serde(default = "five")]
+    pub healthy_threshold_count: u32,
+    #[serde(default = "two")]
+    pub unhealthy_threshold_count: u32,
+    /// Success codes: `200`, `200,202`, `200-299` (200-499).
+    #[serde(default = "two_hundred")]
+    pub matcher: String,
+}
+
+impl Default for HealthCheck {
+    fn default() -> Self {
+        HealthCheck {
+            protocol: http(),
+            port: traffic_port(),
+            path: slash(),
+            interval_seconds: 30,
+            timeout_seconds: 5,
+            healthy_threshold_count: 5,
+            unhealthy_threshold_count: 2,
+            matcher: two_hundred(),
+        }
+    }
+}
+
+fn traffic_port() -> String {
+    "traffic-port".into()
+}
+fn slash() -> String {
+    "/".into()
+}
+fn thirty() -> u32 {
+    30
+}
+fn five() -> u32 {
+    5
+}
+fn two() -> u32 {
+    2
+}
+fn two_hundred() -> String {
+    "200".into()
+}
+
+impl HealthCheck {
+    /// The explicit health-check port, or `None` for `traffic-port`.
+    pub fn explicit_port(&self) -> Option<u16> {
+        if self.port == "traffic-port" {
+            None
+        } else {
+            self.port.parse().ok()
+        }
+    }
+
+    /// Does `code` match the success codes? (Validated syntax; junk never matches.)
+    pub fn matches(&self, code: u16) -> bool {
+        parse_matcher(&self.matcher)
+            .map(|ranges| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&code)))
+            .unwrap_or(false)
+    }
+}
+
+/// `200`, `200,202`, `200-299` → ranges; `None` if malformed or outside 200-499.
+pub fn parse_matcher(text: &str) -> Option<Vec<(u16, u16)>> {
+    let mut out = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim();
+        let (lo, hi) = match part.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?),
+            None => {
+                let v = part.parse::<u16>().ok()?;
+                (v, v)
+            }
+        };
+        if lo > hi || lo < 200 || hi > 499 {
+            return None;
+        }
+        out.push((lo, hi));
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerInstance {
+    /// An EC2 instance id, `i-…`.
+    pub id: String,
+    pub subnet: String,
+    pub private_ip: String,
+    pub security_groups: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkMode {
+    Awsvpc,
+    Bridge,
+}
+
+impl fmt::Display for NetworkMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NetworkMode::Awsvpc => "awsvpc",
+            NetworkMode::Bridge => "bridge",
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskDefinition {
+    pub family: String,
+    #[serde(default = "one")]
+    pub revision: u32,
+    pub network_mode: NetworkMode,
+    /// One essential container is modelled.
+    pub container: ContainerDefinition,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerDefinition {
+    pub name: String,
+    pub port_mappings: Vec<PortMapping>,
+    pub app: App,
+}
+
+impl ContainerDefinition {
+    pub fn mapping_for(&self, container_port: u16) -> Option<&PortMapping> {
+        self.port_mappings.iter().find(|m| m.container_port == container_port)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortMapping {
+    pub container_port: u16,
+    /// awsvpc: leave out or equal to `container_port`. bridge: leave out or 0 for a dynamic
+    /// host port from the instance's ephemeral range.
+    #[serde(default)]
+    pub host_port: Option<u16>,
+}
+
+/// How the app answers its health path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthResponse {
+    /// 200 OK.
+    Ok,
+    /// 404 Not Found (the route does not exist in this build).
+    NotFound,
+    /// 500 Internal Server Error (a dependency is down).
+    ServerError,
+    /// Answers 200, but only after `slow_response_seconds`.
+    Slow,
+    /// The process crashes when the path is requested; the essential container exits.
+    Crash,
+}
+
+impl HealthResponse {
+    pub const ALL: [HealthResponse; 5] = [
+        HealthResponse::Ok,
+        HealthResponse::NotFound,
+        HealthResponse::ServerError,
+        HealthResponse::Slow,
+        HealthResponse::Crash,
+    ];
+    pub fn key(self) -> &'static str {
+        match self {
+            HealthResponse::Ok => "ok",
+            HealthResponse::NotFound => "not_found",
+            HealthResponse::ServerError => "server_error",
+            HealthResponse::Slow => "slow",
+            HealthResponse::Crash => "crash",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthResponse::Ok => "200 OK",
+            HealthResponse::NotFound => "404 Not Found",
+            HealthResponse::ServerError => "500 Internal Server Error",
+            HealthResponse::Slow => "too slow",
+            HealthResponse::Crash => "crash",
+        }
+    }
+    pub fn from_key(key: &str) -> Option<HealthResponse> {
+        HealthResponse::ALL.into_iter().find(|h| h.key() == key)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    /// The port the process binds to inside the container.
+    pub listen_port: u16,
+    /// Seconds from container start until the process accepts connections.
+    #[serde(default = "five")]
+    pub startup_seconds: u32,
+    /// The path where the app serves its health endpoint. `/` always answers 200; any other
+    /// path answers 404.
+    #[serde(default = "health")]
+    pub health_path: String,
+    #[serde(default = "health_ok")]
+    pub health_response: HealthResponse,
+    /// How long `/` takes to answer.
+    #[serde(default = "twenty")]
+    pub response_time_ms: u32,
+    /// How long the health path takes when `health_response` is `slow`.
+    #[serde(default = "ten")]
+    pub slow_response_seconds: u32,
+}
+
+fn health() -> String {
+    "/health".into()
+}
+fn health_ok() -> HealthResponse {
+    HealthResponse::Ok
+}
+fn twenty() -> u32 {
+    20
+}
+fn ten() -> u32 {
+    10
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LaunchType {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "EC2")]
+    Ec2,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EcsService {
+    pub name: String,
+    #[serde(default = "default_cluster")]
+    pub cluster: String,
+    pub launch_type: LaunchType,
+    pub desired_count: u32,
+    /// The `loadBalancers` entry; `null` when the service is not attached to a target group.
+    #[serde(default)]
+    pub load_balancer: Option<ServiceLoadBalancer>,
+    /// `healthCheckGracePeriodSeconds`, default 0.
+    #[serde(default)]
+    pub health_check_grace_period_seconds: u32,
+    #[serde(default)]
+    pub deployment_configuration: DeploymentConfiguration,
+    /// `awsvpcConfiguration` (awsvpc only; bridge tasks use their instance's network).
+    #[serde(default)]
+    pub network_configuration: Option<NetworkConfiguration>,
+}
+
+fn default_cluster() -> String {
+    "lab".into()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceLoadBalancer {
+    pub target_group: String,
+    pub container_name: String,
+    pub container_port: u16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentConfiguration {
+    /// Default 100 for REPLICA services (not the 50 that older guides quote).
+    #[serde(default = "hundred")]
+    pub minimum_healthy_percent: u32,
+    #[serde(default = "two_hundred_u32")]
+    pub maximum_percent: u32,
+}
+
+impl Default for DeploymentConfiguration {
+    fn default() -> Self {
+        DeploymentConfiguration { minimum_healthy_percent: 100, maximum_percent: 200 }
+    }
+}
+
+fn hundred() -> u32 {
+    100
+}
+fn two_hundred_u32() -> u32 {
+    200
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfiguration {
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    #[serde(default)]
+    pub assign_public_ip: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    /// The client's public address.
+    #[serde(default = "client_ip")]
+    pub ip: String,
+    #[serde(default = "one_f64")]
+    pub requests_per_second: f64,
+    /// The port the client connects to on the ALB's DNS name.
+    #[serde(default = "eighty")]
+    pub port: u16,
+    #[serde(default = "slash")]
+    pub path: String,
+    /// How long the client waits for a TCP connection before giving up (like curl's
+    /// `--connect-timeout`).
+    #[serde(default = "ten")]
+    pub connect_timeout_seconds: u32,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Client {
+            ip: client_ip(),
+            requests_per_second: 1.0,
+            port: 80,
+            path: slash(),
+            connect_timeout_seconds: 10,
+        }
+    }
+}
+
+fn client_ip() -> String {
+    "203.0.113.10".into()
+}
+fn one_f64() -> f64 {
+    1.0
+}
+fn eighty() -> u16 {
+    80
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimOptions {
+    /// AWS's documents leave open whether a target group holding only `initial` targets fails
+    /// open. Default: no, such requests get 503 (docs/model.md §Open questions).
+    #[serde(default)]
+    pub initial_targets_fail_open: bool,
+    /// Run this many sim seconds with no client load before the run starts, so a scenario can
+    /// open with its service already steady (0-600).
+    #[serde(default)]
+    pub warm_up_seconds: u32,
+}
+
+/// One problem in a scenario, naming the field and what would be allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.field, self.message)
+        }
+    }
+}
+
+/// Every problem found, in file order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioErrors(pub Vec<ScenarioError>);
+
+impl fmt::Display for ScenarioErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ScenarioErrors {}
+
+/// A scenario that passed [`Scenario::validate`]. Only this type starts a simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidScenario(Scenario);
+
+impl ValidScenario {
+    pub fn get(&self) -> &Scenario {
+        &self.0
+    }
+    pub fn into_inner(self) -> Scenario {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidScenario {
+    type Target = Scenario;
+    fn deref(&self) -> &Scenario {
+        &self.0
+    }
+}
+
+/// Largest scenario file accepted, so a pasted file cannot exhaust memory.
+pub const MAX_FILE_BYTES: usize = 256 * 1024;
+
+impl Scenario {
+    /// Parse and validate a scenario file.
+    pub fn from_json(text: &str) -> Result<ValidScenario, ScenarioErrors> {
+        if text.len() > MAX_FILE_BYTES {
+            return Err(one_error("", format!("the file is {} KB; the limit is {} KB", text.len() / 1024, MAX_FILE_BYTES / 1024)));
+        }
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
+            one_error("", format!("not a valid ALB Lab scenario (line {}, column {}): {}", e.line(), e.column(), e))
+        })?;
+        scenario.validate()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn find_security_group(&self, id: &str) -> Option<&SecurityGroup> {
+        self.security_groups.iter().find(|g| g.id == id)
+    }
+    pub fn find_target_group(&self, name: &str) -> Option<&TargetGroup> {
+        self.target_groups.iter().find(|t| t.name == name)
+    }
+    pub fn target_group_index(&self, name: &str) -> Option<usize> {
+        self.target_groups.iter().position(|t| t.name == name)
+    }
+    pub fn find_subnet(&self, id: &str) -> Option<&Subnet> {
+        self.vpc.subnets.iter().find(|s| s.id == id)
+    }
+
+    /// Is this target group the target of any listener's rule or default action?
+    pub fn is_target_group_in_use(&self, name: &str) -> bool {
+        self.load_balancer.listeners.iter().any(|l| {
+            action_forwards_to(&l.default_action, name) || l.rules.iter().any(|r| action_forwards_to(&r.action, name))
+        })
+    }
+
+    /// Availability zones the ALB has nodes in.
+    pub fn enabled_zones(&self) -> Vec<String> {
+        let mut zones: Vec<String> = self
+            .load_balancer
+            .subnets
+            .iter()
+            .filter_map(|s| self.find_subnet(s))
+            .map(|s| s.availability_zone.clone())
+            .collect();
+        zones.sort();
+        zones.dedup();
+        zones
+    }
+
+    /// Check every value against AWS's rules. Returns all problems, not just the first.
+    pub fn validate(self) -> Result<ValidScenario, ScenarioErrors> {
+        let mut v = Validator::default();
+        v.scenario(&self);
+        if v.errors.is_empty() {
+            Ok(ValidScenario(self))
+        } else {
+            Err(ScenarioErrors(v.errors))
+        }
+    }
+
+    /// The error ECS's CreateService (or UpdateService) would return for this setup, in AWS's
+    /// words, or `None` if ECS accepts it. These are symptoms the tool teaches, not file errors:
+    /// a scenario may start with a service ECS refuses.
+    pub fn ecs_service_error(&self) -> Option<String> {
+        let service = self.service.as_ref()?;
+        let td = &self.task_definition;
+        if service.launch_type == LaunchType::Fargate && td.network_mode != NetworkMode::Awsvpc {
+            return Some("ClientException: Fargate only supports network mode 'awsvpc'.".into());
+        }
+        if service.launch_type == LaunchType::Ec2 && td.network_mode == NetworkMode::Bridge && self.container_instances.is_empty() {
+            return Some(format!(
+                "(service {}) was unable to place a task because no container instance met all of its requirements.",
+                service.name
+            ));
+        }
+        let lb = service.load_balancer.as_ref()?;
+        let tg = self.find_target_group(&lb.target_group)?;
+        let arn = target_group_arn(tg);
+        match (tg.target_type, td.network_mode) {
+            (TargetType::Instance, NetworkMode::Awsvpc) => {
+                return Some(format!(
+                    "InvalidParameterException: The provided target group {arn} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition."
+                ))
+            }
+            (TargetType::Ip, NetworkMode::Bridge) => {
+                return Some(format!(
+                    "InvalidParameterException: The provided target group {arn} has target type ip, which is incompatible with the bridge network mode specified in the task definition."
+                ))
+            }
+            _ => {}
+        }
+        if lb.container_name != td.container.name {
+            return Some(format!(
+                "InvalidParameterException: The container {} does not exist in the task definition.",
+                lb.container_name
+            ));
+        }
+        if td.container.mapping_for(lb.container_port).is_none() {
+            return Some(format!(
+                "InvalidParameterException: The container {} did not have a container port {} defined.",
+                lb.container_name, lb.container_port
+            ));
+        }
+        if !self.is_target_group_in_use(&tg.name) {
+            return Some(format!(
+                "InvalidParameterException: The target group with targetGroupArn {arn} does not have an associated load balancer."
+            ));
+        }
+        None
+    }
+}
+
+pub fn action_forwards_to(action: &Action, name: &str) -> bool {
+    matches!(action, Action::Forward { target_group } if target_group == name)
+}
+
+/// A stable, AWS-shaped ARN for a target group (its suffix is derived from the name, so the
+/// same scenario always shows the same ARN).
+pub fn target_group_arn(tg: &TargetGroup) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in tg.name.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{}/{:016x}", tg.name, h)
+}
+
+fn one_error(field: &str, message: String) -> ScenarioErrors {
+    ScenarioErrors(vec![ScenarioError { field: field.into(), message }])
+}
+
+#[derive(Default)]
+struct Validator {
+    errors: Vec<ScenarioError>,
+}
+
+impl Validator {
+    fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        // Bounded: a hostile file cannot make the error list itself huge.
+        if self.errors.len() < 50 {
+            self.errors.push(ScenarioError { field: field.into(), message: message.into() });
+        }
+    }
+
+    fn range(&mut self, field: &str, value: u64, lo: u64, hi: u64, aws_name: &str) {
+        if value < lo || value > hi {
+            self.err(field, format!("must be {lo}-{hi} ({aws_name}), got {value}"));
+        }
+    }
+
+    fn name(&mut self, field: &str, value: &str) {
+        let ok = !value.is_empty()
+            && value.len() <= 64
+            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        if !ok {
+            self.err(field, format!("must be 1-64 letters, digits, '-', '_' or '.', got {value:?}"));
+        }
+    }
+
+    fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.err(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    fn path(&mut self, field: &str, value: &str) {
+        let ok = value.starts_with('/')
+            && value.len() <= 1024
+            && value.bytes().all(|b| b.is_ascii_graphic());
+        if !ok {
+            self.err(field, format!("must be a path starting with '/', printable ASCII without spaces, got {value:?}"));
+        }
+    }
+
+    fn scenario(&mut self, s: &Scenario) {
+        if s.format != FORMAT {
+            self.err("format", format!("must be \"{FORMAT}\", got {:?}", s.format));
+        }
+        if s.version != VERSION {
+            self.err("version", format!("this ALB Lab reads version {VERSION}, got {}", s.version));
+        }
+        if s.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        }
+        self.text("name", &s.name, 120);
+        self.text("description", &s.description, 4000);
+        self.vpc(s);
+        self.security_groups(s);
+        self.load_balancer(s);
+        self.target_groups(s);
+        self.container_instances(s);
+        self.task_definition(s);
+        if let Some(service) = &s.service {
+            self.service(s, service);
+        }
+        self.client(s);
+        self.range("options.warm_up_seconds", s.options.warm_up_seconds as u64, 0, 600, "warm-up");
+    }
+
+    fn vpc(&mut self, s: &Scenario) {
+        let Some(vpc_cidr) = Cidr::parse(&s.vpc.cidr) else {
+            self.err("vpc.cidr", format!("must be a CIDR block such as 10.0.0.0/16, got {:?}", s.vpc.cidr));
+            return;
+        };
+        if !(16..=28).contains(&vpc_cidr.prefix_len) {
+            self.err("vpc.cidr", "the block size must be between /16 and /28 (AWS VPC sizing)");
+        }
+        if !vpc_cidr.base.is_private() {
+            self.err("vpc.cidr", "use a private range (10/8, 172.16/12, 192.168/16 or 100.64/10)");
+        }
+        if s.vpc.subnets.is_empty() || s.vpc.subnets.len() > 6 {
+            self.err("vpc.subnets", "must list 1-6 subnets");
+        }
+        for (i, subnet) in s.vpc.subnets.iter().enumerate() {
+            let field = format!("vpc.subnets[{i}]");
+            self.name(&format!("{field}.id"), &subnet.id);
+            self.name(&format!("{field}.availability_zone"), &subnet.availability_zone);
+            match Cidr::parse(&subnet.cidr) {
+                Some(c) if vpc_cidr.covers(c) && (16..=28).contains(&c.prefix_len) => {}
+                _ => self.err(format!("{field}.cidr"), format!("must be a /16-/28 block inside the VPC's {}, got {:?}", s.vpc.cidr, subnet.cidr)),
+            }
+            if s.vpc.subnets[..i].iter().any(|o| o.id == subnet.id) {
+                self.err(format!("{field}.id"), format!("{:?} is used twice", subnet.id));
+            }
+        }
+    }
+
+    fn security_groups(&mut self, s: &Scenario) {
+        if s.security_groups.len() > 10 {
+            self.err("security_groups", "at most 10 security groups");
+        }
+        for (i, g) in s.security_groups.iter().enumerate() {
+            let field = format!("security_groups[{i}]");
+            self.name(&format!("{field}.id"), &g.id);
+            self.text(&format!("{field}.name"), &g.name, 255);
+            self.text(&format!("{field}.description"), &g.description, 255);
+            if s.security_groups[..i].iter().any(|o| o.id == g.id) {
+                self.err(format!("{field}.id"), format!("{:?} is used twice", g.id));
+            }
+            for (dir, rules) in [("ingress", &g.ingress), ("egress", &g.egress)] {
+                if rules.len() > 60 {
+                    self.err(format!("{field}.{dir}"), "at most 60 rules (AWS's default quota)");
+                }
+                for (j, r) in rules.iter().enumerate() {
+                    self.rule(s, &format!("{field}.{dir}[{j}]"), r);
+                }
+            }
+        }
+    }
+
+    fn rule(&mut self, s: &Scenario, field: &str, r: &SecurityGroupRule) {
+        if r.protocol != "tcp" {
+            self.err(format!("{field}.protocol"), format!("only \"tcp\" is modelled, got {:?}", r.protocol));
+        }
+        if r.from_port > r.to_port {
+            self.err(format!("{field}.from_port"), format!("from_port {} is above to_port {}", r.from_port, r.to_port));
+        }
+        if r.source_cidr().is_none() && s.find_security_group(&r.source).is_none() {
+            self.err(format!("{field}.source"), format!("must be a CIDR block (0.0.0.0/0) or the id of a security group in this scenario, got {:?}", r.source));
+        }
+        self.text(&format!("{field}.description"), &r.description, 255);
+    }
+
+    fn sg_refs(&mut self, s: &Scenario, field: &str, ids: &[String]) {
+        if ids.is_empty() || ids.len() > 5 {
+            self.err(field, "must list 1-5 security groups");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if s.find_security_group(id).is_none() {
+                self.err(format!("{field}[{i}]"), format!("no security group {id:?} in this scenario"));
+            }
+        }
+    }
+
+    fn subnet_refs(&mut self, s: &Scenario, field: &str, ids: &[String]) {
+        if ids.is_empty() {
+            self.err(field, "must list at least one subnet");
+        }
+        for (i, id) in ids.iter().enumerate() {
+            if s.find_subnet(id).is_none() {
+                self.err(format!("{field}[{i}]"), format!("no subnet {id:?} in vpc.subnets"));
+            }
+        }
+    }
+
+    fn load_balancer(&mut self, s: &Scenario) {
+        let lb = &s.load_balancer;
+        self.name("load_balancer.name", &lb.name);
+        self.subnet_refs(s, "load_balancer.subnets", &lb.subnets);
+        if s.enabled_zones().len() < 2 {
+            self.err("load_balancer.subnets", "an Application Load Balancer needs subnets in at least two availability zones");
+        }
+        self.sg_refs(s, "load_balancer.security_groups", &lb.security_groups);
+        self.range("load_balancer.idle_timeout_seconds", lb.idle_timeout_seconds as u64, 1, 4000, "idle_timeout.timeout_seconds");
+        if lb.listeners.len() > 10 {
+            self.err("load_balancer.listeners", "at most 10 listeners");
+        }
+        for (i, l) in lb.listeners.iter().enumerate() {
+            let field = format!("load_balancer.listeners[{i}]");
+            if l.port == 0 {
+                self.err(format!("{field}.port"), "must be 1-65535");
+            }
+            if lb.listeners[..i].iter().any(|o| o.port == l.port) {
+                self.err(format!("{field}.port"), format!("another listener already uses port {}", l.port));
+            }
+            if l.protocol != "HTTP" {
+                self.err(format!("{field}.protocol"), format!("only \"HTTP\" listeners are modelled, got {:?}", l.protocol));
+            }
+            self.action(s, &format!("{field}.default_action"), &l.default_action);
+            if l.rules.len() > 100 {
+                self.err(format!("{field}.rules"), "at most 100 rules");
+            }
+            for (j, r) in l.rules.iter().enumerate() {
+                let rf = format!("{field}.rules[{j}]");
+                self.range(&format!("{rf}.priority"), r.priority as u64, 1, 50000, "rule priority");
+                if l.rules[..j].iter().any(|o| o.priority == r.priority) {
+                    self.err(format!("{rf}.priority"), format!("priority {} is already used by another rule", r.priority));
+                }
+                self.path(&format!("{rf}.path_pattern"), &r.path_pattern);
+                self.action(s, &format!("{rf}.action"), &r.action);
+            }
+        }
+    }
+
+    fn action(&mut self, s: &Scenario, field: &str, a: &Action) {
+        match a {
+            Action::Forward { target_group } => {
+                if s.find_target_group(target_group).is_none() {
+                    self.err(format!("{field}.target_group"), format!("no target group {target_group:?} in this scenario"));
+                }
+            }
+            Action::FixedResponse { status_code, content_type, message_body } => {
+                let ok = (200..=299).contains(status_code) || (400..=599).contains(status_code);
+                if !ok {
+                    self.err(format!("{field}.status_code"), format!("must be 2XX, 4XX or 5XX, got {status_code}"));
+                }
+                const TYPES: [&str; 5] = ["text/plain", "text/css", "text/html", "application/javascript", "application/json"];
+                if !TYPES.contains(&content_type.as_str()) {
+                    self.err(format!("{field}.content_type"), format!("must be one of {}, got {content_type:?}", TYPES.join(", ")));
+                }
+                self.text(&format!("{field}.message_body"), message_body, 1024);
+            }
+        }
+    }
+
+    fn target_groups(&mut self, s: &Scenario) {
+        if s.target_groups.is_empty() || s.target_groups.len() > 5 {
+            self.err("target_groups", "must list 1-5 target groups");
+        }
+        for (i, tg) in s.target_groups.iter().enumerate() {
+            let field = format!("target_groups[{i}]");
+            self.name(&format!("{field}.name"), &tg.name);
+            if tg.name.len() > 32 {
+                self.err(format!("{field}.name"), "a target group name has at most 32 characters");
+            }
+            if s.target_groups[..i].iter().any(|o| o.name == tg.name) {
+                self.err(format!("{field}.name"), format!("{:?} is used twice", tg.name));
+            }
+            if tg.protocol != "HTTP" {
+                self.err(format!("{field}.protocol"), format!("only \"HTTP\" is modelled, got {:?}", tg.protocol));
+            }
+            if tg.port == 0 {
+                self.err(format!("{field}.port"), "must be 1-65535");
+            }
+            if tg.protocol_version != "HTTP1" && tg.protocol_version != "HTTP2" {
+                self.err(format!("{field}.protocol_version"), format!("must be \"HTTP1\" or \"HTTP2\", got {:?}", tg.protocol_version));
+            }
+            self.range(&format!("{field}.deregistration_delay_seconds"), tg.deregistration_delay_seconds as u64, 0, 3600, "deregistration_delay.timeout_seconds");
+            self.range(
+                &format!("{field}.unhealthy_state_routing_minimum_healthy_targets_count"),
+                tg.unhealthy_state_routing_minimum_healthy_targets_count as u64,
+                1,
+                MAX_DESIRED_COUNT as u64 * 2,
+                "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
+            );
+            let hc = &tg.health_check;
+            let hf = format!("{field}.health_check");
+            if hc.protocol != "HTTP" {
+                self.err(format!("{hf}.protocol"), format!("only \"HTTP\" is modelled, got {:?}", hc.protocol));
+            }
+            if hc.port != "traffic-port" && !matches!(hc.port.parse::<u16>(), Ok(p) if p > 0) {
+                self.err(format!("{hf}.port"), format!("must be \"traffic-port\" or 1-65535, got {:?}", hc.port));
+            }
+            self.path(&format!("{hf}.path"), &hc.path);
+            self.range(&format!("{hf}.interval_seconds"), hc.interval_seconds as u64, 5, 300, "HealthCheckIntervalSeconds");
+            self.range(&format!("{hf}.timeout_seconds"), hc.timeout_seconds as u64, 2, 120, "HealthCheckTimeoutSeconds");
+            if hc.timeout_seconds >= hc.interval_seconds {
+                self.err(format!("{hf}.timeout_seconds"), format!("must be less than interval_seconds ({}), as AWS requires", hc.interval_seconds));
+            }
+            self.range(&format!("{hf}.healthy_threshold_count"), hc.healthy_threshold_count as u64, 2, 10, "HealthyThresholdCount");
+            self.range(&format!("{hf}.unhealthy_threshold_count"), hc.unhealthy_threshold_count as u64, 2, 10, "UnhealthyThresholdCount");
+            if parse_matcher(&hc.matcher).is_none() {
+                self.err(format!("{hf}.matcher"), format!("must be codes 200-499 such as \"200\", \"200,202\" or \"200-299\", got {:?}", hc.matcher));
+            }
+        }
+    }
+
+    fn container_instances(&mut self, s: &Scenario) {
+        if s.container_instances.len() > 4 {
+            self.err("container_instances", "at most 4 container instances");
+        }
+        for (i, ci) in s.container_instances.iter().enumerate() {
+            let field = format!("container_instances[{i}]");
+            if !ci.id.starts_with("i-") {
+                self.err(format!("{field}.id"), format!("must be an EC2 instance id such as i-0abc123, got {:?}", ci.id));
+            }
+            self.name(&format!("{field}.id"), &ci.id);
+            match (s.find_subnet(&ci.subnet), Ipv4::parse(&ci.private_ip)) {
+                (None, _) => self.err(format!("{field}.subnet"), format!("no subnet {:?} in vpc.subnets", ci.subnet)),
+                (Some(sub), Some(ip)) if Cidr::parse(&sub.cidr).is_some_and(|c| c.contains(ip)) => {}
+                (Some(sub), _) => self.err(format!("{field}.private_ip"), format!("must be an address inside {} ({}), got {:?}", sub.id, sub.cidr, ci.private_ip)),
+            }
+            self.sg_refs(s, &format!("{field}.security_groups"), &ci.security_groups);
+        }
+    }
+
+    fn task_definition(&mut self, s: &Scenario) {
+        let td = &s.task_definition;
+        self.name("task_definition.family", &td.family);
+        self.range("task_definition.revision", td.revision as u64, 1, 1_000_000, "revision");
+        let c = &td.container;
+        self.name("task_definition.container.name", &c.name);
+        if c.port_mappings.len() > 10 {
+            self.err("task_definition.container.port_mappings", "at most 10 port mappings");
+        }
+        for (i, m) in c.port_mappings.iter().enumerate() {
+            let field = format!("task_definition.container.port_mappings[{i}]");
+            if m.container_port == 0 {
+                self.err(format!("{field}.container_port"), "must be 1-65535");
+            }
+            if c.port_mappings[..i].iter().any(|o| o.container_port == m.container_port) {
+                self.err(format!("{field}.container_port"), format!("container port {} is mapped twice", m.container_port));
+            }
+            if td.network_mode == NetworkMode::Awsvpc && matches!(m.host_port, Some(h) if h != m.container_port) {
+                self.err(
+                    format!("{field}.host_port"),
+                    "ClientException: When networkMode=awsvpc, the host ports and container ports in port mappings must match.",
+                );
+            }
+        }
+        let app = &c.app;
+        if app.listen_port == 0 {
+            self.err("task_definition.container.app.listen_port", "must be 1-65535");
+        }
+        self.range("task_definition.container.app.startup_seconds", app.startup_seconds as u64, 0, 3600, "app start-up time");
+        self.path("task_definition.container.app.health_path", &app.health_path);
+        self.range("task_definition.container.app.response_time_ms", app.response_time_ms as u64, 1, 600_000, "app response time");
+        self.range("task_definition.container.app.slow_response_seconds", app.slow_response_seconds as u64, 1, 600, "slow health answer");
+    }
+
+    fn service(&mut self, s: &Scenario, svc: &EcsService) {
+        self.name("service.name", &svc.name);
+        self.name("service.cluster", &svc.cluster);
+        if svc.desired_count > MAX_DESIRED_COUNT {
+            self.err("service.desired_count", format!("must be 0-{MAX_DESIRED_COUNT} (ALB Lab runs at most {MAX_DESIRED_COUNT} tasks), got {}", svc.desired_count));
+        }
+        self.range("service.health_check_grace_period_seconds", svc.health_check_grace_period_seconds as u64, 0, 2_147_483_647, "healthCheckGracePeriodSeconds");
+        let dc = &svc.deployment_configuration;
+        self.range("service.deployment_configuration.minimum_healthy_percent", dc.minimum_healthy_percent as u64, 0, 100, "minimumHealthyPercent");
+        self.range("service.deployment_configuration.maximum_percent", dc.maximum_percent as u64, 100, 200, "maximumPercent (ALB Lab allows 100-200)");
+        if let Some(lb) = &svc.load_balancer {
+            if s.find_target_group(&lb.target_group).is_none() {
+                self.err("service.load_balancer.target_group", format!("no target group {:?} in this scenario", lb.target_group));
+            }
+            if lb.container_port == 0 {
+                self.err("service.load_balancer.container_port", "must be 1-65535");
+            }
+        }
+        match (&svc.network_configuration, s.task_definition.network_mode) {
+            (Some(nc), _) => {
+                self.subnet_refs(s, "service.network_configuration.subnets", &nc.subnets);
+                self.sg_refs(s, "service.network_configuration.security_groups", &nc.security_groups);
+            }
+            (None, NetworkMode::Awsvpc) => {
+                self.err("service.network_configuration", "awsvpc tasks need a network configuration (subnets and security groups)");
+            }
+            (None, NetworkMode::Bridge) => {}
+        }
+    }
+
+    fn client(&mut self, s: &Scenario) {
+        let c = &s.client;
+        match Ipv4::parse(&c.ip) {
+            Some(ip) if !ip.is_private() => {}
+            _ => self.err("client.ip", format!("must be a public IPv4 address such as 203.0.113.10, got {:?}", c.ip)),
+        }
+        if !(c.requests_per_second.is_finite() && (0.0..=MAX_REQUESTS_PER_SECOND).contains(&c.requests_per_second)) {
+            self.err("client.requests_per_second", format!("must be 0-{MAX_REQUESTS_PER_SECOND}, got {}", c.requests_per_second));
+        }
+        if c.port == 0 {
+            self.err("client.port", "must be 1-65535");
+        }
+        self.path("client.path", &c.path);
+        self.range("client.connect_timeout_seconds", c.connect_timeout_seconds as u64, 1, 120, "client connect timeout");
+    }
+}
+
+/// Does a `path-pattern` condition (`*` any run, `?` one character) match `path`?
+pub fn path_pattern_matches(pattern: &str, path: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    // Iterative wildcard match with backtracking to the last `*`: linear in practice, never
+    // exponential, so a hostile pattern cannot stall the page.
+    let (mut pi, mut si) = (0usize, 0usize);
+    let (mut star, mut mark) = (None::<usize>, 0usize);
+    while si < s.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == s[si]) {
+            pi += 1;
+            si += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = si;
+            pi += 1;
+        } else if let Some(st) = star {
+            pi = st + 1;
+            mark += 1;
+            si = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}

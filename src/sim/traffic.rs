@@ -1,0 +1,711 @@
+//! The data plane: client requests through the ALB, health checks, and direct curls to a task.
+//!
+//! A request is decided hop by hop at the moment it is sent, in the order of docs/model.md
+//! §How a request is decided: ALB security group → listener → rule → target group (round robin
+//! over healthy targets, fail-open when too few are healthy, 503 when none is registered) →
+//! ALB egress and the task's security group (a drop means a 10 s connect timeout: 504) → the task
+//! (nothing listening: 502) → port mapping → the app (its answer, or 504 past the idle timeout).
+//! The outcome lands when its time comes; a target that drained or a task that stopped meanwhile
+//! turns it into a 502.
+//!
+//! Left out: TCP connection reuse and keep-alive races, HTTP/2, TLS, request bodies, WAF and
+//! authentication actions, cross-zone settings per target group (cross-zone is always on).
+
+use super::ecs::Task;
+use super::health::{CheckResult, LastCheck, TargetId, TargetState};
+use super::net::{Cidr, Ipv4};
+use super::scenario::{path_pattern_matches, Action, HealthResponse, LoadBalancingAlgorithm, NetworkMode, Scenario};
+use super::trace::{Detail, Hop, Outcome, SlowLimit, StatusSource, Trace, TraceKind};
+use super::Sim;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The ALB's connection timeout to a target (docs/model.md §Timings).
+pub const TARGET_CONNECT_TIMEOUT_MS: u64 = 10_000;
+/// How long a direct curl waits for an answer once connected.
+pub const CURL_MAX_TIME_MS: u64 = 60_000;
+
+/// One finished or in-flight request, with its trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub id: u64,
+    pub kind: TraceKind,
+    pub sent_at_ms: u64,
+    pub done_at_ms: u64,
+    pub outcome: Outcome,
+    pub trace: Trace,
+    pub target: Option<TargetId>,
+    pub task: Option<u32>,
+    /// The target's state when the ALB picked it (for the invariants and the Why? panel).
+    pub target_state: Option<TargetState>,
+    pub is_fail_open: bool,
+    pub latency_ms: u32,
+}
+
+/// A health check whose answer is still on its way.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingCheck {
+    pub target: TargetId,
+    pub sent_at_ms: u64,
+    pub done_at_ms: u64,
+    pub result: CheckResult,
+    pub trace: Trace,
+}
+
+/// An ALB node: one per enabled subnet, with an address from that subnet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlbNode {
+    pub subnet: Arc<str>,
+    pub availability_zone: Arc<str>,
+    pub ip: Ipv4,
+}
+
+#[derive(Clone, Debug)]
+enum RuleSource {
+    Cidr(Cidr),
+    Group(Arc<str>),
+}
+
+#[derive(Clone, Debug)]
+struct CompiledRule {
+    from_port: u16,
+    to_port: u16,
+    source: RuleSource,
+    text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledGroup {
+    id: Arc<str>,
+    ingress: Vec<CompiledRule>,
+    egress: Vec<CompiledRule>,
+}
+
+#[derive(Clone, Debug)]
+enum CompiledAction {
+    Forward { target_group: usize, name: Arc<str> },
+    Fixed { status: u16 },
+}
+
+#[derive(Clone, Debug)]
+struct CompiledListener {
+    port: u16,
+    /// Sorted by priority, lowest first.
+    rules: Vec<(u32, Arc<str>, CompiledAction)>,
+    default_action: CompiledAction,
+}
+
+/// The scenario's network settings in a form that is cheap to evaluate per packet. Rebuilt
+/// whenever the scenario changes; never edited in place.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Compiled {
+    groups: Vec<CompiledGroup>,
+    listeners: Vec<CompiledListener>,
+    alb_groups: Vec<Arc<str>>,
+    alb_groups_text: Arc<str>,
+    client_ip: Option<Ipv4>,
+    client_ip_text: Arc<str>,
+    client_path: Arc<str>,
+    health_paths: Vec<Arc<str>>,
+    instance_groups: Vec<(Arc<str>, Vec<Arc<str>>)>,
+}
+
+fn compile_rules(rules: &[super::scenario::SecurityGroupRule], inbound: bool) -> Vec<CompiledRule> {
+    rules
+        .iter()
+        .map(|r| {
+            let source = match Cidr::parse(&r.source) {
+                Some(c) => RuleSource::Cidr(c),
+                None => RuleSource::Group(r.source.as_str().into()),
+            };
+            let dir = if inbound { "from" } else { "to" };
+            CompiledRule { from_port: r.from_port, to_port: r.to_port, source, text: format!("TCP {} {dir} {}", r.ports_text(), r.source).into() }
+        })
+        .collect()
+}
+
+fn compile_action(s: &Scenario, a: &Action) -> CompiledAction {
+    match a {
+        Action::Forward { target_group } => CompiledAction::Forward {
+            target_group: s.target_group_index(target_group).unwrap_or(0),
+            name: target_group.as_str().into(),
+        },
+        Action::FixedResponse { status_code, .. } => CompiledAction::Fixed { status: *status_code },
+    }
+}
+
+impl Compiled {
+    pub(crate) fn new(s: &Scenario) -> Compiled {
+        let groups = s
+            .security_groups
+            .iter()
+            .map(|g| CompiledGroup { id: g.id.as_str().into(), ingress: compile_rules(&g.ingress, true), egress: compile_rules(&g.egress, false) })
+            .collect();
+        let listeners = s
+            .load_balancer
+            .listeners
+            .iter()
+            .map(|l| {
+                let mut rules: Vec<(u32, Arc<str>, CompiledAction)> =
+                    l.rules.iter().map(|r| (r.priority, Arc::from(r.path_pattern.as_str()), compile_action(s, &r.action))).collect();
+                rules.sort_by_key(|r| r.0);
+                CompiledListener { port: l.port, rules, default_action: compile_action(s, &l.default_action) }
+            })
+            .collect();
+        let alb_groups: Vec<Arc<str>> = s.load_balancer.security_groups.iter().map(|g| Arc::from(g.as_str())).collect();
+        let alb_groups_text = s.load_balancer.security_groups.join(", ").into();
+        Compiled {
+            groups,
+            listeners,
+            alb_groups,
+            alb_groups_text,
+            client_ip: Ipv4::parse(&s.client.ip),
+            client_ip_text: s.client.ip.as_str().into(),
+            client_path: s.client.path.as_str().into(),
+            health_paths: s.target_groups.iter().map(|t| Arc::from(t.health_check.path.as_str())).collect(),
+            instance_groups: s
+                .container_instances
+                .iter()
+                .map(|c| (Arc::from(c.id.as_str()), c.security_groups.iter().map(|g| Arc::from(g.as_str())).collect()))
+                .collect(),
+        }
+    }
+
+    fn group(&self, id: &str) -> Option<&CompiledGroup> {
+        self.groups.iter().find(|g| &*g.id == id)
+    }
+
+    /// Which inbound rule of `groups` admits a packet from `src_ip` (sent by an interface in
+    /// `src_groups`) on `port`? `None` means the packet is dropped.
+    pub(crate) fn ingress_admits(&self, groups: &[Arc<str>], src_ip: Ipv4, src_groups: &[Arc<str>], port: u16) -> Option<(Arc<str>, Arc<str>)> {
+        for gid in groups {
+            let Some(g) = self.group(gid) else { continue };
+            for r in &g.ingress {
+                if port < r.from_port || port > r.to_port {
+                    continue;
+                }
+                let hit = match &r.source {
+                    RuleSource::Cidr(c) => c.contains(src_ip),
+                    // A security-group source admits the private addresses of interfaces that
+                    // carry that group (docs/model.md §Security groups).
+                    RuleSource::Group(sg) => src_ip.is_private() && src_groups.iter().any(|s| s == sg),
+                };
+                if hit {
+                    return Some((g.id.clone(), r.text.clone()));
+                }
+            }
+        }
+        None
+    }
+
+    fn egress_admits(&self, groups: &[Arc<str>], dst_ip: Ipv4, dst_groups: &[Arc<str>], port: u16) -> bool {
+        groups.iter().filter_map(|g| self.group(g)).any(|g| {
+            g.egress.iter().any(|r| {
+                (r.from_port..=r.to_port).contains(&port)
+                    && match &r.source {
+                        RuleSource::Cidr(c) => c.contains(dst_ip),
+                        RuleSource::Group(sg) => dst_groups.iter().any(|d| d == sg),
+                    }
+            })
+        })
+    }
+
+    pub(crate) fn groups_text(groups: &[Arc<str>]) -> Arc<str> {
+        let names: Vec<&str> = groups.iter().map(|g| &**g).collect();
+        names.join(", ").into()
+    }
+}
+
+/// What happened when a packet tried to reach the app.
+enum Reach {
+    Answered { status: u16, latency_ms: u32 },
+    /// Dropped by a security group: the connect never completes.
+    Dropped,
+    /// Connected, but the answer took longer than the limit.
+    TooSlow,
+    Refused,
+    Crashed,
+}
+
+impl Sim {
+    pub(crate) fn alb_node_for(&self, zone: &str) -> Option<&AlbNode> {
+        self.alb_nodes.iter().find(|n| &*n.availability_zone == zone).or(self.alb_nodes.first())
+    }
+
+    /// The security groups on the interface that receives traffic for this task.
+    fn task_groups<'a>(&'a self, task: &'a Task) -> &'a [Arc<str>] {
+        match task.network_mode {
+            NetworkMode::Awsvpc => &task.security_groups,
+            NetworkMode::Bridge => task
+                .instance
+                .as_ref()
+                .and_then(|id| self.compiled.instance_groups.iter().find(|(i, _)| i == id))
+                .map(|(_, g)| g.as_slice())
+                .unwrap_or(&[]),
+        }
+    }
+
+    /// From the task's security group to the app's answer: the hops every path shares.
+    #[allow(clippy::too_many_arguments)]
+    fn reach_app(
+        &self,
+        trace: &mut Trace,
+        task: &Task,
+        port: u16,
+        src_ip: Ipv4,
+        src_groups: &[Arc<str>],
+        src_text: &Arc<str>,
+        path: &Arc<str>,
+        limit_ms: u64,
+        limit: SlowLimit,
+        jitter_ms: u32,
+    ) -> Reach {
+        let groups = self.task_groups(task);
+        match self.compiled.ingress_admits(groups, src_ip, src_groups, port) {
+            Some((group, rule)) => trace.pass(Hop::TaskSecurityGroup, Detail::SgAllows { group, rule, port }),
+            None => {
+                trace.fail(Hop::TaskSecurityGroup, Detail::SgDenies { groups: Compiled::groups_text(groups), source: src_text.clone(), port });
+                return Reach::Dropped;
+            }
+        }
+        if !task.is_app_serving(self.now_ms) {
+            let serving_state = matches!(task.state, super::ecs::TaskState::Running | super::ecs::TaskState::Deactivating);
+            if serving_state && !task.has_crashed {
+                trace.fail(Hop::Task, Detail::AppStarting);
+            } else {
+                trace.fail(Hop::Task, Detail::TaskNotServing { state: task.state });
+            }
+            return Reach::Refused;
+        }
+        trace.pass(Hop::Task, Detail::TaskNotServing { state: task.state });
+        let container_port = match task.network_mode {
+            NetworkMode::Awsvpc => {
+                trace.pass(Hop::PortMapping, Detail::PortDirect { port });
+                port
+            }
+            NetworkMode::Bridge => {
+                if task.host_port == Some(port) {
+                    let container_port =
+                        task.load_balancer.as_ref().map(|l| l.container_port).or(task.port_mappings.first().map(|m| m.container_port)).unwrap_or(port);
+                    trace.pass(Hop::PortMapping, Detail::PortMapped { host_port: port, container_port });
+                    container_port
+                } else {
+                    trace.fail(Hop::PortMapping, Detail::NoHostPortListener { port });
+                    return Reach::Refused;
+                }
+            }
+        };
+        let app = &task.app;
+        if app.listen_port != container_port {
+            trace.fail(Hop::App, Detail::NotListening { port: container_port, listen_port: app.listen_port });
+            return Reach::Refused;
+        }
+        let (status, needed_ms) = if **path == *app.health_path {
+            match app.health_response {
+                HealthResponse::Ok => (200, 5),
+                HealthResponse::NotFound => (404, 5),
+                HealthResponse::ServerError => (500, 5),
+                HealthResponse::Slow => (200, app.slow_response_seconds.saturating_mul(1000)),
+                HealthResponse::Crash => {
+                    trace.fail(Hop::App, Detail::AppCrashed { path: path.clone() });
+                    return Reach::Crashed;
+                }
+            }
+        } else if &**path == "/" {
+            (200, app.response_time_ms.saturating_add(jitter_ms))
+        } else {
+            (404, 5)
+        };
+        if needed_ms as u64 >= limit_ms {
+            trace.fail(Hop::App, Detail::AppTooSlow { path: path.clone(), needed_ms, waited_ms: limit_ms as u32, limit });
+            return Reach::TooSlow;
+        }
+        trace.pass(Hop::App, Detail::AppAnswered { status, path: path.clone(), latency_ms: needed_ms });
+        Reach::Answered { status, latency_ms: needed_ms }
+    }
+
+    /// Send one client request to the ALB and decide its fate.
+    pub(crate) fn send_request(&mut self) -> u64 {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        let now = self.now_ms;
+        let port = self.scenario.client.port;
+        let connect_timeout_ms = self.scenario.client.connect_timeout_seconds as u64 * 1000;
+        let idle_timeout_ms = self.scenario.load_balancer.idle_timeout_seconds as u64 * 1000;
+        let jitter = self.rng.range_u64(0, 20) as u32;
+        let c = &self.compiled;
+        let path = c.client_path.clone();
+        let client_ip = c.client_ip.unwrap_or(Ipv4(0));
+        let mut trace = Trace::new(TraceKind::Request);
+        trace.pass(Hop::Client, Detail::ClientSends { ip: client_ip, port, path: path.clone() });
+        let mut record = RequestRecord {
+            id,
+            kind: TraceKind::Request,
+            sent_at_ms: now,
+            done_at_ms: now,
+            outcome: Outcome::ClientTimeout,
+            trace: Trace::new(TraceKind::Request),
+            target: None,
+            task: None,
+            target_state: None,
+            is_fail_open: false,
+            latency_ms: 0,
+        };
+        let elb = |status| Outcome::Http { status, source: StatusSource::Elb };
+
+        // 1. The ALB security group sees the SYN first.
+        match c.ingress_admits(&c.alb_groups, client_ip, &[], port) {
+            Some((group, rule)) => trace.pass(Hop::AlbSecurityGroup, Detail::SgAllows { group, rule, port }),
+            None => {
+                trace.fail(
+                    Hop::AlbSecurityGroup,
+                    Detail::SgDenies { groups: c.alb_groups_text.clone(), source: c.client_ip_text.clone(), port },
+                );
+                record.done_at_ms = now + connect_timeout_ms;
+                record.trace = trace;
+                return self.finish_request(record);
+            }
+        }
+        // 2. A listener on the port.
+        let Some(listener) = c.listeners.iter().find(|l| l.port == port) else {
+            trace.fail(Hop::Listener, Detail::NoListener { port });
+            record.done_at_ms = now + connect_timeout_ms;
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        trace.pass(Hop::Listener, Detail::ListenerFound { port });
+        // 3. Rules by priority, then the default action.
+        let (priority, pattern, action) = listener
+            .rules
+            .iter()
+            .find(|(_, pattern, _)| path_pattern_matches(pattern, &path))
+            .map(|(p, pat, a)| (Some(*p), pat.clone(), a.clone()))
+            .unwrap_or((None, Arc::from("*"), listener.default_action.clone()));
+        let (tg_index, tg_name) = match action {
+            CompiledAction::Fixed { status } => {
+                trace.pass(Hop::ListenerRule, Detail::RuleMatched { priority, pattern, forward_to: None });
+                trace.pass(Hop::ListenerRule, Detail::FixedResponse { status });
+                record.outcome = Outcome::Http { status, source: StatusSource::FixedResponse };
+                record.done_at_ms = now + 1;
+                record.trace = trace;
+                return self.finish_request(record);
+            }
+            CompiledAction::Forward { target_group, name } => {
+                trace.pass(Hop::ListenerRule, Detail::RuleMatched { priority, pattern, forward_to: Some(name.clone()) });
+                (target_group, name)
+            }
+        };
+        // 4. Pick a target.
+        let Some((tid, fail_open)) = self.pick_target(tg_index, &tg_name, &mut trace) else {
+            record.outcome = elb(503);
+            record.done_at_ms = now + 1;
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        let Some(target) = self.targets.get(&tid) else {
+            record.outcome = elb(503);
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        record.target = Some(tid);
+        record.task = Some(target.task);
+        record.target_state = Some(target.state);
+        record.is_fail_open = fail_open;
+        let target_ip = target.endpoint.ip;
+        let target_port = target.endpoint.port;
+        let zone = target.availability_zone.clone();
+        let c = &self.compiled;
+        let Some(task) = self.tasks.get(&target.task) else {
+            trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
+            record.outcome = elb(502);
+            record.done_at_ms = now + 1;
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        let node_ip = self.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+        let node_text: Arc<str> = format!("the ALB ({node_ip})").into();
+        // 5. The ALB's own outbound rules, then the task's inbound rules.
+        if !c.egress_admits(&c.alb_groups, target_ip, self.task_groups(task), target_port) {
+            trace.fail(Hop::TaskSecurityGroup, Detail::EgressDenies { groups: c.alb_groups_text.clone(), port: target_port });
+            record.outcome = elb(504);
+            record.done_at_ms = now + TARGET_CONNECT_TIMEOUT_MS;
+            record.trace = trace;
+            return self.finish_request(record);
+        }
+        let alb_groups = c.alb_groups.clone();
+        let reach = self.reach_app(&mut trace, task, target_port, node_ip, &alb_groups, &node_text, &path, idle_timeout_ms, SlowLimit::IdleTimeout, jitter);
+        let seq = task.seq;
+        match reach {
+            Reach::Answered { status, latency_ms } => {
+                record.outcome = Outcome::Http { status, source: StatusSource::Target };
+                record.latency_ms = latency_ms;
+                record.done_at_ms = now + latency_ms as u64;
+            }
+            Reach::Dropped => {
+                record.outcome = elb(504);
+                record.done_at_ms = now + TARGET_CONNECT_TIMEOUT_MS;
+            }
+            Reach::TooSlow => {
+                record.outcome = elb(504);
+                record.done_at_ms = now + idle_timeout_ms;
+            }
+            Reach::Refused => {
+                record.outcome = elb(502);
+                record.done_at_ms = now + 1;
+            }
+            Reach::Crashed => {
+                record.outcome = elb(502);
+                record.done_at_ms = now + 1;
+                if let Some(t) = self.tasks.get_mut(&seq) {
+                    t.has_crashed = true;
+                }
+            }
+        }
+        if let Some(t) = self.targets.get_mut(&tid) {
+            t.in_flight = t.in_flight.saturating_add(1);
+        }
+        record.trace = trace;
+        self.finish_request(record)
+    }
+
+    /// Choose a target in the target group: healthy ones by the algorithm, or fail open.
+    fn pick_target(&mut self, tg_index: usize, tg_name: &Arc<str>, trace: &mut Trace) -> Option<(TargetId, bool)> {
+        let tg = self.scenario.target_groups.get(tg_index)?;
+        let min_healthy = tg.unhealthy_state_routing_minimum_healthy_targets_count as usize;
+        let algorithm = tg.load_balancing_algorithm;
+        let initial_fail_open = self.scenario.options.initial_targets_fail_open;
+        self.scratch_targets.clear();
+        let (mut healthy, mut unhealthy, mut initial, mut draining, mut unused) = (0usize, 0usize, 0u32, 0u32, 0u32);
+        for t in self.targets.values().filter(|t| t.target_group == tg_index) {
+            match t.state {
+                TargetState::Healthy => healthy += 1,
+                TargetState::Unhealthy => unhealthy += 1,
+                TargetState::Initial => initial += 1,
+                TargetState::Draining => draining += 1,
+                TargetState::Unused => unused += 1,
+            }
+        }
+        if healthy + unhealthy + initial as usize + draining as usize == 0 {
+            if unused == 0 {
+                trace.fail(Hop::TargetGroup, Detail::NoRegisteredTargets { target_group: tg_name.clone() });
+            } else {
+                trace.fail(Hop::TargetGroup, Detail::NoRoutableTargets { target_group: tg_name.clone(), initial, draining, unused });
+            }
+            return None;
+        }
+        // Below the threshold of healthy targets the ALB fails open: every target that is
+        // healthy or unhealthy gets traffic (initial ones only if the option says so). Draining
+        // targets never get new requests (docs/model.md §Fail open).
+        let fail_open = healthy < min_healthy;
+        for t in self.targets.values().filter(|t| t.target_group == tg_index) {
+            let eligible = match t.state {
+                TargetState::Healthy => true,
+                TargetState::Unhealthy => fail_open,
+                TargetState::Initial => fail_open && initial_fail_open,
+                TargetState::Draining | TargetState::Unused => false,
+            };
+            if eligible {
+                self.scratch_targets.push((t.id, t.in_flight));
+            }
+        }
+        if self.scratch_targets.is_empty() {
+            trace.fail(Hop::TargetGroup, Detail::NoRoutableTargets { target_group: tg_name.clone(), initial, draining, unused });
+            return None;
+        }
+        let chosen = match algorithm {
+            LoadBalancingAlgorithm::RoundRobin => {
+                let cursor = self.round_robin.entry(tg_index).or_insert(0);
+                let pick = self.scratch_targets[(*cursor % self.scratch_targets.len() as u64) as usize].0;
+                *cursor = cursor.wrapping_add(1);
+                pick
+            }
+            LoadBalancingAlgorithm::LeastOutstandingRequests => self.scratch_targets.iter().min_by_key(|(id, n)| (*n, *id)).map(|t| t.0)?,
+        };
+        let target = self.targets.get(&chosen)?;
+        trace.pass(
+            Hop::TargetGroup,
+            Detail::Routed { target_group: tg_name.clone(), target: target.endpoint.clone(), state: target.state, fail_open },
+        );
+        Some((chosen, fail_open))
+    }
+
+    /// curl a task's IP directly from the client, bypassing the load balancer.
+    pub(crate) fn curl_task(&mut self, task_seq: u32, port: u16) -> u64 {
+        let id = self.next_request_id;
+        self.next_request_id += 1;
+        let now = self.now_ms;
+        let connect_timeout_ms = self.scenario.client.connect_timeout_seconds as u64 * 1000;
+        let c = &self.compiled;
+        let client_ip = c.client_ip.unwrap_or(Ipv4(0));
+        let client_text = c.client_ip_text.clone();
+        let path = c.client_path.clone();
+        let mut trace = Trace::new(TraceKind::DirectCurl);
+        let mut record = RequestRecord {
+            id,
+            kind: TraceKind::DirectCurl,
+            sent_at_ms: now,
+            done_at_ms: now + connect_timeout_ms,
+            outcome: Outcome::ClientTimeout,
+            trace: Trace::new(TraceKind::DirectCurl),
+            target: None,
+            task: Some(task_seq),
+            target_state: None,
+            is_fail_open: false,
+            latency_ms: 0,
+        };
+        let Some(task) = self.tasks.get(&task_seq) else {
+            trace.fail(Hop::Client, Detail::TaskStoppedInFlight);
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        let public_subnet = self.scenario.find_subnet(&task.subnet).is_some_and(|s| s.is_public);
+        let public_ip = task.public_ip.filter(|_| public_subnet);
+        let Some(public_ip) = public_ip else {
+            trace.fail(Hop::Client, Detail::NoPublicIp { private_ip: task.private_ip });
+            record.trace = trace;
+            return self.finish_request(record);
+        };
+        trace.pass(Hop::Client, Detail::PublicIp { public_ip });
+        let reach = self.reach_app(&mut trace, task, port, client_ip, &[], &client_text, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
+        match reach {
+            Reach::Answered { status, latency_ms } => {
+                record.outcome = Outcome::Http { status, source: StatusSource::Target };
+                record.latency_ms = latency_ms;
+                record.done_at_ms = now + latency_ms as u64;
+            }
+            Reach::Dropped => {}
+            Reach::TooSlow => record.done_at_ms = now + CURL_MAX_TIME_MS,
+            Reach::Refused | Reach::Crashed => {
+                record.outcome = Outcome::ConnectionRefused;
+                record.done_at_ms = now + 1;
+            }
+        }
+        record.trace = trace;
+        self.finish_request(record)
+    }
+
+    fn finish_request(&mut self, record: RequestRecord) -> u64 {
+        let id = record.id;
+        self.requests_sent += 1;
+        self.sent_this_tick.push(id);
+        self.in_flight.insert((record.done_at_ms, id), record);
+        id
+    }
+
+    /// Requests whose time has come: re-check that their target is still there, then count them.
+    pub(crate) fn complete_requests(&mut self) {
+        let now = self.now_ms;
+        while let Some(entry) = self.in_flight.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let mut record = entry.remove();
+            if let Some(tid) = record.target {
+                let answered_by_target = matches!(record.outcome, Outcome::Http { source: StatusSource::Target, .. });
+                match self.targets.get_mut(&tid) {
+                    Some(t) => {
+                        t.in_flight = t.in_flight.saturating_sub(1);
+                        let task_serving = self.tasks.get(&t.task).is_some_and(|task| task.is_app_serving(now));
+                        if answered_by_target && !task_serving {
+                            record.trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
+                            record.outcome = Outcome::Http { status: 502, source: StatusSource::Elb };
+                        }
+                    }
+                    None if answered_by_target => {
+                        record.trace.fail(Hop::TargetGroup, Detail::DeregisteredInFlight);
+                        record.outcome = Outcome::Http { status: 502, source: StatusSource::Elb };
+                    }
+                    None => {}
+                }
+            }
+            self.metrics.record(&record);
+            self.requests_done += 1;
+            if self.recent.len() >= super::MAX_RECENT_REQUESTS {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(record);
+        }
+    }
+
+    /// Send the health checks that are due, and apply the answers that arrived.
+    pub(crate) fn run_health_checks(&mut self) {
+        let now = self.now_ms;
+        let due: Vec<TargetId> = self.targets.values().filter(|t| t.next_check_at_ms <= now).map(|t| t.id).collect();
+        for tid in due {
+            let Some(target) = self.targets.get(&tid) else { continue };
+            let Some(tg) = self.scenario.target_groups.get(target.target_group) else { continue };
+            let hc = &tg.health_check;
+            let interval_ms = hc.interval_seconds as u64 * 1000;
+            let timeout_ms = hc.timeout_seconds as u64 * 1000;
+            let port = hc.explicit_port().unwrap_or(target.endpoint.port);
+            let path = self.compiled.health_paths.get(target.target_group).cloned().unwrap_or_else(|| Arc::from("/"));
+            let node_ip = self.alb_node_for(&target.availability_zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+            let mut trace = Trace::new(TraceKind::HealthCheck);
+            trace.pass(Hop::TargetGroup, Detail::AlbProbes { node_ip, path: path.clone() });
+            trace.pass(Hop::TargetGroup, Detail::HealthCheckTo { target: target.endpoint.clone(), port });
+            let task_seq = target.task;
+            let (result, latency_ms, crashed) = match self.tasks.get(&task_seq) {
+                None => {
+                    trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
+                    (CheckResult::ConnectionFailed, 1, false)
+                }
+                Some(task) => {
+                    let c = &self.compiled;
+                    if !c.egress_admits(&c.alb_groups, target.endpoint.ip, self.task_groups(task), port) {
+                        trace.fail(Hop::TaskSecurityGroup, Detail::EgressDenies { groups: c.alb_groups_text.clone(), port });
+                        (CheckResult::Timeout, timeout_ms, false)
+                    } else {
+                        let node_text: Arc<str> = format!("the ALB ({node_ip})").into();
+                        let alb_groups = c.alb_groups.clone();
+                        let reach = self.reach_app(&mut trace, task, port, node_ip, &alb_groups, &node_text, &path, timeout_ms, SlowLimit::HealthCheckTimeout, 0);
+                        match reach {
+                            Reach::Answered { status, latency_ms } => {
+                                if hc.matches(status) {
+                                    (CheckResult::Pass { status }, latency_ms as u64, false)
+                                } else {
+                                    if let Some(last) = trace.hops.last_mut() {
+                                        last.passed = false;
+                                    }
+                                    (CheckResult::CodeMismatch { status }, latency_ms as u64, false)
+                                }
+                            }
+                            Reach::Dropped | Reach::TooSlow => (CheckResult::Timeout, timeout_ms, false),
+                            Reach::Refused => (CheckResult::ConnectionFailed, 1, false),
+                            Reach::Crashed => (CheckResult::ConnectionFailed, 1, true),
+                        }
+                    }
+                }
+            };
+            if crashed {
+                if let Some(t) = self.tasks.get_mut(&task_seq) {
+                    t.has_crashed = true;
+                }
+            }
+            if let Some(t) = self.targets.get_mut(&tid) {
+                t.next_check_at_ms = now + interval_ms;
+                if t.reason == Some(super::health::Reason::RegistrationInProgress) {
+                    t.reason = Some(super::health::Reason::InitialHealthChecking);
+                }
+            }
+            self.pending_checks.insert(
+                (now + latency_ms.max(1), tid),
+                PendingCheck { target: tid, sent_at_ms: now, done_at_ms: now + latency_ms.max(1), result, trace },
+            );
+        }
+        while let Some(entry) = self.pending_checks.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let check = entry.remove();
+            let Some(target) = self.targets.get_mut(&check.target) else { continue };
+            let Some(tg) = self.scenario.target_groups.get(target.target_group) else { continue };
+            let change = target.record_check(&check.result, tg.health_check.healthy_threshold_count, tg.health_check.unhealthy_threshold_count);
+            target.last_check = Some(LastCheck { at_ms: check.sent_at_ms, result: check.result.clone(), trace: check.trace });
+            if let Some(change) = change {
+                let reason = target.reason.as_ref().map(|r| format!(" ({}: {})", r.code(), r.description())).unwrap_or_default();
+                let msg = format!("(target-group {}) target {}: {} → {}{reason}", tg.name, target.endpoint, change.from, change.to);
+                self.log(super::events::EventSource::TargetHealth, msg);
+            }
+        }
+    }
+}
