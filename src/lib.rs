@@ -5,6 +5,7 @@
 //! - [`scenarios`]: the scenario and exercise files shipped with the tool, embedded at build time.
 //! - `ui` (browser builds only): the Leptos page that draws the core and sends it commands.
 
+pub mod diagram;
 pub mod scenarios;
 pub mod sim;
 

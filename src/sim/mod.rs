@@ -16,6 +16,7 @@ pub mod command;
 pub mod diagnosis;
 pub mod ecs;
 pub mod events;
+pub mod gates;
 pub mod health;
 pub mod metrics;
 pub mod net;

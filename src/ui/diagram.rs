@@ -1,0 +1,374 @@
+//! The SVG diagram: client → ALB security group → listener → rule → target group (with its
+//! targets' state pills) → task security group → tasks → container port mapping → app.
+//!
+//! Geometry comes from [`crate::diagram::Layout`] (pure, tested natively); this file only turns
+//! the sim's state into shapes. Every element a learner can change is a focusable button that
+//! selects it, and its settings open in the inspector.
+
+use super::{use_sim, Selected, Token};
+use crate::diagram::{path_d, point_along, Layout};
+use crate::sim::scenario::{Action, NetworkMode};
+use crate::sim::{Hop, Sim, TargetState, TaskState};
+use leptos::prelude::*;
+
+/// The tasks the diagram draws, one row each, in launch order.
+pub fn task_rows(sim: &Sim) -> Vec<u32> {
+    sim.tasks().map(|t| t.seq).collect()
+}
+
+/// A direct curl skips the load balancer: from the client straight to the task's row.
+pub fn curl_points(layout: &Layout, stop: Hop, row: usize) -> Vec<(f64, f64)> {
+    let mut pts = vec![layout.point(Hop::Client, None)];
+    for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
+        if hop > stop && stop != Hop::Client {
+            break;
+        }
+        pts.push(layout.point(hop, Some(row)));
+        if stop == Hop::Client {
+            break;
+        }
+    }
+    pts
+}
+
+#[derive(Clone, PartialEq)]
+struct Row {
+    seq: u32,
+    short_id: String,
+    ip: String,
+    state: TaskState,
+    target_state: Option<TargetState>,
+    target_text: String,
+    is_gate_open: bool,
+    mapping: String,
+    app_text: String,
+    is_app_match: bool,
+    public_ip: Option<String>,
+    selected_target: Option<crate::sim::TargetId>,
+}
+
+#[derive(Clone, PartialEq)]
+struct Model {
+    layout: Layout,
+    client_text: String,
+    is_alb_gate_open: bool,
+    alb_sg: String,
+    listener_text: String,
+    has_listener: bool,
+    rule_text: String,
+    tg_name: String,
+    tg_text: String,
+    tg_counts: String,
+    task_sg: String,
+    rows: Vec<Row>,
+    service_text: String,
+}
+
+fn model(sim: &Sim, narrow: bool) -> Model {
+    let s = sim.scenario();
+    let rows_seq = task_rows(sim);
+    let layout = Layout::new(rows_seq.len(), narrow);
+    let listener = s.load_balancer.listeners.iter().find(|l| l.port == s.client.port);
+    let rule_text = match listener.map(|l| &l.default_action) {
+        Some(Action::Forward { target_group }) => format!("default → {target_group}"),
+        Some(Action::FixedResponse { status_code, .. }) => format!("default → fixed {status_code}"),
+        None => "no rule".into(),
+    };
+    let tg = s.target_groups.first();
+    let (healthy, unhealthy) = sim.host_counts();
+    let task_sg = match s.task_definition.network_mode {
+        NetworkMode::Awsvpc => s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()).map(|n| n.security_groups.join(", ")).unwrap_or_default(),
+        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.join(", ")).unwrap_or_default(),
+    };
+    let rows = rows_seq
+        .iter()
+        .filter_map(|seq| sim.task(*seq))
+        .map(|t| {
+            let target = sim.target_of_task(t.seq);
+            let lb_port = t.load_balancer.as_ref().map(|l| l.container_port);
+            let container_port = lb_port.or(t.port_mappings.first().map(|m| m.container_port)).unwrap_or(0);
+            let mapping = match (t.network_mode, t.host_port) {
+                (NetworkMode::Bridge, Some(h)) => format!("{h}→{container_port}"),
+                _ => format!("{container_port}→{container_port}"),
+            };
+            Row {
+                seq: t.seq,
+                short_id: t.short_id().to_string(),
+                ip: t.private_ip.to_string(),
+                state: t.state,
+                target_state: target.map(|x| x.state),
+                target_text: target
+                    .map(|x| format!("{} {}", x.endpoint, x.state))
+                    .unwrap_or_else(|| if t.load_balancer.is_some() { "not registered yet".into() } else { "not registered".into() }),
+                is_gate_open: sim.task_gate_open(t.seq),
+                mapping,
+                app_text: format!("app :{}", t.app.listen_port),
+                is_app_match: t.app.listen_port == container_port,
+                public_ip: t.public_ip.map(|p| p.to_string()),
+                selected_target: target.map(|x| x.id),
+            }
+        })
+        .collect();
+    let service_text = match (&s.service, sim.service_runtime()) {
+        (None, _) => "no ECS service".into(),
+        (Some(_), rt) if rt.create_error.is_some() => "ECS refused the service".into(),
+        (Some(svc), _) => format!(
+            "service {}: desired {}, {}",
+            svc.name,
+            svc.desired_count,
+            if svc.load_balancer.is_some() { "attached" } else { "not attached to a target group" }
+        ),
+    };
+    Model {
+        layout,
+        client_text: format!("{} → :{}", s.client.ip, s.client.port),
+        is_alb_gate_open: sim.alb_gate_open(),
+        alb_sg: s.load_balancer.security_groups.join(", "),
+        listener_text: listener.map(|l| format!("HTTP:{}", l.port)).unwrap_or_else(|| format!("no listener :{}", s.client.port)),
+        has_listener: listener.is_some(),
+        rule_text,
+        tg_name: tg.map(|t| t.name.clone()).unwrap_or_default(),
+        tg_text: tg.map(|t| format!("{} · HTTP:{} · {}", t.target_type, t.port, t.health_check.path)).unwrap_or_default(),
+        tg_counts: format!("{healthy} healthy / {unhealthy} unhealthy"),
+        task_sg,
+        rows,
+        service_text,
+    }
+}
+
+/// A focusable, clickable diagram element that selects something.
+fn select_on(handle: super::SimHandle, what: Selected) -> (impl Fn(leptos::ev::MouseEvent) + Clone, impl Fn(leptos::ev::KeyboardEvent) + Clone) {
+    let click = move |_| handle.selected.set(what);
+    let key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            ev.prevent_default();
+            handle.selected.set(what);
+        }
+    };
+    (click, key)
+}
+
+#[component]
+pub fn Diagram() -> impl IntoView {
+    let handle = use_sim();
+    let m = Memo::new(move |_| {
+        let narrow = handle.is_narrow.get();
+        handle.with(|s| model(s, narrow))
+    });
+    let is_sel = move |what: Selected| move || handle.selected.get() == what;
+
+    let element = move |what: Selected, label: String, x: f64, y: f64, w: f64, h: f64, title: String, sub: String, extra: &'static str| {
+        let (click, key) = select_on(handle, what);
+        let (click2, key2) = (click.clone(), key.clone());
+        let _ = (click2, key2);
+        view! {
+            <g
+                class=format!("diagram-node {extra}")
+                class:diagram-node--selected=is_sel(what)
+                role="button"
+                tabindex="0"
+                aria-label=label
+                on:click=click
+                on:keydown=key
+                on:focus=move |_| handle.selected.set(what)
+            >
+                <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="6"></rect>
+                <text x=x y=y - 3.0 text-anchor="middle" class="diagram-node__title">{title}</text>
+                <text x=x y=y + 11.0 text-anchor="middle" class="diagram-node__sub">{sub}</text>
+            </g>
+        }
+    };
+
+    view! {
+        <div class="diagram">
+            {move || {
+                let m = m.get();
+                let l = m.layout;
+                let (vx, vy, vw, vh) = l.vpc_box();
+                let (tx, ty, tw, th) = l.target_group_box();
+                let (cx, cy) = l.point(Hop::Client, None);
+                let (gx, gy) = l.point(Hop::AlbSecurityGroup, None);
+                let (lx, ly) = l.point(Hop::Listener, None);
+                let (rx, ry) = l.point(Hop::ListenerRule, None);
+                let vertical = l.is_vertical;
+                let lanes: Vec<String> = if m.rows.is_empty() {
+                    vec![l.token_path(Hop::TargetGroup, None)]
+                } else {
+                    (0..m.rows.len()).map(|r| l.token_path(Hop::App, Some(r))).collect()
+                };
+                let gate = move |open: bool, x: f64, y: f64| {
+                    let (w, h) = if vertical { (44.0, 8.0) } else { (8.0, 44.0) };
+                    view! {
+                        <g class="diagram-gate" class:diagram-gate--open=open class:diagram-gate--closed=!open>
+                            {if open {
+                                let (a, b) = if vertical {
+                                    ((x - 26.0, y - 4.0, 14.0, 8.0), (x + 12.0, y - 4.0, 14.0, 8.0))
+                                } else {
+                                    ((x - 4.0, y - 26.0, 8.0, 14.0), (x - 4.0, y + 12.0, 8.0, 14.0))
+                                };
+                                view! {
+                                    <rect x=a.0 y=a.1 width=a.2 height=a.3 rx="2"></rect>
+                                    <rect x=b.0 y=b.1 width=b.2 height=b.3 rx="2"></rect>
+                                }.into_any()
+                            } else {
+                                view! { <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="2"></rect> }.into_any()
+                            }}
+                        </g>
+                    }
+                };
+                let rows = m.rows.clone();
+                let (first_task_x, first_task_y) = l.point(Hop::Task, Some(0));
+                let (service_x, service_y) = if vertical { (first_task_x, first_task_y - 40.0) } else { (first_task_x - 46.0, 24.0) };
+                view! {
+                    <svg
+                        class="diagram__svg"
+                        viewBox=format!("0 0 {} {}", l.width, l.height)
+                        role="group"
+                        aria-label="Diagram of the request path from the client through the load balancer to the tasks"
+                    >
+                        <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
+                        <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>"VPC · subnets in us-east-1a and us-east-1b"</text>
+                        {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
+                        {element(Selected::Client, format!("Client {}: open client settings", m.client_text), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
+                        <g
+                            class="diagram-node diagram-node--gate"
+                            role="button"
+                            tabindex="0"
+                            aria-label=format!("ALB security group {} ({}): open its rules", m.alb_sg, if m.is_alb_gate_open { "admits the client" } else { "blocks the client" })
+                            class:diagram-node--selected=is_sel(Selected::AlbSecurityGroup)
+                            on:click=move |_| handle.selected.set(Selected::AlbSecurityGroup)
+                            on:focus=move |_| handle.selected.set(Selected::AlbSecurityGroup)
+                        >
+                            <rect class="diagram-hit" x=gx - 30.0 y=gy - 40.0 width="60" height="80"></rect>
+                            {gate(m.is_alb_gate_open, gx, gy)}
+                            <text x=gx y=gy + (if vertical { 20.0 } else { 42.0 }) text-anchor="middle" class="diagram-node__sub">{m.alb_sg.clone()}</text>
+                        </g>
+                        {element(Selected::Listener, format!("Listener {}: open listener settings", m.listener_text), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
+                        {element(Selected::Listener, format!("Listener rule {}", m.rule_text), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
+                        <g
+                            class="diagram-node diagram-node--tg"
+                            role="button"
+                            tabindex="0"
+                            aria-label=format!("Target group {}, {}: open target group settings", m.tg_name, m.tg_counts)
+                            class:diagram-node--selected=is_sel(Selected::TargetGroup)
+                            on:click=move |_| handle.selected.set(Selected::TargetGroup)
+                            on:focus=move |_| handle.selected.set(Selected::TargetGroup)
+                        >
+                            <rect x=tx y=ty width=tw height=th rx="8"></rect>
+                            <text x=tx + tw / 2.0 y=ty + 14.0 text-anchor="middle" class="diagram-node__title">{format!("Target group {}", m.tg_name)}</text>
+                            <text x=tx + tw / 2.0 y=ty + th - 8.0 text-anchor="middle" class="diagram-node__sub">{m.tg_counts.clone()}</text>
+                        </g>
+                        {rows.into_iter().enumerate().map(|(i, r)| {
+                            let (px, py) = l.target_pill(i);
+                            let (sx, sy) = l.point(Hop::TaskSecurityGroup, Some(i));
+                            let (kx, ky) = l.point(Hop::Task, Some(i));
+                            let (mx, my) = l.point(Hop::PortMapping, Some(i));
+                            let (ax, ay) = l.point(Hop::App, Some(i));
+                            let state_key = r.target_state.map(|s| s.key()).unwrap_or("none");
+                            let target_sel = r.selected_target.map(Selected::Target).unwrap_or(Selected::TargetGroup);
+                            let seq = r.seq;
+                            let pill_label = r.target_state.map(|s| s.key().to_string()).unwrap_or_else(|| "—".into());
+                            view! {
+                                <g
+                                    class=format!("diagram-pill diagram-pill--{state_key}")
+                                    role="button"
+                                    tabindex="0"
+                                    aria-label=format!("Target {}: show why", r.target_text)
+                                    on:click=move |_| handle.selected.set(target_sel)
+                                    on:focus=move |_| handle.selected.set(target_sel)
+                                >
+                                    <rect x=px - 40.0 y=py - 10.0 width="80" height="20" rx="10"></rect>
+                                    <text x=px y=py + 4.0 text-anchor="middle">{pill_label}</text>
+                                </g>
+                                <g
+                                    class="diagram-node diagram-node--gate"
+                                    role="button"
+                                    tabindex="0"
+                                    aria-label=format!("Task security group {} ({}): open its rules", m.task_sg, if r.is_gate_open { "admits the load balancer" } else { "blocks the load balancer" })
+                                    on:click=move |_| handle.selected.set(Selected::TaskSecurityGroup)
+                                    on:focus=move |_| handle.selected.set(Selected::TaskSecurityGroup)
+                                >
+                                    <rect class="diagram-hit" x=sx - 24.0 y=sy - 30.0 width="48" height="60"></rect>
+                                    {gate(r.is_gate_open, sx, sy)}
+                                </g>
+                                <g
+                                    class=format!("diagram-node diagram-task diagram-task--{}", r.state.key().to_lowercase())
+                                    class:diagram-node--selected=move || handle.selected.get() == Selected::Task(seq)
+                                    role="button"
+                                    tabindex="0"
+                                    aria-label=format!("Task {} at {}, {}: open task settings", r.short_id, r.ip, r.state)
+                                    on:click=move |_| handle.selected.set(Selected::Task(seq))
+                                    on:focus=move |_| handle.selected.set(Selected::Task(seq))
+                                >
+                                    <rect x=kx - 46.0 y=ky - 22.0 width="92" height="44" rx="6"></rect>
+                                    <text x=kx y=ky - 8.0 text-anchor="middle" class="diagram-node__title">{r.ip.clone()}</text>
+                                    <text x=kx y=ky + 5.0 text-anchor="middle" class="diagram-node__sub">{r.state.key()}</text>
+                                    <text x=kx y=ky + 17.0 text-anchor="middle" class="diagram-node__sub">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</text>
+                                </g>
+                                {element(Selected::TaskDefinition, format!("Container port mapping {}: open task definition", r.mapping), mx, my, 82.0, 34.0, "port map".into(), r.mapping.clone(), "")}
+                                {element(Selected::TaskDefinition, format!("App {}: open app settings", r.app_text), ax, ay, 76.0, 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
+                            }
+                        }).collect_view()}
+                        <g
+                            class="diagram-service"
+                            role="button"
+                            tabindex="0"
+                            aria-label=format!("ECS {}: open service settings", m.service_text)
+                            on:click=move |_| handle.selected.set(Selected::Service)
+                            on:focus=move |_| handle.selected.set(Selected::Service)
+                        >
+                            <text x=service_x y=service_y class="diagram-service__label">{format!("ECS {}", m.service_text)}</text>
+                        </g>
+                        <Tokens/>
+                    </svg>
+                }
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn Tokens() -> impl IntoView {
+    let handle = use_sim();
+    view! {
+        <g class="diagram-tokens" aria-hidden="true">
+            <For each=move || handle.tokens.get() key=|t: &Token| t.id let:token>
+                <TokenShape token=token/>
+            </For>
+        </g>
+    }
+}
+
+#[component]
+fn TokenShape(token: Token) -> impl IntoView {
+    let handle = use_sim();
+    let points = token.points.clone();
+    let born = token.born_ms;
+    let end = points.last().copied().unwrap_or((0.0, 0.0));
+    let transform = move || {
+        let (x, y) = if handle.is_reduced_motion.get() {
+            end
+        } else {
+            let age = handle.frame_ms.get() - born;
+            point_along(&points, (age / 900.0).clamp(0.0, 1.0))
+        };
+        format!("translate({x:.1} {y:.1})")
+    };
+    let class = format!("token token--{}", token.class);
+    let shape = if token.is_probe {
+        view! { <rect x="-4" y="-4" width="8" height="8" transform="rotate(45)"></rect> }.into_any()
+    } else {
+        match token.class {
+            "ok" => view! { <circle r="6"></circle> }.into_any(),
+            "timeout" | "refused" => view! { <path d="M-6 -6 L6 6 M6 -6 L-6 6"></path> }.into_any(),
+            _ => view! { <rect x="-6" y="-6" width="12" height="12" rx="2"></rect> }.into_any(),
+        }
+    };
+    let _ = path_d;
+    view! {
+        <g class=class transform=transform>
+            {shape}
+            <title>{token.label.clone()}</title>
+        </g>
+    }
+}

@@ -1,0 +1,472 @@
+//! The panels around the diagram: time controls, the client, Why?, the text path table, metrics,
+//! the event log, and the live region that announces outcome changes.
+
+use super::{use_sim, Selected};
+use crate::sim::diagnosis::Severity;
+use crate::sim::trace::TraceKind;
+use crate::sim::{Command, Hop, OutcomeClass, Sim};
+use leptos::prelude::*;
+
+pub fn clock_text(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{:02}:{:02}:{:02}.{}", s / 3600, (s / 60) % 60, s % 60, (ms % 1000) / 100)
+}
+
+const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
+
+#[component]
+pub fn TimeControls() -> impl IntoView {
+    let handle = use_sim();
+    let seed_text = RwSignal::new(String::new());
+    let seed_error = RwSignal::new(None::<String>);
+    view! {
+        <section class="controls panel" aria-label="Time controls">
+            <button
+                class="button button--primary"
+                on:click=move |_| handle.is_playing.update(|p| *p = !*p)
+                aria-pressed=move || handle.is_playing.get().to_string()
+            >
+                {move || if handle.is_playing.get() { "Pause" } else { "Play" }}
+            </button>
+            <button class="button" on:click=move |_| handle.step() title="Advance to the next event">
+                "Step"
+            </button>
+            <label class="controls__speed">
+                "Speed "
+                <select
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            handle.speed.set(v.clamp(0.1, 60.0));
+                        }
+                    }
+                    prop:value=move || handle.speed.get().to_string()
+                >
+                    {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("{s}×")}</option> }).collect_view()}
+                </select>
+            </label>
+            <button class="button" on:click=move |_| handle.reset()>"Reset"</button>
+            <span class="controls__clock" aria-label="Sim clock">
+                "Sim time " <output>{move || handle.with(|s| clock_text(s.now_ms()))}</output>
+            </span>
+            <form
+                class="controls__seed"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    match seed_text.get_untracked().trim().parse::<u64>() {
+                        Ok(seed) => {
+                            seed_error.set(None);
+                            handle.reseed(seed);
+                        }
+                        Err(_) => seed_error.set(Some("Seed must be a whole number from 0 to 18446744073709551615.".into())),
+                    }
+                }
+            >
+                <label>
+                    "Seed "
+                    <input
+                        type="text"
+                        inputmode="numeric"
+                        size="8"
+                        prop:value=move || if seed_text.get().is_empty() { handle.with(|s| s.seed().to_string()) } else { seed_text.get() }
+                        on:input=move |ev| seed_text.set(event_target_value(&ev))
+                        aria-invalid=move || seed_error.get().is_some().to_string()
+                    />
+                </label>
+                <button class="button" type="submit">"Restart with seed"</button>
+                {move || seed_error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+            </form>
+        </section>
+    }
+}
+
+/// Announces when the dominant outcome changes ("requests now fail with 503: …").
+#[component]
+pub fn LiveRegion() -> impl IntoView {
+    let handle = use_sim();
+    let summary = Memo::new(move |_| {
+        handle.with(|s| {
+            let w = s.metrics().window(s.now_ms(), 5);
+            let top = OutcomeClass::ALL.iter().copied().max_by_key(|c| w.outcome(*c)).filter(|c| w.outcome(*c) > 0)?;
+            let why = s
+                .recent_requests()
+                .rev()
+                .find(|r| r.kind == TraceKind::Request && r.outcome.class() == top)
+                .and_then(|r| r.trace.deciding_hop().map(|h| h.setting()));
+            Some((top, why.unwrap_or_default()))
+        })
+    });
+    let announced = Memo::new(move |_| summary.get().map(|(c, _)| c));
+    let text = move || {
+        let _ = announced.get();
+        match summary.get_untracked() {
+            None => String::new(),
+            Some((OutcomeClass::Success, _)) => "Requests now succeed: the app answers.".to_string(),
+            Some((class, why)) => format!("Requests now end with {}: {why}", class.label()),
+        }
+    };
+    let notice = move || handle.notice.get().map(|(_, t)| t).unwrap_or_default();
+    view! {
+        <div class="sr-only" role="status" aria-live="polite">{text}</div>
+        <div class="sr-only" aria-live="polite">{notice}</div>
+    }
+}
+
+#[component]
+pub fn ClientPanel() -> impl IntoView {
+    let handle = use_sim();
+    let rate = Memo::new(move |_| handle.with(|s| s.scenario().client.requests_per_second));
+    let tally = Memo::new(move |_| {
+        handle.with(|s| {
+            let w = s.metrics().window(s.now_ms(), 30);
+            OutcomeClass::ALL.iter().map(|c| (*c, w.outcome(*c))).collect::<Vec<_>>()
+        })
+    });
+    let tasks = Memo::new(move |_| {
+        handle.with(|s| s.tasks().filter(|t| t.state != crate::sim::TaskState::Stopped).map(|t| (t.id.to_string(), t.private_ip.to_string(), t.public_ip.map(|p| p.to_string()))).collect::<Vec<_>>())
+    });
+    let curl_task = RwSignal::new(String::new());
+    let curl_port = RwSignal::new(String::new());
+    let curl_error = RwSignal::new(None::<String>);
+    let last_curl = RwSignal::new(None::<u64>);
+    let curl_result = Memo::new(move |_| {
+        let id = last_curl.get()?;
+        handle.with(|s| {
+            s.request(id).map(|r| {
+                let done = r.done_at_ms <= s.now_ms();
+                if done {
+                    format!("curl: {}", r.outcome)
+                } else {
+                    "curl: waiting…".to_string()
+                }
+            })
+        })
+    });
+    let on_curl = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let port = curl_port.get_untracked();
+        let port = if port.trim().is_empty() {
+            None
+        } else {
+            match port.trim().parse::<u16>() {
+                Ok(p) if p > 0 => Some(p),
+                _ => {
+                    curl_error.set(Some("Port must be a number from 1 to 65535.".into()));
+                    return;
+                }
+            }
+        };
+        let task = curl_task.get_untracked();
+        let task = if task.is_empty() { None } else { Some(task) };
+        match handle.dispatch(Command::CurlTask { task, port }) {
+            Ok(crate::sim::Applied::Sent(id)) => {
+                curl_error.set(None);
+                last_curl.set(Some(id));
+            }
+            Ok(_) => {}
+            Err(e) => curl_error.set(Some(e)),
+        }
+    };
+    view! {
+        <section class="panel client-panel" aria-labelledby="client-heading">
+            <h2 id="client-heading">"Client"</h2>
+            <p class="panel__hint">"Outcomes over the last 30 s of sim time"</p>
+            <ul class="tally" aria-label="Status tally">
+                {move || tally.get().into_iter().filter(|(c, n)| *n > 0 || matches!(c, OutcomeClass::Success | OutcomeClass::Elb503)).map(|(c, n)| view! {
+                    <li class=format!("tally__item tally__item--{}", c.key())>
+                        <span class="tally__label">{c.label()}</span>
+                        <span class="tally__count">{n}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <label class="field">
+                <span class="field__label">{move || format!("Load: {} requests per second", rate.get())}</span>
+                <input
+                    type="range"
+                    min="0"
+                    max="200"
+                    step="1"
+                    prop:value=move || rate.get().to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            let _ = handle.dispatch(Command::SetRequestRate { requests_per_second: v });
+                        }
+                    }
+                />
+            </label>
+            <button class="button button--primary" on:click=move |_| { let _ = handle.dispatch(Command::SendRequest); }>
+                "Send one request"
+            </button>
+            <form class="curl" on:submit=on_curl>
+                <h3>"curl a task's IP directly"</h3>
+                <label class="field">
+                    <span class="field__label">"Task"</span>
+                    <select on:change=move |ev| curl_task.set(event_target_value(&ev))>
+                        <option value="">"first running task"</option>
+                        {move || tasks.get().into_iter().map(|(id, ip, public)| {
+                            let label = match public { Some(p) => format!("{} ({ip}, public {p})", &id[..8]), None => format!("{} ({ip}, no public IP)", &id[..8]) };
+                            view! { <option value=id>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field__label">"Port (blank: container port)"</span>
+                    <input type="text" inputmode="numeric" size="6" on:input=move |ev| curl_port.set(event_target_value(&ev)) aria-invalid=move || curl_error.get().is_some().to_string()/>
+                </label>
+                <button class="button" type="submit">"curl the task"</button>
+                {move || curl_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <p class="curl__result" aria-live="polite">{move || curl_result.get().unwrap_or_default()}</p>
+            </form>
+        </section>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+struct HopRow {
+    hop: Hop,
+    passed: bool,
+    setting: String,
+    term: Option<&'static str>,
+    fix: Option<String>,
+}
+
+fn hop_rows(trace: &crate::sim::Trace) -> Vec<HopRow> {
+    trace
+        .hops
+        .iter()
+        .map(|h| HopRow { hop: h.hop, passed: h.passed, setting: h.setting(), term: h.aws_term(trace.kind), fix: h.fix() })
+        .collect()
+}
+
+#[derive(Clone, PartialEq)]
+struct WhyModel {
+    title: String,
+    outcome: String,
+    hops: Vec<HopRow>,
+}
+
+fn why_model(s: &Sim, selected: Selected) -> WhyModel {
+    match selected {
+        Selected::Target(id) => match s.target(id) {
+            Some(t) => {
+                let state = match &t.reason {
+                    Some(r) => format!("{} — {} ({})", t.state, r.code(), r.description()),
+                    None => t.state.to_string(),
+                };
+                match &t.last_check {
+                    Some(check) => WhyModel {
+                        title: format!("Target {} · last health check at {}", t.endpoint, clock_text(check.at_ms)),
+                        outcome: format!("{state}; check {}", check.result),
+                        hops: hop_rows(&check.trace),
+                    },
+                    None => WhyModel { title: format!("Target {}", t.endpoint), outcome: format!("{state}; no health check has finished yet"), hops: vec![] },
+                }
+            }
+            None => WhyModel { title: "That target has left the target group.".into(), outcome: String::new(), hops: vec![] },
+        },
+        Selected::Request(id) => match s.request(id) {
+            Some(r) => WhyModel {
+                title: format!(
+                    "{} #{} sent at {}",
+                    if r.kind == TraceKind::DirectCurl { "Direct curl" } else { "Request" },
+                    r.id,
+                    clock_text(r.sent_at_ms)
+                ),
+                outcome: if r.done_at_ms <= s.now_ms() { r.outcome.to_string() } else { format!("in flight; will end: {}", r.outcome) },
+                hops: hop_rows(&r.trace),
+            },
+            None => WhyModel { title: "That request is no longer kept (only the latest are).".into(), outcome: String::new(), hops: vec![] },
+        },
+        _ => match s.recent_requests().rev().find(|r| r.kind == TraceKind::Request) {
+            Some(r) => WhyModel { title: format!("Latest request #{} at {}", r.id, clock_text(r.sent_at_ms)), outcome: r.outcome.to_string(), hops: hop_rows(&r.trace) },
+            None => WhyModel { title: "No request has finished yet.".into(), outcome: String::new(), hops: vec![] },
+        },
+    }
+}
+
+#[component]
+pub fn WhyPanel() -> impl IntoView {
+    let handle = use_sim();
+    let why = Memo::new(move |_| {
+        let sel = handle.selected.get();
+        handle.with(|s| why_model(s, sel))
+    });
+    let diagnosis = Memo::new(move |_| {
+        handle.with(|s| {
+            let d = s.diagnose();
+            (d.client_sees.clone(), d.findings.iter().map(|f| (f.severity, f.hop, f.cause.clone(), f.aws_shows.clone(), f.fix.clone(), f.fix_command.clone())).collect::<Vec<_>>())
+        })
+    });
+    view! {
+        <section class="panel why-panel" aria-labelledby="why-heading">
+            <h2 id="why-heading">"Why?"</h2>
+            <p class="why__title">{move || why.get().title}</p>
+            <p class="why__outcome"><strong>{move || why.get().outcome}</strong></p>
+            <ol class="why__hops">
+                {move || why.get().hops.into_iter().map(|h| view! {
+                    <li class="why__hop" class:why__hop--fail=!h.passed>
+                        <span class="why__mark" aria-hidden="true">{if h.passed { "✓" } else { "✗" }}</span>
+                        <span class="sr-only">{if h.passed { "passed: " } else { "failed: " }}</span>
+                        <strong>{h.hop.label()}</strong>
+                        " — " {h.setting}
+                        {h.term.map(|t| view! { <code class="why__term">{t}</code> })}
+                        {h.fix.map(|f| view! { <p class="why__fix">"Fix: " {f}</p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h3>"Diagnosis"</h3>
+            <p>{move || diagnosis.get().0}</p>
+            <ul class="findings">
+                {move || {
+                    let items = diagnosis.get().1;
+                    if items.is_empty() {
+                        return view! { <li class="finding finding--ok">"Nothing on the path is broken: requests reach the app."</li> }.into_any();
+                    }
+                    items.into_iter().map(|(sev, hop, cause, shows, fix, cmd)| {
+                        let sev_key = match sev { Severity::Broken => "broken", Severity::Warning => "warning", Severity::Info => "info" };
+                        view! {
+                            <li class=format!("finding finding--{sev_key}")>
+                                <p><strong>{format!("{} · {}", match sev { Severity::Broken => "Broken", Severity::Warning => "Warning", Severity::Info => "Note" }, hop.label())}</strong>": " {cause}</p>
+                                <p class="finding__aws">"AWS shows: " {shows}</p>
+                                <p class="finding__fix">"Fix: " {fix}</p>
+                                {cmd.map(|c| view! {
+                                    <button class="button" on:click=move |_| { let _ = handle.dispatch(c.clone()); }>"Apply this fix"</button>
+                                })}
+                            </li>
+                        }
+                    }).collect_view().into_any()
+                }}
+            </ul>
+        </section>
+    }
+}
+
+/// The text alternative to the diagram: the configured path and the latest request's verdicts.
+#[component]
+pub fn PathTable() -> impl IntoView {
+    let handle = use_sim();
+    let rows = Memo::new(move |_| {
+        handle.with(|s| {
+            let latest = s.recent_requests().rev().find(|r| r.kind == TraceKind::Request).cloned();
+            Hop::ALL
+                .iter()
+                .map(|hop| {
+                    let record = latest.as_ref().and_then(|r| r.trace.hops.iter().rev().find(|h| h.hop == *hop));
+                    let (verdict, detail) = match record {
+                        Some(h) => (if h.passed { "passed" } else { "failed" }, h.setting()),
+                        None => ("not reached", String::new()),
+                    };
+                    (hop.label(), verdict, detail)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <section class="panel" aria-labelledby="path-table-heading" id="path-table">
+            <h2 id="path-table-heading">"Request path as text"</h2>
+            <table class="path-table">
+                <caption class="sr-only">"Each hop of the latest client request, whether it passed, and what decided it"</caption>
+                <thead><tr><th scope="col">"Hop"</th><th scope="col">"Latest request"</th><th scope="col">"Decided by"</th></tr></thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|(hop, verdict, detail)| view! {
+                        <tr class=format!("path-table__row path-table__row--{}", verdict.replace(' ', "-"))>
+                            <th scope="row">{hop}</th>
+                            <td>{verdict}</td>
+                            <td>{detail}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+pub fn MetricsPanel() -> impl IntoView {
+    let handle = use_sim();
+    const W: f64 = 600.0;
+    const H: f64 = 160.0;
+    let window_s = 600u64;
+    let chart = Memo::new(move |_| {
+        handle.with(|s| {
+            let series = s.metrics().series(s.now_ms(), window_s, 60);
+            let max_rate = series
+                .iter()
+                .map(|b| {
+                    let c = &b.counters;
+                    c.target_2xx.max(c.elb_502).max(c.elb_503).max(c.elb_504).max(c.client_timeouts)
+                })
+                .max()
+                .unwrap_or(0)
+                .max(1) as f64;
+            let max_hosts = series.iter().map(|b| b.healthy_hosts.max(b.unhealthy_hosts)).max().unwrap_or(0).max(1) as f64;
+            let n = series.len().max(2) as f64 - 1.0;
+            let line = |f: &dyn Fn(&crate::sim::Bucket) -> f64, max: f64| -> String {
+                series
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, i as f64 / n * W, H - 6.0 - f(b) / max * (H - 12.0)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let t = s.metrics().totals;
+            (
+                vec![
+                    ("target-2xx", "Target 2XX", line(&|b| b.counters.target_2xx as f64, max_rate)),
+                    ("elb-502", "ELB 502", line(&|b| b.counters.elb_502 as f64, max_rate)),
+                    ("elb-503", "ELB 503", line(&|b| b.counters.elb_503 as f64, max_rate)),
+                    ("elb-504", "ELB 504", line(&|b| b.counters.elb_504 as f64, max_rate)),
+                    ("timeouts", "Client timeouts", line(&|b| b.counters.client_timeouts as f64, max_rate)),
+                    ("healthy", "HealthyHostCount", line(&|b| b.healthy_hosts as f64, max_hosts)),
+                    ("unhealthy", "UnHealthyHostCount", line(&|b| b.unhealthy_hosts as f64, max_hosts)),
+                ],
+                format!(
+                    "Totals: RequestCount {}, Target 2XX {}, ELB 502 {}, 503 {}, 504 {}, client timeouts {}, UnhealthyRoutingRequestCount {}, TargetResponseTime {}",
+                    t.request_count,
+                    t.target_2xx,
+                    t.elb_502,
+                    t.elb_503,
+                    t.elb_504,
+                    t.client_timeouts,
+                    t.unhealthy_routing,
+                    t.target_response_time_ms().map(|ms| format!("{:.0} ms", ms)).unwrap_or_else(|| "—".into())
+                ),
+            )
+        })
+    });
+    view! {
+        <section class="panel" aria-labelledby="metrics-heading">
+            <h2 id="metrics-heading">"Metrics (last 10 min of sim time)"</h2>
+            <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label="Chart of CloudWatch-style counts over the last 10 minutes of sim time">
+                <rect class="chart__bg" x="0" y="0" width=W height=H></rect>
+                {move || chart.get().0.into_iter().map(|(key, _, d)| view! { <path class=format!("chart__line chart__line--{key}") d=d></path> }).collect_view()}
+            </svg>
+            <ul class="chart__legend">
+                {move || chart.get().0.into_iter().map(|(key, label, _)| view! { <li class=format!("chart__key chart__key--{key}")>{label}</li> }).collect_view()}
+            </ul>
+            <p class="panel__hint">{move || chart.get().1}</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn EventLogPanel() -> impl IntoView {
+    let handle = use_sim();
+    let events = Memo::new(move |_| {
+        handle.with(|s| s.events().iter().rev().take(80).map(|e| (e.seq, e.at_ms, e.source.key(), e.message.clone())).collect::<Vec<_>>())
+    });
+    view! {
+        <section class="panel" aria-labelledby="log-heading">
+            <h2 id="log-heading">"Event log"</h2>
+            <p class="panel__hint">"ECS service events and target health changes, newest first"</p>
+            <ol class="log" aria-label="Events, newest first">
+                {move || events.get().into_iter().map(|(_, at, source, msg)| view! {
+                    <li class=format!("log__item log__item--{source}")>
+                        <time>{clock_text(at)}</time>
+                        <span class="log__source">{source}</span>
+                        <span class="log__message">{msg}</span>
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
