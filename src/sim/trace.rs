@@ -301,11 +301,13 @@ impl HopRecord {
             NoRoutableTargets { target_group, initial, draining, unused } => format!(
                 "{target_group} has no healthy or unhealthy target to fail open to ({initial} initial, {draining} draining, {unused} unused)"
             ),
-            Routed { target_group, target, state, fail_open: false } => format!("{target_group} picks {target} ({state}) by round robin"),
+            Routed { target_group, target, state, fail_open: false } => format!("{target_group} picks {target} ({state})"),
             Routed { target_group, target, state, fail_open: true } => format!(
                 "fail open: no target in {target_group} is healthy, so it routes to {target} ({state}) anyway"
             ),
             HealthCheckTo { target, port } => format!("health check to {target} on port {port}"),
+            TaskNotServing { state } if self.passed => format!("the task is {state} and its app accepts connections"),
+            TaskNotServing { state } if *state < TaskState::Running => format!("the task is {state}: its container has not started yet"),
             TaskNotServing { state } => format!("the task is {state}: its app no longer accepts connections"),
             AppStarting => "the app is still starting and does not accept connections yet".into(),
             PortDirect { port } => format!("awsvpc: port {port} on the task's ENI goes straight to the container"),
@@ -332,6 +334,10 @@ impl HopRecord {
     pub fn aws_term(&self, kind: TraceKind) -> Option<&'static str> {
         use Detail::*;
         let check = kind == TraceKind::HealthCheck;
+        // A passed hop has nothing to show, except where passing is itself the lesson.
+        if self.passed && !matches!(self.detail, Routed { fail_open: true, .. } | AppAnswered { .. } | FixedResponse { .. }) {
+            return None;
+        }
         Some(match &self.detail {
             SgDenies { .. } | EgressDenies { .. } if check => "Target.Timeout",
             SgDenies { .. } if self.hop == Hop::AlbSecurityGroup => "connection timed out (nothing in the ALB's metrics)",
@@ -380,6 +386,7 @@ impl HopRecord {
                 "Attach the ECS service to this target group (load balancer: target group, container, port) and run at least one task.".into()
             }
             NoRoutableTargets { .. } => "Wait for a target to pass its first health check, or fix why it cannot.".into(),
+            TaskNotServing { state } if *state < TaskState::Running => "Wait for the task to start running.".into(),
             TaskNotServing { .. } => "The task is going away; the service's scheduler starts a replacement.".into(),
             AppStarting => "Wait for the app to start, or give the service a health-check grace period longer than the start-up time.".into(),
             NotListening { port, listen_port } => format!(

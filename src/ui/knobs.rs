@@ -9,10 +9,17 @@ use crate::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, 
 use crate::sim::{Command, TaskDefinitionChanges};
 use leptos::prelude::*;
 
+/// The lines of an error that name `key` as their field (`…key: message`).
+fn lines_for(error: &str, key: &str) -> Option<String> {
+    let needle = format!("{key}:");
+    let lines: Vec<&str> = error.lines().filter(|l| l.contains(&needle)).collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 /// One labelled text field whose error shows beneath it when the error names `key`.
 #[component]
 fn Field(label: &'static str, help: String, key: &'static str, value: RwSignal<String>, error: RwSignal<Option<String>>, #[prop(optional)] wide: bool) -> impl IntoView {
-    let mine = move || error.get().filter(|e| e.contains(key));
+    let mine = move || error.get().and_then(|e| lines_for(&e, key));
     let id = format!("field-{key}");
     let help_id = format!("{id}-help");
     view! {
@@ -38,14 +45,23 @@ fn parse<T: std::str::FromStr>(text: &str, key: &str, what: &str) -> Result<T, S
 
 /// Show a form-level error only when no field claimed it.
 fn form_error(error: RwSignal<Option<String>>, keys: &'static [&'static str]) -> impl IntoView {
-    move || error.get().filter(|e| !keys.iter().any(|k| e.contains(k))).map(|e| view! { <p class="field-error" role="alert">{e}</p> })
+    move || {
+        error.get().and_then(|e| {
+            let rest: Vec<&str> = e.lines().filter(|l| !keys.iter().any(|k| l.contains(&format!("{k}:")))).collect();
+            (!rest.is_empty()).then(|| view! { <p class="field-error" role="alert">{rest.join("\n")}</p> })
+        })
+    }
 }
 
 fn submit(error: RwSignal<Option<String>>, result: Result<Command, String>) {
     let handle = use_sim();
     match result.and_then(|c| handle.dispatch(c)) {
         Ok(_) => error.set(None),
-        Err(e) => error.set(Some(e)),
+        Err(e) => {
+            // The form shows the error next to its field; the panel-wide notice would repeat it.
+            handle.notice.set(None);
+            error.set(Some(e));
+        }
     }
 }
 
@@ -67,6 +83,7 @@ pub fn Inspector() -> impl IntoView {
             <label class="field">
                 <span class="field__label">"Settings for"</span>
                 <select
+                    id="inspector-section"
                     prop:value=section
                     on:change=move |ev| {
                         handle.selected.set(match event_target_value(&ev).as_str() {
@@ -198,14 +215,14 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
                 <Field label="To port" help="Same as from port for a single port".into() key="to_port" value=to error=error/>
                 <div class="field">
                     <label class="field__label" for=format!("source-{alb}")>"Source"</label>
-                    <input id=format!("source-{alb}") type="text" list=format!("sources-{alb}") prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev)) aria-invalid=move || error.get().is_some_and(|e| e.contains("source")).to_string()/>
+                    <input id=format!("source-{alb}") type="text" list=format!("sources-{alb}") prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev)) aria-invalid=move || error.get().is_some_and(|e| lines_for(&e, "source").is_some()).to_string()/>
                     <datalist id=format!("sources-{alb}")>
                         <option value="0.0.0.0/0"></option>
                         <option value=alb_sg.clone()></option>
                         <option value="10.0.0.0/16"></option>
                     </datalist>
                     <span class="field__help">"A CIDR block (0.0.0.0/0 is the whole internet) or a security group id such as " {alb_sg.clone()}</span>
-                    {move || error.get().filter(|e| e.contains("source")).map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+                    {move || error.get().and_then(|e| lines_for(&e, "source")).map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
                 </div>
                 {form_error(error, &["from_port", "to_port", "source"])}
                 <button class="button button--primary" type="submit">"Add rule"</button>
@@ -466,7 +483,7 @@ fn ServiceKnobs() -> impl IntoView {
                 let result = (|| {
                     Ok(Command::UpdateService {
                         desired_count: Some(parse(&desired.get_untracked(), "desired_count", "a whole number of tasks from 0 to 10")?),
-                        health_check_grace_period_seconds: Some(parse(&grace.get_untracked(), "grace_period", "whole seconds, 0 or more")?),
+                        health_check_grace_period_seconds: Some(parse(&grace.get_untracked(), "health_check_grace_period_seconds", "whole seconds, 0 or more")?),
                         minimum_healthy_percent: Some(parse(&min.get_untracked(), "minimum_healthy_percent", "a percentage from 0 to 100")?),
                         maximum_percent: Some(parse(&max.get_untracked(), "maximum_percent", "a percentage from 100 to 200")?),
                         assign_public_ip: None,
@@ -476,10 +493,10 @@ fn ServiceKnobs() -> impl IntoView {
                 submit(error, result);
             }>
                 <Field label="Desired count (desiredCount)" help="0-10 tasks in this lab".into() key="desired_count" value=desired error=error/>
-                <Field label="Health check grace period (healthCheckGracePeriodSeconds)" help="Default 0. Only the ECS scheduler waits; the ALB checks and routes as usual.".into() key="grace_period" value=grace error=error/>
+                <Field label="Health check grace period (healthCheckGracePeriodSeconds)" help="Default 0. Only the ECS scheduler waits; the ALB checks and routes as usual.".into() key="health_check_grace_period_seconds" value=grace error=error/>
                 <Field label="Minimum healthy percent (minimumHealthyPercent)" help="0-100, default 100 (rounded up)".into() key="minimum_healthy_percent" value=min error=error/>
                 <Field label="Maximum percent (maximumPercent)" help="100-200 here, default 200 (rounded down)".into() key="maximum_percent" value=max error=error/>
-                {form_error(error, &["desired_count", "grace_period", "minimum_healthy_percent", "maximum_percent"])}
+                {form_error(error, &["desired_count", "health_check_grace_period_seconds", "minimum_healthy_percent", "maximum_percent"])}
                 <button class="button button--primary" type="submit">"Update service"</button>
             </form>
             {has_network.then(|| view! {

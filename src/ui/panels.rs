@@ -122,7 +122,12 @@ pub fn ClientPanel() -> impl IntoView {
         })
     });
     let tasks = Memo::new(move |_| {
-        handle.with(|s| s.tasks().filter(|t| t.state != crate::sim::TaskState::Stopped).map(|t| (t.id.to_string(), t.private_ip.to_string(), t.public_ip.map(|p| p.to_string()))).collect::<Vec<_>>())
+        handle.with(|s| {
+            s.tasks()
+                .filter(|t| t.state != crate::sim::TaskState::Stopped)
+                .map(|t| (t.id.to_string(), format!("{} {}", t.state, t.private_ip), t.public_ip.map(|p| p.to_string())))
+                .collect::<Vec<_>>()
+        })
     });
     let curl_task = RwSignal::new(String::new());
     let curl_port = RwSignal::new(String::new());
@@ -198,20 +203,20 @@ pub fn ClientPanel() -> impl IntoView {
             </button>
             <form class="curl" on:submit=on_curl>
                 <h3>"curl a task's IP directly"</h3>
-                <label class="field">
-                    <span class="field__label">"Task"</span>
-                    <select on:change=move |ev| curl_task.set(event_target_value(&ev))>
+                <div class="field">
+                    <label class="field__label" for="curl-task">"Task"</label>
+                    <select id="curl-task" on:change=move |ev| curl_task.set(event_target_value(&ev))>
                         <option value="">"first running task"</option>
                         {move || tasks.get().into_iter().map(|(id, ip, public)| {
                             let label = match public { Some(p) => format!("{} ({ip}, public {p})", &id[..8]), None => format!("{} ({ip}, no public IP)", &id[..8]) };
                             view! { <option value=id>{label}</option> }
                         }).collect_view()}
                     </select>
-                </label>
-                <label class="field">
-                    <span class="field__label">"Port (blank: container port)"</span>
-                    <input type="text" inputmode="numeric" size="6" on:input=move |ev| curl_port.set(event_target_value(&ev)) aria-invalid=move || curl_error.get().is_some().to_string()/>
-                </label>
+                </div>
+                <div class="field">
+                    <label class="field__label" for="curl-port">"Port (blank: container port)"</label>
+                    <input id="curl-port" type="text" inputmode="numeric" size="6" on:input=move |ev| curl_port.set(event_target_value(&ev)) aria-invalid=move || curl_error.get().is_some().to_string()/>
+                </div>
                 <button class="button" type="submit">"curl the task"</button>
                 {move || curl_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                 <p class="curl__result" aria-live="polite">{move || curl_result.get().unwrap_or_default()}</p>
@@ -458,7 +463,7 @@ pub fn EventLogPanel() -> impl IntoView {
         <section class="panel" aria-labelledby="log-heading">
             <h2 id="log-heading">"Event log"</h2>
             <p class="panel__hint">"ECS service events and target health changes, newest first"</p>
-            <ol class="log" aria-label="Events, newest first">
+            <ol class="log" aria-label="Events, newest first" tabindex="0">
                 {move || events.get().into_iter().map(|(_, at, source, msg)| view! {
                     <li class=format!("log__item log__item--{source}")>
                         <time>{clock_text(at)}</time>

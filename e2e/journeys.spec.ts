@@ -1,0 +1,94 @@
+import { test, expect } from '@playwright/test';
+import { openApp, setSpeed, openSettings, tally, whyPanel, eventLog, screenshots, expectAccessible } from './helpers';
+
+let errors: string[] = [];
+
+test.afterEach(async () => {
+  expect(errors, 'no console errors').toEqual([]);
+});
+
+test('the default scenario serves 200s', async ({ page }, testInfo) => {
+  errors = await openApp(page);
+  await expect.poll(() => tally(page, '2xx/3xx')).toBeGreaterThan(0);
+  await expect(whyPanel(page).getByText('Nothing on the path is broken')).toBeVisible();
+  await page.getByRole('button', { name: 'Send one request' }).click();
+  await expect(whyPanel(page)).toContainText('200 OK (from the app)');
+  await expect(page.getByRole('button', { name: /^Target 10\.0\.\d+\.\d+:8000 healthy/ })).toHaveCount(2);
+  await expectAccessible(page);
+  await screenshots(page, testInfo, 'default');
+});
+
+test('detaching the service empties the target group and 503s appear', async ({ page }, testInfo) => {
+  errors = await openApp(page);
+  await openSettings(page, 'ECS service');
+  await page.getByRole('checkbox', { name: /Attached to the load balancer/ }).uncheck();
+  await setSpeed(page, '60');
+  await expect.poll(() => tally(page, '503 (ELB)'), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(whyPanel(page)).toContainText('is not attached to web-tg');
+  // Once the old targets finish draining (300 s), the target group is empty.
+  await expect(whyPanel(page)).toContainText('has no registered targets', { timeout: 40_000 });
+  await expect(page.getByRole('button', { name: /^Target group web-tg, 0 healthy \/ 0 unhealthy/ })).toBeVisible();
+  await screenshots(page, testInfo, 'detached');
+});
+
+test('an app listening on the wrong port: unhealthy targets, ECS replacing tasks, fail-open 502s', async ({ page }, testInfo) => {
+  errors = await openApp(page);
+  // With the default 100 % minimum the old tasks would keep serving; let the deployment replace them.
+  await openSettings(page, 'ECS service');
+  await page.getByLabel('Minimum healthy percent (minimumHealthyPercent)').fill('0');
+  await page.getByRole('button', { name: 'Update service' }).click();
+  await openSettings(page, 'Task definition and app');
+  await page.getByLabel('App listen port').fill('3000');
+  await page.getByRole('button', { name: 'Register new revision and deploy' }).click();
+  await setSpeed(page, '60');
+  await expect(eventLog(page)).toContainText('is unhealthy in (target-group', { timeout: 40_000 });
+  await expect(eventLog(page)).toContainText('has stopped 1 running tasks');
+  await expect(eventLog(page)).toContainText(/has started \d tasks/);
+  await expect.poll(() => tally(page, '502 (ELB)'), { timeout: 40_000 }).toBeGreaterThan(0);
+  await expect(whyPanel(page)).toContainText('The app listens on port 3000');
+  await expectAccessible(page);
+  await screenshots(page, testInfo, 'wrong-port');
+});
+
+test('a task SG open to 0.0.0.0/0 with a public IP lets a direct curl through; the ALB SG alone blocks it', async ({ page }, testInfo) => {
+  errors = await openApp(page);
+  await openSettings(page, 'Task security group');
+  await page.getByLabel('From port').fill('8000');
+  await page.getByLabel('To port').fill('8000');
+  await page.getByLabel('Source').fill('0.0.0.0/0');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await openSettings(page, 'ECS service');
+  await page.getByRole('checkbox', { name: /Assign a public IP/ }).check();
+  await setSpeed(page, '60');
+  const curlTask = page.getByLabel('Task', { exact: true });
+  await expect(curlTask.getByRole('option', { name: /RUNNING .*public \d+/ }).first()).toBeAttached({ timeout: 30_000 });
+  await page.waitForTimeout(1000); // about a minute of sim time: the app has started
+  await setSpeed(page, '1');
+  const publicTask = await curlTask.getByRole('option', { name: /RUNNING .*public \d+/ }).first().getAttribute('value');
+  await curlTask.selectOption(publicTask!);
+  await page.getByRole('button', { name: 'curl the task' }).click();
+  await expect(page.getByText(/^curl: 200 OK/)).toBeVisible();
+  await expect(whyPanel(page)).toContainText('Direct curl');
+  await screenshots(page, testInfo, 'curl-open');
+
+  await openSettings(page, 'Task security group');
+  await page.getByRole('button', { name: 'Remove rule TCP 8000 from 0.0.0.0/0 from sg-task' }).click();
+  await curlTask.selectOption(publicTask!);
+  await page.getByRole('button', { name: 'curl the task' }).click();
+  await setSpeed(page, '60');
+  await expect(page.getByText(/^curl: client timed out/)).toBeVisible();
+  await expect(whyPanel(page)).toContainText('no inbound rule in sg-task admits 203.0.113.10 on port 8000');
+  await screenshots(page, testInfo, 'curl-blocked');
+});
+
+test('bad input gets a message next to the field and changes nothing', async ({ page }) => {
+  errors = await openApp(page);
+  await openSettings(page, 'Target group');
+  await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('1');
+  await page.getByRole('button', { name: 'Apply health check' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'interval_seconds: must be 5-300' })).toBeVisible();
+  await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('thirty');
+  await page.getByRole('button', { name: 'Apply health check' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'interval_seconds: whole seconds from 5 to 300, got "thirty"' })).toBeVisible();
+  await expect(whyPanel(page).getByText('Nothing on the path is broken')).toBeVisible();
+});
