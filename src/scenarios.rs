@@ -10,5 +10,6 @@ pub const FILES: &[(&str, &str)] = &[("default.json", include_str!("../scenarios
 pub fn default_scenario() -> ValidScenario {
     // The embedded file is checked by `cargo test` (tests/scenarios.rs), so this cannot fail in
     // a released build; the fallback keeps even a broken build from panicking.
-    Scenario::from_json(FILES[0].1).unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
+    Scenario::from_json(FILES[0].1)
+        .unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
 }

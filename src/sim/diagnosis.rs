@@ -45,7 +45,9 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     pub fn broken(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(|f| f.severity == Severity::Broken)
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Broken)
     }
 }
 
@@ -56,26 +58,58 @@ pub fn client_summary(sim: &Sim, seconds: u64) -> String {
     if total == 0 {
         return format!("No client requests finished in the last {seconds} s.");
     }
-    let mut parts: Vec<(u32, &str)> = OutcomeClass::ALL.iter().map(|c| (w.outcome(*c), c.label())).filter(|(n, _)| *n > 0).collect();
+    let mut parts: Vec<(u32, &str)> = OutcomeClass::ALL
+        .iter()
+        .map(|c| (w.outcome(*c), c.label()))
+        .filter(|(n, _)| *n > 0)
+        .collect();
     parts.sort_by(|a, b| b.0.cmp(&a.0));
-    let text: Vec<String> = parts.iter().map(|(n, label)| format!("{}% {label}", (*n as u64 * 100 / total as u64))).collect();
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(n, label)| format!("{}% {label}", (*n as u64 * 100 / total as u64)))
+        .collect();
     format!("Last {seconds} s: {total} requests: {}", text.join(", "))
 }
 
 pub fn diagnose(sim: &Sim) -> Diagnosis {
     let s = sim.scenario();
     let mut out: Vec<Finding> = Vec::new();
-    let mut push = |severity, hop, cause: String, aws_shows: &str, fix: String, fix_command: Option<Command>| {
-        out.push(Finding { severity, hop, cause, aws_shows: aws_shows.to_string(), fix, fix_command });
+    let mut push = |severity,
+                    hop,
+                    cause: String,
+                    aws_shows: &str,
+                    fix: String,
+                    fix_command: Option<Command>| {
+        out.push(Finding {
+            severity,
+            hop,
+            cause,
+            aws_shows: aws_shows.to_string(),
+            fix,
+            fix_command,
+        });
     };
     let client_ip = Ipv4::parse(&s.client.ip).unwrap_or(Ipv4(0));
     let port = s.client.port;
 
     // ALB security group and listener.
-    let alb_admits = s.load_balancer.security_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
-        g.ingress.iter().any(|r| (r.from_port..=r.to_port).contains(&port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip)))
-    });
-    let first_alb_sg = s.load_balancer.security_groups.first().cloned().unwrap_or_default();
+    let alb_admits = s
+        .load_balancer
+        .security_groups
+        .iter()
+        .filter_map(|g| s.find_security_group(g))
+        .any(|g| {
+            g.ingress.iter().any(|r| {
+                (r.from_port..=r.to_port).contains(&port)
+                    && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
+            })
+        });
+    let first_alb_sg = s
+        .load_balancer
+        .security_groups
+        .first()
+        .cloned()
+        .unwrap_or_default();
     if !alb_admits {
         push(
             Severity::Broken,
@@ -88,14 +122,24 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     }
     let listener = s.load_balancer.listeners.iter().find(|l| l.port == port);
     let Some(listener) = listener else {
-        let fix_command = s.load_balancer.listeners.first().map(|l| Command::ModifyListener { port: l.port, new_port: port });
+        let fix_command = s
+            .load_balancer
+            .listeners
+            .first()
+            .map(|l| Command::ModifyListener {
+                port: l.port,
+                new_port: port,
+            });
         push(
             Severity::Broken,
             Hop::Listener,
             format!("The load balancer has no listener on port {port}."),
             "client: connection timed out, no HTTP status",
             match s.load_balancer.listeners.first() {
-                Some(l) => format!("Move the listener from port {} to {port} (or send to port {}).", l.port, l.port),
+                Some(l) => format!(
+                    "Move the listener from port {} to {port} (or send to port {}).",
+                    l.port, l.port
+                ),
                 None => format!("Create a listener on port {port} forwarding to the target group."),
             },
             fix_command,
@@ -106,7 +150,11 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     // Which action does the client's path reach?
     let mut rules: Vec<_> = listener.rules.iter().collect();
     rules.sort_by_key(|r| r.priority);
-    let action = rules.iter().find(|r| path_pattern_matches(&r.path_pattern, &s.client.path)).map(|r| &r.action).unwrap_or(&listener.default_action);
+    let action = rules
+        .iter()
+        .find(|r| path_pattern_matches(&r.path_pattern, &s.client.path))
+        .map(|r| &r.action)
+        .unwrap_or(&listener.default_action);
     let tg_name = match action {
         Action::FixedResponse { status_code, .. } => {
             push(
@@ -122,7 +170,9 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         }
         Action::Forward { target_group } => target_group.clone(),
     };
-    let Some(tg) = s.find_target_group(&tg_name) else { return finish(sim, out) };
+    let Some(tg) = s.find_target_group(&tg_name) else {
+        return finish(sim, out);
+    };
 
     // The ECS service: exists, accepted, attached, running tasks.
     let Some(svc) = &s.service else {
@@ -148,17 +198,36 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         } else {
             "Change the setup as the error says, then create the service again.".into()
         };
-        let fix_command = error.contains("target type instance").then(|| Command::RecreateTargetGroup {
-            target_group: tg_name.clone(),
-            target_type: TargetType::Ip,
-            port: tg.port,
-        });
-        push(Severity::Broken, Hop::TargetGroup, format!("ECS refused to create the service: {error}"), "CreateService error; TG 0 healthy / 0 unhealthy; 503", fix, fix_command);
+        let fix_command =
+            error
+                .contains("target type instance")
+                .then(|| Command::RecreateTargetGroup {
+                    target_group: tg_name.clone(),
+                    target_type: TargetType::Ip,
+                    port: tg.port,
+                });
+        push(
+            Severity::Broken,
+            Hop::TargetGroup,
+            format!("ECS refused to create the service: {error}"),
+            "CreateService error; TG 0 healthy / 0 unhealthy; 503",
+            fix,
+            fix_command,
+        );
         return finish(sim, out);
     }
-    let attached = svc.load_balancer.as_ref().filter(|lb| lb.target_group == tg_name);
+    let attached = svc
+        .load_balancer
+        .as_ref()
+        .filter(|lb| lb.target_group == tg_name);
     let Some(lb) = attached else {
-        let container_port = s.task_definition.container.port_mappings.first().map(|m| m.container_port).unwrap_or(tg.port);
+        let container_port = s
+            .task_definition
+            .container
+            .port_mappings
+            .first()
+            .map(|m| m.container_port)
+            .unwrap_or(tg.port);
         push(
             Severity::Broken,
             Hop::TargetGroup,
@@ -177,7 +246,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         push(
             Severity::Broken,
             Hop::TargetGroup,
-            format!("The service {} wants 0 tasks, so the target group is empty.", svc.name),
+            format!(
+                "The service {} wants 0 tasks, so the target group is empty.",
+                svc.name
+            ),
             "TG 0 healthy / 0 unhealthy; 503",
             "Set the desired count to 1 or more.".into(),
             Some(Command::UpdateService {
@@ -197,32 +269,57 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     let app = &td.container.app;
     let alb_groups = &s.load_balancer.security_groups;
     let task_groups: Vec<String> = match td.network_mode {
-        NetworkMode::Awsvpc => svc.network_configuration.as_ref().map(|n| n.security_groups.clone()).unwrap_or_default(),
-        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.clone()).unwrap_or_default(),
+        NetworkMode::Awsvpc => svc
+            .network_configuration
+            .as_ref()
+            .map(|n| n.security_groups.clone())
+            .unwrap_or_default(),
+        NetworkMode::Bridge => s
+            .container_instances
+            .first()
+            .map(|c| c.security_groups.clone())
+            .unwrap_or_default(),
     };
     let first_task_sg = task_groups.first().cloned().unwrap_or_default();
     let sample_port = match td.network_mode {
         NetworkMode::Awsvpc => lb.container_port,
         NetworkMode::Bridge => {
-            let mapped = td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0);
+            let mapped = td
+                .container
+                .mapping_for(lb.container_port)
+                .and_then(|m| m.host_port)
+                .filter(|p| *p != 0);
             mapped.unwrap_or(32768)
         }
     };
     let admits_alb = |port: u16| {
-        task_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
-            g.ingress.iter().any(|r| {
-                (r.from_port..=r.to_port).contains(&port)
-                    && (alb_groups.contains(&r.source) || Cidr::parse(&r.source).is_some_and(|c| sim.alb_nodes().iter().any(|n| c.contains(n.ip))))
+        task_groups
+            .iter()
+            .filter_map(|g| s.find_security_group(g))
+            .any(|g| {
+                g.ingress.iter().any(|r| {
+                    (r.from_port..=r.to_port).contains(&port)
+                        && (alb_groups.contains(&r.source)
+                            || Cidr::parse(&r.source)
+                                .is_some_and(|c| sim.alb_nodes().iter().any(|n| c.contains(n.ip))))
+                })
             })
-        })
     };
     let hc = &tg.health_check;
     let hc_port = hc.explicit_port().unwrap_or(sample_port);
     let mut path_broken = false;
     if !admits_alb(sample_port) || !admits_alb(hc_port) {
         path_broken = true;
-        let blocked = if !admits_alb(sample_port) { sample_port } else { hc_port };
-        let (from, to) = if td.network_mode == NetworkMode::Bridge && hc.explicit_port().is_none() { (32768, 65535) } else { (blocked, blocked) };
+        let blocked = if !admits_alb(sample_port) {
+            sample_port
+        } else {
+            hc_port
+        };
+        let (from, to) = if td.network_mode == NetworkMode::Bridge && hc.explicit_port().is_none() {
+            (32768, 65535)
+        } else {
+            (blocked, blocked)
+        };
         push(
             Severity::Broken,
             Hop::TaskSecurityGroup,
@@ -399,13 +496,23 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         );
     }
     if let Some(nc) = &svc.network_configuration {
-        let public_subnet = nc.subnets.iter().filter_map(|id| s.find_subnet(id)).any(|sub| sub.is_public);
-        let open_rule = task_groups.iter().filter_map(|g| s.find_security_group(g)).find_map(|g| {
-            g.ingress
-                .iter()
-                .find(|r| (r.from_port..=r.to_port).contains(&lb.container_port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip)))
-                .map(|r| (g.id.clone(), r.clone()))
-        });
+        let public_subnet = nc
+            .subnets
+            .iter()
+            .filter_map(|id| s.find_subnet(id))
+            .any(|sub| sub.is_public);
+        let open_rule = task_groups
+            .iter()
+            .filter_map(|g| s.find_security_group(g))
+            .find_map(|g| {
+                g.ingress
+                    .iter()
+                    .find(|r| {
+                        (r.from_port..=r.to_port).contains(&lb.container_port)
+                            && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
+                    })
+                    .map(|r| (g.id.clone(), r.clone()))
+            });
         if let (true, true, Some((gid, rule))) = (nc.assign_public_ip, public_subnet, open_rule) {
             push(
                 Severity::Warning,
@@ -460,7 +567,11 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
     let interval_ms = hc.interval_seconds as u64 * 1000;
     let first_ms = REGISTRATION_MS;
     // Check k (0-based) goes out at first + k * interval; it passes once the app is up.
-    let first_pass = if startup_ms <= first_ms { 0 } else { (startup_ms - first_ms).div_ceil(interval_ms) };
+    let first_pass = if startup_ms <= first_ms {
+        0
+    } else {
+        (startup_ms - first_ms).div_ceil(interval_ms)
+    };
     let unhealthy_check = hc.unhealthy_threshold_count as u64 - 1;
     if first_pass <= unhealthy_check {
         return None;
@@ -472,5 +583,8 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
 
 fn finish(sim: &Sim, mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.hop));
-    Diagnosis { client_sees: client_summary(sim, 30), findings }
+    Diagnosis {
+        client_sees: client_summary(sim, 30),
+        findings,
+    }
 }

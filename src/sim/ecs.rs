@@ -14,7 +14,9 @@
 use super::events::EventSource;
 use super::health::{Reason, Target, TargetId, TargetState, REGISTRATION_MS};
 use super::net::{Cidr, Ipv4};
-use super::scenario::{target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
+use super::scenario::{
+    target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer,
+};
 use super::trace::Endpoint;
 use super::Sim;
 use serde::{Deserialize, Serialize};
@@ -171,14 +173,22 @@ pub struct ServiceRuntime {
 
 impl Sim {
     pub(crate) fn service_name(&self) -> String {
-        self.scenario.service.as_ref().map(|s| s.name.clone()).unwrap_or_default()
+        self.scenario
+            .service
+            .as_ref()
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
     }
 
     pub(crate) fn start_deployment(&mut self) {
-        let Some(svc) = self.scenario.service.clone() else { return };
+        let Some(svc) = self.scenario.service.clone() else {
+            return;
+        };
         let seq = self.service.next_deployment_seq;
         self.service.next_deployment_seq += 1;
-        let digits: String = (0..19).map(|_| char::from(b'0' + (self.rng.next_u64() % 10) as u8)).collect();
+        let digits: String = (0..19)
+            .map(|_| char::from(b'0' + (self.rng.next_u64() % 10) as u8))
+            .collect();
         self.service.deployments.push(Deployment {
             seq,
             id: format!("ecs-svc/{digits}").into(),
@@ -221,15 +231,23 @@ impl Sim {
         let now = self.now_ms;
         let seqs: Vec<u32> = self.tasks.keys().copied().collect();
         for seq in seqs {
-            let Some(task) = self.tasks.get(&seq) else { continue };
+            let Some(task) = self.tasks.get(&seq) else {
+                continue;
+            };
             let since = now.saturating_sub(task.state_since_ms);
             let next = match task.state {
-                TaskState::Provisioning if task.is_stop_requested => Some(TaskState::Deprovisioning),
+                TaskState::Provisioning if task.is_stop_requested => {
+                    Some(TaskState::Deprovisioning)
+                }
                 TaskState::Pending if task.is_stop_requested => Some(TaskState::Deprovisioning),
                 TaskState::Activating if task.is_stop_requested => Some(TaskState::Stopping),
                 TaskState::Provisioning if since >= PROVISIONING_MS => Some(TaskState::Pending),
                 TaskState::Pending if since >= PENDING_MS => {
-                    Some(if task.load_balancer.is_some() { TaskState::Activating } else { TaskState::Running })
+                    Some(if task.load_balancer.is_some() {
+                        TaskState::Activating
+                    } else {
+                        TaskState::Running
+                    })
                 }
                 TaskState::Activating if since >= ACTIVATING_MS => Some(TaskState::Running),
                 TaskState::Running if task.is_stop_requested => Some(TaskState::Deactivating),
@@ -250,7 +268,10 @@ impl Sim {
         let gone: Vec<u32> = self
             .tasks
             .values()
-            .filter(|t| t.state == TaskState::Stopped && now.saturating_sub(t.state_since_ms) >= STOPPED_VISIBLE_MS)
+            .filter(|t| {
+                t.state == TaskState::Stopped
+                    && now.saturating_sub(t.state_since_ms) >= STOPPED_VISIBLE_MS
+            })
             .map(|t| t.seq)
             .collect();
         for seq in gone {
@@ -260,7 +281,10 @@ impl Sim {
                     revision: t.revision,
                     private_ip: t.private_ip,
                     stopped_at_ms: t.state_since_ms,
-                    stopped_reason: t.stopped_reason.clone().unwrap_or_else(|| "Task stopped".into()),
+                    stopped_reason: t
+                        .stopped_reason
+                        .clone()
+                        .unwrap_or_else(|| "Task stopped".into()),
                 });
                 self.stopped_tasks.truncate(MAX_STOPPED_TASKS);
             }
@@ -269,7 +293,9 @@ impl Sim {
 
     fn set_task_state(&mut self, seq: u32, state: TaskState) {
         let now = self.now_ms;
-        let Some(task) = self.tasks.get_mut(&seq) else { return };
+        let Some(task) = self.tasks.get_mut(&seq) else {
+            return;
+        };
         task.state = state;
         task.state_since_ms = now;
         match state {
@@ -291,13 +317,25 @@ impl Sim {
 
     /// RegisterTargets, as the ECS service does for a task that started running.
     fn register_target(&mut self, seq: u32) {
-        let Some(task) = self.tasks.get(&seq) else { return };
-        let Some(lb) = task.load_balancer.clone() else { return };
-        let Some(tg_index) = self.scenario.target_group_index(&lb.target_group) else { return };
-        let Some(port) = task.registered_port() else { return };
+        let Some(task) = self.tasks.get(&seq) else {
+            return;
+        };
+        let Some(lb) = task.load_balancer.clone() else {
+            return;
+        };
+        let Some(tg_index) = self.scenario.target_group_index(&lb.target_group) else {
+            return;
+        };
+        let Some(port) = task.registered_port() else {
+            return;
+        };
         let tg = &self.scenario.target_groups[tg_index];
         let arn = target_group_arn(tg);
-        let endpoint = Endpoint { ip: task.private_ip, port, instance_id: task.instance.clone() };
+        let endpoint = Endpoint {
+            ip: task.private_ip,
+            port,
+            instance_id: task.instance.clone(),
+        };
         let zone = task.availability_zone.clone();
         let id = TargetId(self.next_target_id);
         self.next_target_id += 1;
@@ -324,28 +362,43 @@ impl Sim {
             task.target = Some(id);
         }
         let svc = self.service_name();
-        self.log(EventSource::EcsService, format!("(service {svc}) registered 1 targets in (target-group {arn})"));
+        self.log(
+            EventSource::EcsService,
+            format!("(service {svc}) registered 1 targets in (target-group {arn})"),
+        );
         let tg_name = self.scenario.target_groups[tg_index].name.clone();
         self.log(EventSource::TargetHealth, format!("(target-group {tg_name}) target {endpoint} registered: initial (Elb.RegistrationInProgress)"));
     }
 
     /// DeregisterTargets: the target drains for the deregistration delay.
     fn deregister_target(&mut self, seq: u32) {
-        let Some(tid) = self.tasks.get(&seq).and_then(|t| t.target) else { return };
+        let Some(tid) = self.tasks.get(&seq).and_then(|t| t.target) else {
+            return;
+        };
         let now = self.now_ms;
-        let Some(target) = self.targets.get_mut(&tid) else { return };
+        let Some(target) = self.targets.get_mut(&tid) else {
+            return;
+        };
         if target.state == TargetState::Draining {
             return;
         }
-        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+        let tg = &self.scenario.target_groups[target
+            .target_group
+            .min(self.scenario.target_groups.len() - 1)];
         let delay_ms = tg.deregistration_delay_seconds as u64 * 1000;
         let arn = target_group_arn(tg);
         let change = target.start_draining(now, delay_ms);
         let endpoint = target.endpoint.clone();
         let tg_name = tg.name.clone();
         let svc = self.service_name();
-        self.log(EventSource::EcsService, format!("(service {svc}) has begun draining connections on 1 tasks."));
-        self.log(EventSource::EcsService, format!("(service {svc}) deregistered 1 targets in (target-group {arn})"));
+        self.log(
+            EventSource::EcsService,
+            format!("(service {svc}) has begun draining connections on 1 tasks."),
+        );
+        self.log(
+            EventSource::EcsService,
+            format!("(service {svc}) deregistered 1 targets in (target-group {arn})"),
+        );
         self.log(
             EventSource::TargetHealth,
             format!("(target-group {tg_name}) target {endpoint}: {} → draining (Target.DeregistrationInProgress)", change.from),
@@ -357,10 +410,16 @@ impl Sim {
         if matches!(target.state, TargetState::Draining) {
             return;
         }
-        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+        let tg = &self.scenario.target_groups[target
+            .target_group
+            .min(self.scenario.target_groups.len() - 1)];
         let unused_reason = if !self.scenario.is_target_group_in_use(&tg.name) {
             Some(Reason::NotInUseNoListener)
-        } else if !self.enabled_zones.iter().any(|z| **z == *target.availability_zone) {
+        } else if !self
+            .enabled_zones
+            .iter()
+            .any(|z| **z == *target.availability_zone)
+        {
             Some(Reason::NotInUseZone)
         } else {
             None
@@ -409,7 +468,10 @@ impl Sim {
         }
         match task.load_balancer {
             None => true,
-            Some(_) => task.target.and_then(|t| self.targets.get(&t)).is_some_and(|t| t.state == TargetState::Healthy),
+            Some(_) => task
+                .target
+                .and_then(|t| self.targets.get(&t))
+                .is_some_and(|t| t.state == TargetState::Healthy),
         }
     }
 
@@ -424,7 +486,9 @@ impl Sim {
 
     /// The service scheduler: replace unhealthy tasks, keep the desired count, roll deployments.
     pub(crate) fn schedule(&mut self) {
-        let Some(svc) = self.scenario.service.clone() else { return };
+        let Some(svc) = self.scenario.service.clone() else {
+            return;
+        };
         if !self.service.is_created || self.service.deployments.is_empty() {
             return;
         }
@@ -433,7 +497,12 @@ impl Sim {
         let grace_ms = svc.health_check_grace_period_seconds as u64 * 1000;
 
         // 1. Crashed essential containers: the task stops at once.
-        let crashed: Vec<u32> = self.tasks.values().filter(|t| t.has_crashed && !t.is_stop_requested).map(|t| t.seq).collect();
+        let crashed: Vec<u32> = self
+            .tasks
+            .values()
+            .filter(|t| t.has_crashed && !t.is_stop_requested)
+            .map(|t| t.seq)
+            .collect();
         for seq in crashed {
             self.request_stop(seq, "Essential container in task exited".into());
         }
@@ -444,12 +513,28 @@ impl Sim {
             if task.state != TaskState::Running || task.is_stop_requested {
                 continue;
             }
-            let Some(target) = task.target.and_then(|t| self.targets.get(&t)) else { continue };
-            let in_grace = task.running_since_ms.is_some_and(|t| now.saturating_sub(t) < grace_ms);
+            let Some(target) = task.target.and_then(|t| self.targets.get(&t)) else {
+                continue;
+            };
+            let in_grace = task
+                .running_since_ms
+                .is_some_and(|t| now.saturating_sub(t) < grace_ms);
             if target.state == TargetState::Unhealthy && !in_grace {
-                let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
-                let reason = target.reason.as_ref().map(|r| r.description()).unwrap_or_else(|| "Health checks failed".into());
-                unhealthy.push((task.seq, task.id.clone(), target.endpoint.port, target_group_arn(tg), reason));
+                let tg = &self.scenario.target_groups[target
+                    .target_group
+                    .min(self.scenario.target_groups.len() - 1)];
+                let reason = target
+                    .reason
+                    .as_ref()
+                    .map(|r| r.description())
+                    .unwrap_or_else(|| "Health checks failed".into());
+                unhealthy.push((
+                    task.seq,
+                    task.id.clone(),
+                    target.endpoint.port,
+                    target_group_arn(tg),
+                    reason,
+                ));
             }
         }
         for (seq, id, port, arn, reason) in unhealthy {
@@ -457,8 +542,14 @@ impl Sim {
                 EventSource::EcsService,
                 format!("(service {name}) (task {id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason})."),
             );
-            self.request_stop(seq, format!("Task failed ELB health checks in (target-group {arn})"));
-            self.log(EventSource::EcsService, format!("(service {name}) has stopped 1 running tasks: (task {id})."));
+            self.request_stop(
+                seq,
+                format!("Task failed ELB health checks in (target-group {arn})"),
+            );
+            self.log(
+                EventSource::EcsService,
+                format!("(service {name}) has stopped 1 running tasks: (task {id})."),
+            );
         }
 
         // 3. Deployments: start up to the cap, stop old tasks down to the floor.
@@ -466,18 +557,29 @@ impl Sim {
         let dc = svc.deployment_configuration;
         let cap = (desired * dc.maximum_percent / 100) as usize;
         let floor = (desired * dc.minimum_healthy_percent).div_ceil(100) as usize;
-        let Some(primary) = self.service.deployments.last().cloned() else { return };
-        let active: Vec<(u32, u32, bool)> =
-            self.tasks.values().filter(|t| t.is_active()).map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t))).collect();
+        let Some(primary) = self.service.deployments.last().cloned() else {
+            return;
+        };
+        let active: Vec<(u32, u32, bool)> = self
+            .tasks
+            .values()
+            .filter(|t| t.is_active())
+            .map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t)))
+            .collect();
         let n_active = active.len();
-        let primary_tasks: Vec<&(u32, u32, bool)> = active.iter().filter(|a| a.1 == primary.seq).collect();
+        let primary_tasks: Vec<&(u32, u32, bool)> =
+            active.iter().filter(|a| a.1 == primary.seq).collect();
         let n_primary = primary_tasks.len();
 
         // Scale in: extra primary tasks stop, unhealthy ones first.
         if n_primary > desired as usize {
             let mut extra: Vec<(bool, u32)> = primary_tasks.iter().map(|a| (a.2, a.0)).collect();
             extra.sort_by_key(|&(healthy, seq)| (healthy, std::cmp::Reverse(seq)));
-            let stop: Vec<u32> = extra.iter().take(n_primary - desired as usize).map(|e| e.1).collect();
+            let stop: Vec<u32> = extra
+                .iter()
+                .take(n_primary - desired as usize)
+                .map(|e| e.1)
+                .collect();
             let reason = format!("Scaling activity initiated by (deployment {})", primary.id);
             self.stop_tasks(&name, stop, &reason);
         }
@@ -495,12 +597,23 @@ impl Sim {
         }
         if !started.is_empty() {
             let list: Vec<String> = started.iter().map(|id| format!("(task {id})")).collect();
-            self.log(EventSource::EcsService, format!("(service {name}) has started {} tasks: {}.", started.len(), list.join(" ")));
+            self.log(
+                EventSource::EcsService,
+                format!(
+                    "(service {name}) has started {} tasks: {}.",
+                    started.len(),
+                    list.join(" ")
+                ),
+            );
         }
 
         // Old deployments: stop tasks while the healthy count stays at or above the floor.
         let mut healthy_total = active.iter().filter(|a| a.2).count();
-        let mut old: Vec<(bool, u32)> = active.iter().filter(|a| a.1 != primary.seq).map(|a| (a.2, a.0)).collect();
+        let mut old: Vec<(bool, u32)> = active
+            .iter()
+            .filter(|a| a.1 != primary.seq)
+            .map(|a| (a.2, a.0))
+            .collect();
         old.sort();
         let mut stop = Vec::new();
         for (healthy, seq) in old.iter().copied() {
@@ -514,7 +627,11 @@ impl Sim {
         let n_old_left = old.len() - stop.len();
         if !stop.is_empty() {
             let deployment_id = primary.id.clone();
-            self.stop_tasks(&name, stop, &format!("Deployment {deployment_id}: replaced by a newer task"));
+            self.stop_tasks(
+                &name,
+                stop,
+                &format!("Deployment {deployment_id}: replaced by a newer task"),
+            );
         }
 
         // Neither a start nor a stop is possible: ECS says so once.
@@ -532,23 +649,41 @@ impl Sim {
         }
 
         // 4. Completion and steady state.
-        let remaining_old = self.tasks.values().any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
-        let primary_healthy = self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t)).count();
-        let all_settled = primary_healthy == desired as usize && !remaining_old && n_new == desired as usize;
+        let remaining_old = self
+            .tasks
+            .values()
+            .any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
+        let primary_healthy = self
+            .tasks
+            .values()
+            .filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t))
+            .count();
+        let all_settled =
+            primary_healthy == desired as usize && !remaining_old && n_new == desired as usize;
         if all_settled {
             if let Some(d) = self.service.deployments.last_mut() {
                 if d.rollout_state == RolloutState::InProgress {
                     d.rollout_state = RolloutState::Completed;
                     let id = d.id.clone();
-                    self.log(EventSource::EcsService, format!("(service {name}) (deployment {id}) deployment completed."));
+                    self.log(
+                        EventSource::EcsService,
+                        format!("(service {name}) (deployment {id}) deployment completed."),
+                    );
                 }
             }
             let last = self.service.deployments.len().saturating_sub(1);
             self.service.deployments.drain(..last);
         }
-        let steady = all_settled && self.tasks.values().all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
+        let steady = all_settled
+            && self
+                .tasks
+                .values()
+                .all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
         if steady && !self.service.is_steady {
-            self.log(EventSource::EcsService, format!("(service {name}) has reached a steady state."));
+            self.log(
+                EventSource::EcsService,
+                format!("(service {name}) has reached a steady state."),
+            );
         }
         self.service.is_steady = steady;
     }
@@ -564,19 +699,34 @@ impl Sim {
             }
             self.request_stop(seq, reason.to_string());
         }
-        self.log(EventSource::EcsService, format!("(service {name}) has stopped {} running tasks: {}.", ids.len(), ids.join(" ")));
+        self.log(
+            EventSource::EcsService,
+            format!(
+                "(service {name}) has stopped {} running tasks: {}.",
+                ids.len(),
+                ids.join(" ")
+            ),
+        );
     }
 
     /// Place and start one task for a deployment. Returns its id, or `None` if nothing fits.
     fn launch_task(&mut self, deployment: &Deployment) -> Option<Arc<str>> {
-        let td = self.task_definitions.iter().find(|t| t.revision == deployment.revision)?.clone();
+        let td = self
+            .task_definitions
+            .iter()
+            .find(|t| t.revision == deployment.revision)?
+            .clone();
         let seq = self.next_task_seq;
         let id: Arc<str> = self.rng.hex(32).into();
         let lb = deployment.load_balancer.clone();
-        let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode {
+        let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode
+        {
             NetworkMode::Awsvpc => {
                 let nc = deployment.network.as_ref()?;
-                let subnet_id = nc.subnets.get(seq as usize % nc.subnets.len().max(1))?.clone();
+                let subnet_id = nc
+                    .subnets
+                    .get(seq as usize % nc.subnets.len().max(1))?
+                    .clone();
                 let subnet = self.scenario.find_subnet(&subnet_id)?.clone();
                 let cidr = Cidr::parse(&subnet.cidr)?;
                 let ip = self.allocate_ip(cidr)?;
@@ -585,15 +735,36 @@ impl Sim {
                 } else {
                     None
                 };
-                let sgs = nc.security_groups.iter().map(|s| Arc::from(s.as_str())).collect();
-                (ip, public, subnet.id.clone(), subnet.availability_zone.clone(), None, None, sgs)
+                let sgs = nc
+                    .security_groups
+                    .iter()
+                    .map(|s| Arc::from(s.as_str()))
+                    .collect();
+                (
+                    ip,
+                    public,
+                    subnet.id.clone(),
+                    subnet.availability_zone.clone(),
+                    None,
+                    None,
+                    sgs,
+                )
             }
             NetworkMode::Bridge => {
-                let (instance_index, host_port) = self.place_on_instance(&td.container.port_mappings, lb.as_ref())?;
+                let (instance_index, host_port) =
+                    self.place_on_instance(&td.container.port_mappings, lb.as_ref())?;
                 let ci = self.scenario.container_instances[instance_index].clone();
                 let subnet = self.scenario.find_subnet(&ci.subnet)?.clone();
                 let ip = Ipv4::parse(&ci.private_ip)?;
-                (ip, None, subnet.id.clone(), subnet.availability_zone.clone(), Some(Arc::from(ci.id.as_str())), host_port, Vec::new())
+                (
+                    ip,
+                    None,
+                    subnet.id.clone(),
+                    subnet.availability_zone.clone(),
+                    Some(Arc::from(ci.id.as_str())),
+                    host_port,
+                    Vec::new(),
+                )
             }
         };
         self.next_task_seq += 1;
@@ -638,7 +809,11 @@ impl Sim {
         for _ in 0..64 {
             let offset = self.rng.range_u64(4, size - 2) as u32;
             let ip = Ipv4(cidr.base.0 + offset);
-            let used = self.tasks.values().any(|t| t.private_ip == ip && t.state != TaskState::Stopped) || self.alb_nodes.iter().any(|n| n.ip == ip);
+            let used = self
+                .tasks
+                .values()
+                .any(|t| t.private_ip == ip && t.state != TaskState::Stopped)
+                || self.alb_nodes.iter().any(|n| n.ip == ip);
             if !used {
                 return Some(ip);
             }
@@ -647,19 +822,32 @@ impl Sim {
     }
 
     /// bridge placement: spread over instances; a static host port must be free there.
-    fn place_on_instance(&mut self, mappings: &[PortMapping], lb: Option<&ServiceLoadBalancer>) -> Option<(usize, Option<u16>)> {
+    fn place_on_instance(
+        &mut self,
+        mappings: &[PortMapping],
+        lb: Option<&ServiceLoadBalancer>,
+    ) -> Option<(usize, Option<u16>)> {
         let n = self.scenario.container_instances.len();
         if n == 0 {
             return None;
         }
-        let wanted = lb.and_then(|lb| mappings.iter().find(|m| m.container_port == lb.container_port)).or(mappings.first());
+        let wanted = lb
+            .and_then(|lb| {
+                mappings
+                    .iter()
+                    .find(|m| m.container_port == lb.container_port)
+            })
+            .or(mappings.first());
         for attempt in 0..n {
             let index = (self.next_task_seq as usize + attempt) % n;
             let instance_id = self.scenario.container_instances[index].id.clone();
             let used: Vec<u16> = self
                 .tasks
                 .values()
-                .filter(|t| t.state < TaskState::Stopped && t.instance.as_deref() == Some(instance_id.as_str()))
+                .filter(|t| {
+                    t.state < TaskState::Stopped
+                        && t.instance.as_deref() == Some(instance_id.as_str())
+                })
                 .filter_map(|t| t.host_port)
                 .collect();
             match wanted.and_then(|m| m.host_port).filter(|&p| p != 0) {
