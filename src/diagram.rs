@@ -52,6 +52,17 @@ impl Layout {
         }
     }
 
+    /// How wide a per-row element may be: its natural width, or less when rows are packed
+    /// side by side on a phone.
+    pub fn cell_width(&self, natural: f64) -> f64 {
+        if self.is_vertical {
+            let step = (self.width - 40.0) / self.rows as f64;
+            natural.min(step - 4.0).max(8.0)
+        } else {
+            natural
+        }
+    }
+
     /// The centre of a hop's element. Hops up to the target group are shared; later hops
     /// belong to a task row.
     pub fn point(&self, hop: Hop, row: Option<usize>) -> (f64, f64) {
@@ -215,6 +226,19 @@ mod tests {
         assert_eq!(point_along(&pts, 7.0), (10.0, 10.0));
         assert_eq!(point_along(&[], 0.5), (0.0, 0.0));
         assert_eq!(path_d(&pts), "M0.0 0.0 L10.0 0.0 L10.0 10.0");
+    }
+
+    #[test]
+    fn packed_rows_never_overlap_on_a_phone() {
+        for rows in 1..=12 {
+            let l = Layout::new(rows, true);
+            let w = l.cell_width(92.0);
+            for r in 1..rows {
+                let gap = l.point(Hop::Task, Some(r)).0 - l.point(Hop::Task, Some(r - 1)).0;
+                assert!(gap >= w, "rows {rows}: cells of {w} overlap at spacing {gap}");
+            }
+        }
+        assert_eq!(Layout::new(10, false).cell_width(92.0), 92.0);
     }
 
     #[test]

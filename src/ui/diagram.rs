@@ -158,6 +158,10 @@ pub fn Diagram() -> impl IntoView {
     let is_sel = move |what: Selected| move || handle.selected.get() == what;
 
     let element = move |what: Selected, label: String, x: f64, y: f64, w: f64, h: f64, title: String, sub: String, extra: &'static str| {
+        // Packed rows on a phone: drop the second line and shorten the first to fit.
+        let compact = w < 70.0;
+        let title = if compact { title.chars().take((w / 7.0) as usize).collect::<String>() } else { title };
+        let sub = if compact { String::new() } else { sub };
         let (click, key) = select_on(handle, what);
         let (click2, key2) = (click.clone(), key.clone());
         let _ = (click2, key2);
@@ -196,15 +200,17 @@ pub fn Diagram() -> impl IntoView {
                 } else {
                     (0..m.rows.len()).map(|r| l.token_path(Hop::App, Some(r))).collect()
                 };
-                let gate = move |open: bool, x: f64, y: f64| {
-                    let (w, h) = if vertical { (44.0, 8.0) } else { (8.0, 44.0) };
+                let gate = move |open: bool, x: f64, y: f64, span: f64| {
+                    let (w, h) = if vertical { (span, 8.0) } else { (8.0, span) };
+                    let half = span / 2.0;
+                    let bar = span * 14.0 / 44.0;
                     view! {
                         <g class="diagram-gate" class:diagram-gate--open=open class:diagram-gate--closed=!open>
                             {if open {
                                 let (a, b) = if vertical {
-                                    ((x - 26.0, y - 4.0, 14.0, 8.0), (x + 12.0, y - 4.0, 14.0, 8.0))
+                                    ((x - half - 4.0, y - 4.0, bar, 8.0), (x + half + 4.0 - bar, y - 4.0, bar, 8.0))
                                 } else {
-                                    ((x - 4.0, y - 26.0, 8.0, 14.0), (x - 4.0, y + 12.0, 8.0, 14.0))
+                                    ((x - 4.0, y - half - 4.0, 8.0, bar), (x - 4.0, y + half + 4.0 - bar, 8.0, bar))
                                 };
                                 view! {
                                     <rect x=a.0 y=a.1 width=a.2 height=a.3 rx="2"></rect>
@@ -218,7 +224,7 @@ pub fn Diagram() -> impl IntoView {
                 };
                 let rows = m.rows.clone();
                 let (first_task_x, first_task_y) = l.point(Hop::Task, Some(0));
-                let (service_x, service_y) = if vertical { (first_task_x, first_task_y - 40.0) } else { (first_task_x - 46.0, 24.0) };
+                let (service_x, service_y) = if vertical { (20.0, first_task_y - 34.0) } else { (first_task_x - 46.0, 24.0) };
                 view! {
                     <svg
                         class="diagram__svg"
@@ -240,7 +246,7 @@ pub fn Diagram() -> impl IntoView {
                             on:focus=move |_| handle.selected.set(Selected::AlbSecurityGroup)
                         >
                             <rect class="diagram-hit" x=gx - 30.0 y=gy - 40.0 width="60" height="80"></rect>
-                            {gate(m.is_alb_gate_open, gx, gy)}
+                            {gate(m.is_alb_gate_open, gx, gy, 44.0)}
                             <text x=gx y=gy + (if vertical { 20.0 } else { 42.0 }) text-anchor="middle" class="diagram-node__sub">{m.alb_sg.clone()}</text>
                         </g>
                         {element(Selected::Listener, format!("Listener {}: open listener settings", m.listener_text), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
@@ -267,7 +273,11 @@ pub fn Diagram() -> impl IntoView {
                             let state_key = r.target_state.map(|s| s.key()).unwrap_or("none");
                             let target_sel = r.selected_target.map(Selected::Target).unwrap_or(Selected::TargetGroup);
                             let seq = r.seq;
+                            let cell = l.cell_width(92.0);
+                            let pill_w = l.cell_width(80.0);
+                            let compact = cell < 70.0;
                             let pill_label = r.target_state.map(|s| s.key().to_string()).unwrap_or_else(|| "—".into());
+                            let pill_label = if compact { pill_label.chars().take(1).collect::<String>().to_uppercase() } else { pill_label };
                             view! {
                                 <g
                                     class=format!("diagram-pill diagram-pill--{state_key}")
@@ -277,7 +287,7 @@ pub fn Diagram() -> impl IntoView {
                                     on:click=move |_| handle.selected.set(target_sel)
                                     on:focus=move |_| handle.selected.set(target_sel)
                                 >
-                                    <rect x=px - 40.0 y=py - 10.0 width="80" height="20" rx="10"></rect>
+                                    <rect x=px - pill_w / 2.0 y=py - 10.0 width=pill_w height="20" rx="10"></rect>
                                     <text x=px y=py + 4.0 text-anchor="middle">{pill_label}</text>
                                 </g>
                                 <g
@@ -289,7 +299,7 @@ pub fn Diagram() -> impl IntoView {
                                     on:focus=move |_| handle.selected.set(Selected::TaskSecurityGroup)
                                 >
                                     <rect class="diagram-hit" x=sx - 24.0 y=sy - 30.0 width="48" height="60"></rect>
-                                    {gate(r.is_gate_open, sx, sy)}
+                                    {gate(r.is_gate_open, sx, sy, l.cell_width(44.0).min(44.0) - 8.0)}
                                 </g>
                                 <g
                                     class=format!("diagram-node diagram-task diagram-task--{}", r.state.key().to_lowercase())
@@ -300,13 +310,19 @@ pub fn Diagram() -> impl IntoView {
                                     on:click=move |_| handle.selected.set(Selected::Task(seq))
                                     on:focus=move |_| handle.selected.set(Selected::Task(seq))
                                 >
-                                    <rect x=kx - 46.0 y=ky - 22.0 width="92" height="44" rx="6"></rect>
-                                    <text x=kx y=ky - 8.0 text-anchor="middle" class="diagram-node__title">{r.ip.clone()}</text>
-                                    <text x=kx y=ky + 5.0 text-anchor="middle" class="diagram-node__sub">{r.state.key()}</text>
-                                    <text x=kx y=ky + 17.0 text-anchor="middle" class="diagram-node__sub">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</text>
+                                    <rect x=kx - cell / 2.0 y=ky - 22.0 width=cell height="44" rx="6"></rect>
+                                    {if compact {
+                                        view! { <text x=kx y=ky + 4.0 text-anchor="middle" class="diagram-node__sub">{r.state.key().chars().take(3).collect::<String>()}</text> }.into_any()
+                                    } else {
+                                        view! {
+                                            <text x=kx y=ky - 8.0 text-anchor="middle" class="diagram-node__title">{r.ip.clone()}</text>
+                                            <text x=kx y=ky + 5.0 text-anchor="middle" class="diagram-node__sub">{r.state.key()}</text>
+                                            <text x=kx y=ky + 17.0 text-anchor="middle" class="diagram-node__sub">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</text>
+                                        }.into_any()
+                                    }}
                                 </g>
-                                {element(Selected::TaskDefinition, format!("Container port mapping {}: open task definition", r.mapping), mx, my, 82.0, 34.0, "port map".into(), r.mapping.clone(), "")}
-                                {element(Selected::TaskDefinition, format!("App {}: open app settings", r.app_text), ax, ay, 76.0, 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
+                                {element(Selected::TaskDefinition, format!("Container port mapping {}: open task definition", r.mapping), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
+                                {element(Selected::TaskDefinition, format!("App {}: open app settings", r.app_text), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
                             }
                         }).collect_view()}
                         <g
