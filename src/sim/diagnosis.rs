@@ -63,7 +63,7 @@ pub fn client_summary(sim: &Sim, seconds: u64) -> String {
         .map(|c| (w.outcome(*c), c.label()))
         .filter(|(n, _)| *n > 0)
         .collect();
-    parts.sort_by(|a, b| b.0.cmp(&a.0));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     let text: Vec<String> = parts
         .iter()
         .map(|(n, label)| format!("{}% {label}", (*n as u64 * 100 / total as u64)))

@@ -84,6 +84,9 @@ pub struct Task {
     pub running_since_ms: Option<u64>,
     pub app_ready_at_ms: Option<u64>,
     pub has_crashed: bool,
+    /// When the scheduler saw this task's target unhealthy (after the grace period) and began
+    /// replacing it; `None` while it is not being replaced.
+    pub unhealthy_since_ms: Option<u64>,
     pub network_mode: NetworkMode,
     pub private_ip: Ipv4,
     pub public_ip: Option<Ipv4>,
@@ -306,11 +309,7 @@ impl Sim {
                     self.register_target(seq);
                 }
             }
-            TaskState::Deactivating => {
-                if task.target.is_some() {
-                    self.deregister_target(seq);
-                }
-            }
+            TaskState::Deactivating if task.target.is_some() => self.deregister_target(seq),
             _ => {}
         }
     }
@@ -507,87 +506,115 @@ impl Sim {
             self.request_stop(seq, "Essential container in task exited".into());
         }
 
-        // 2. Tasks whose target is unhealthy, once the grace period is over.
-        let mut unhealthy = Vec::new();
+        // 2. Tasks whose target is unhealthy, once the grace period is over. ECS reports each one
+        //    and replaces it: it starts the replacement first when maximumPercent leaves room, and
+        //    stops the unhealthy task once the replacement is healthy (or unhealthy too), or to make
+        //    room (docs/model.md §ECS scheduler). Until then the target stays registered, so the
+        //    ALB can fail open to it.
+        let mut newly_unhealthy = Vec::new();
+        let mut recovered = Vec::new();
         for task in self.tasks.values() {
             if task.state != TaskState::Running || task.is_stop_requested {
                 continue;
             }
-            let Some(target) = task.target.and_then(|t| self.targets.get(&t)) else {
-                continue;
-            };
+            let target = task.target.and_then(|t| self.targets.get(&t));
             let in_grace = task
                 .running_since_ms
                 .is_some_and(|t| now.saturating_sub(t) < grace_ms);
-            if target.state == TargetState::Unhealthy && !in_grace {
-                let tg = &self.scenario.target_groups[target
-                    .target_group
-                    .min(self.scenario.target_groups.len() - 1)];
-                let reason = target
-                    .reason
-                    .as_ref()
-                    .map(|r| r.description())
-                    .unwrap_or_else(|| "Health checks failed".into());
-                unhealthy.push((
-                    task.seq,
-                    task.id.clone(),
-                    target.endpoint.port,
-                    target_group_arn(tg),
-                    reason,
-                ));
+            match target.filter(|t| t.state == TargetState::Unhealthy && !in_grace) {
+                Some(target) if task.unhealthy_since_ms.is_none() => {
+                    let tg = &self.scenario.target_groups[target
+                        .target_group
+                        .min(self.scenario.target_groups.len() - 1)];
+                    let reason = target
+                        .reason
+                        .as_ref()
+                        .map(|r| r.description())
+                        .unwrap_or_else(|| "Health checks failed".into());
+                    newly_unhealthy.push((
+                        task.seq,
+                        task.id.clone(),
+                        target.endpoint.port,
+                        target_group_arn(tg),
+                        reason,
+                    ));
+                }
+                None if task.unhealthy_since_ms.is_some() => recovered.push(task.seq),
+                _ => {}
             }
         }
-        for (seq, id, port, arn, reason) in unhealthy {
+        for (seq, id, port, arn, reason) in newly_unhealthy {
             self.log(
                 EventSource::EcsService,
                 format!("(service {name}) (task {id}) (port {port}) is unhealthy in (target-group {arn}) due to (reason {reason})."),
             );
-            self.request_stop(
-                seq,
-                format!("Task failed ELB health checks in (target-group {arn})"),
-            );
-            self.log(
-                EventSource::EcsService,
-                format!("(service {name}) has stopped 1 running tasks: (task {id})."),
-            );
+            if let Some(t) = self.tasks.get_mut(&seq) {
+                t.unhealthy_since_ms = Some(now);
+            }
+        }
+        for seq in recovered {
+            if let Some(t) = self.tasks.get_mut(&seq) {
+                t.unhealthy_since_ms = None;
+            }
         }
 
         // 3. Deployments: start up to the cap, stop old tasks down to the floor.
-        let desired = svc.desired_count;
+        let desired = svc.desired_count as usize;
         let dc = svc.deployment_configuration;
-        let cap = (desired * dc.maximum_percent / 100) as usize;
-        let floor = (desired * dc.minimum_healthy_percent).div_ceil(100) as usize;
+        let cap = (svc.desired_count * dc.maximum_percent / 100) as usize;
+        let floor = (svc.desired_count * dc.minimum_healthy_percent).div_ceil(100) as usize;
         let Some(primary) = self.service.deployments.last().cloned() else {
             return;
         };
-        let active: Vec<(u32, u32, bool)> = self
+        // (seq, deployment, healthy in ECS's eyes, being replaced because its target is unhealthy)
+        let active: Vec<(u32, u32, bool, bool)> = self
             .tasks
             .values()
             .filter(|t| t.is_active())
-            .map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t)))
+            .map(|t| {
+                (
+                    t.seq,
+                    t.deployment,
+                    self.is_ecs_healthy(t),
+                    t.unhealthy_since_ms.is_some(),
+                )
+            })
             .collect();
-        let n_active = active.len();
-        let primary_tasks: Vec<&(u32, u32, bool)> =
+        let mut n_total = active.len();
+        let primary_tasks: Vec<&(u32, u32, bool, bool)> =
             active.iter().filter(|a| a.1 == primary.seq).collect();
-        let n_primary = primary_tasks.len();
+        // Oldest first (task sequence numbers only grow).
+        let mut replacing: Vec<u32> = primary_tasks.iter().filter(|a| a.3).map(|a| a.0).collect();
+        let keeping: Vec<(bool, u32)> = primary_tasks
+            .iter()
+            .filter(|a| !a.3)
+            .map(|a| (a.2, a.0))
+            .collect();
+        let mut n_new = keeping.len();
+        let mut n_new_healthy = keeping.iter().filter(|k| k.0).count();
 
         // Scale in: extra primary tasks stop, unhealthy ones first.
-        if n_primary > desired as usize {
-            let mut extra: Vec<(bool, u32)> = primary_tasks.iter().map(|a| (a.2, a.0)).collect();
+        if n_new > desired {
+            let mut extra = keeping.clone();
             extra.sort_by_key(|&(healthy, seq)| (healthy, std::cmp::Reverse(seq)));
-            let stop: Vec<u32> = extra
-                .iter()
-                .take(n_primary - desired as usize)
-                .map(|e| e.1)
-                .collect();
+            let stop: Vec<u32> = extra.iter().take(n_new - desired).map(|e| e.1).collect();
+            n_total -= stop.len();
+            n_new = desired;
+            n_new_healthy = n_new_healthy.min(desired);
             let reason = format!("Scaling activity initiated by (deployment {})", primary.id);
             self.stop_tasks(&name, stop, &reason);
         }
 
+        // Unhealthy tasks whose replacement has settled (healthy, or unhealthy as well) stop,
+        // oldest first, until the count is back at the desired count.
+        let mut stop_unhealthy = Vec::new();
+        while !replacing.is_empty() && n_new_healthy + replacing.len() > desired {
+            stop_unhealthy.push(replacing.remove(0));
+        }
+
         let mut started = Vec::new();
-        let mut n_total = n_active;
-        let mut n_new = n_primary;
-        while n_new < desired as usize && n_total < cap {
+        n_total -= stop_unhealthy.len();
+        while n_new < desired && n_total < cap {
             match self.launch_task(&primary) {
                 Some(id) => started.push(id),
                 None => break,
@@ -605,6 +632,15 @@ impl Sim {
                     list.join(" ")
                 ),
             );
+        }
+        // No room for a replacement: stop one unhealthy task to make room (it does not count as
+        // healthy, so minimumHealthyPercent is kept); the replacement starts on the next pass.
+        if n_new < desired && n_total >= cap && !replacing.is_empty() {
+            stop_unhealthy.push(replacing.remove(0));
+        }
+        for seq in stop_unhealthy {
+            let reason = self.elb_failure_reason(seq);
+            self.stop_tasks(&name, vec![seq], &reason);
         }
 
         // Old deployments: stop tasks while the healthy count stays at or above the floor.
@@ -635,8 +671,8 @@ impl Sim {
         }
 
         // Neither a start nor a stop is possible: ECS says so once.
-        let can_start = n_new < desired as usize && n_total < cap;
-        if n_old_left > 0 && !can_start && started.is_empty() && n_new < desired as usize {
+        let can_start = n_new < desired && n_total < cap;
+        if n_old_left > 0 && !can_start && started.is_empty() && n_new < desired {
             if let Some(d) = self.service.deployments.last_mut() {
                 if !d.has_reported_stuck {
                     d.has_reported_stuck = true;
@@ -658,8 +694,12 @@ impl Sim {
             .values()
             .filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t))
             .count();
-        let all_settled =
-            primary_healthy == desired as usize && !remaining_old && n_new == desired as usize;
+        let primary_active = self
+            .tasks
+            .values()
+            .filter(|t| t.deployment == primary.seq && t.is_active())
+            .count();
+        let all_settled = primary_healthy == desired && primary_active == desired && !remaining_old;
         if all_settled {
             if let Some(d) = self.service.deployments.last_mut() {
                 if d.rollout_state == RolloutState::InProgress {
@@ -686,6 +726,23 @@ impl Sim {
             );
         }
         self.service.is_steady = steady;
+    }
+
+    /// ECS's `stoppedReason` for a task replaced because its target failed health checks.
+    fn elb_failure_reason(&self, seq: u32) -> String {
+        let tg = self
+            .tasks
+            .get(&seq)
+            .and_then(|t| t.target)
+            .and_then(|t| self.targets.get(&t))
+            .and_then(|t| self.scenario.target_groups.get(t.target_group));
+        match tg {
+            Some(tg) => format!(
+                "Task failed ELB health checks in (target-group {})",
+                target_group_arn(tg)
+            ),
+            None => "Task failed ELB health checks".into(),
+        }
     }
 
     fn stop_tasks(&mut self, name: &str, seqs: Vec<u32>, reason: &str) {
@@ -783,6 +840,7 @@ impl Sim {
                 running_since_ms: None,
                 app_ready_at_ms: None,
                 has_crashed: false,
+                unhealthy_since_ms: None,
                 network_mode: td.network_mode,
                 private_ip,
                 public_ip,
