@@ -1,0 +1,414 @@
+//! Property tests: whatever a learner clicks, types or pastes, in whatever order, the core never
+//! panics, every invariant holds after every tick, and a refused command changes nothing.
+
+mod common;
+
+use alb_lab::scenarios::FILES;
+use alb_lab::sim::scenario::{
+    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType,
+};
+use alb_lab::sim::{Command, Scenario, Sim, TaskDefinitionChanges};
+use common::scenario;
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::Value;
+
+/// Ports: the ones the scenarios use, the edges, and anything at all.
+fn port() -> impl Strategy<Value = u16> {
+    prop_oneof![
+        Just(80u16),
+        Just(8000),
+        Just(8080),
+        Just(3000),
+        Just(0),
+        Just(65535),
+        Just(32768),
+        any::<u16>()
+    ]
+}
+
+fn group_id() -> impl Strategy<Value = String> {
+    select(vec!["sg-alb", "sg-task", "sg-instance", "sg-nope", ""]).prop_map(String::from)
+}
+
+fn source() -> impl Strategy<Value = String> {
+    select(vec![
+        "0.0.0.0/0",
+        "sg-alb",
+        "sg-task",
+        "10.0.0.0/16",
+        "203.0.113.10/32",
+        "10.0.1.5/24",
+        "300.1.1.1/8",
+        "banana",
+        "",
+    ])
+    .prop_map(String::from)
+}
+
+fn target_group() -> impl Strategy<Value = String> {
+    select(vec!["web-tg", "web-tg", "other-tg", ""]).prop_map(String::from)
+}
+
+fn path() -> impl Strategy<Value = String> {
+    prop_oneof![
+        select(vec![
+            "/", "/health", "/healthz", "", "health", "/a b", "/ünï"
+        ])
+        .prop_map(String::from),
+        Just(format!("/{}", "x".repeat(1100))),
+    ]
+}
+
+fn rate() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        -5.0f64..300.0,
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(-0.0),
+        Just(200.0),
+        Just(200.000_001)
+    ]
+}
+
+fn small() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..400, Just(u32::MAX), Just(3600), Just(3601)]
+}
+
+fn health_check() -> impl Strategy<Value = HealthCheck> {
+    (
+        select(vec!["HTTP", "HTTPS"]),
+        select(vec!["traffic-port", "80", "8000", "0", "70000", "x"]),
+        path(),
+        0u32..400,
+        0u32..150,
+        0u32..12,
+        0u32..12,
+        select(vec![
+            "200", "200-299", "200,404", "600", "299-200", "abc", "",
+        ]),
+    )
+        .prop_map(
+            |(protocol, port, path, interval, timeout, healthy, unhealthy, matcher)| HealthCheck {
+                protocol: protocol.into(),
+                port: port.into(),
+                path,
+                interval_seconds: interval,
+                timeout_seconds: timeout,
+                healthy_threshold_count: healthy,
+                unhealthy_threshold_count: unhealthy,
+                matcher: matcher.into(),
+            },
+        )
+}
+
+fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
+    use proptest::option::of;
+    (
+        of(select(vec![NetworkMode::Awsvpc, NetworkMode::Bridge])),
+        of(port()),
+        of(port()),
+        of(port()),
+        of(small()),
+        of(path()),
+        of(select(HealthResponse::ALL.to_vec())),
+        of(prop_oneof![0u32..1000, Just(600_001)]),
+        of(small()),
+    )
+        .prop_map(
+            |(
+                network_mode,
+                container_port,
+                host_port,
+                listen_port,
+                startup_seconds,
+                health_path,
+                health_response,
+                response_time_ms,
+                slow,
+            )| {
+                TaskDefinitionChanges {
+                    network_mode,
+                    container_port,
+                    host_port,
+                    listen_port,
+                    startup_seconds,
+                    health_path,
+                    health_response,
+                    response_time_ms,
+                    slow_response_seconds: slow,
+                }
+            },
+        )
+}
+
+fn command() -> impl Strategy<Value = Command> {
+    use proptest::option::of;
+    prop_oneof![
+        rate().prop_map(|requests_per_second| Command::SetRequestRate {
+            requests_per_second
+        }),
+        (port(), path()).prop_map(|(port, path)| Command::SetClientTarget { port, path }),
+        Just(Command::SendRequest),
+        (
+            of(select(vec!["", "0", "a", "zz", "ffffffff"]).prop_map(String::from)),
+            of(port())
+        )
+            .prop_map(|(task, port)| Command::CurlTask { task, port }),
+        (port(), port()).prop_map(|(port, new_port)| Command::ModifyListener { port, new_port }),
+        (port(), target_group())
+            .prop_map(|(port, target_group)| Command::CreateListener { port, target_group }),
+        port().prop_map(|port| Command::DeleteListener { port }),
+        small().prop_map(
+            |idle_timeout_seconds| Command::ModifyLoadBalancerAttributes {
+                idle_timeout_seconds
+            }
+        ),
+        (group_id(), port(), port(), source()).prop_map(
+            |(group_id, from_port, to_port, source)| Command::AuthorizeSecurityGroupIngress {
+                group_id,
+                from_port,
+                to_port,
+                source
+            }
+        ),
+        (group_id(), port(), port(), source()).prop_map(
+            |(group_id, from_port, to_port, source)| Command::RevokeSecurityGroupIngress {
+                group_id,
+                from_port,
+                to_port,
+                source
+            }
+        ),
+        (target_group(), health_check()).prop_map(|(target_group, health_check)| {
+            Command::ModifyTargetGroup {
+                target_group,
+                health_check,
+            }
+        }),
+        (
+            target_group(),
+            of(small()),
+            of(small()),
+            of(select(vec![
+                LoadBalancingAlgorithm::RoundRobin,
+                LoadBalancingAlgorithm::LeastOutstandingRequests
+            ]))
+        )
+            .prop_map(
+                |(target_group, d, u, a)| Command::ModifyTargetGroupAttributes {
+                    target_group,
+                    deregistration_delay_seconds: d,
+                    unhealthy_state_routing_minimum_healthy_targets_count: u,
+                    load_balancing_algorithm: a,
+                }
+            ),
+        (
+            target_group(),
+            select(vec![TargetType::Ip, TargetType::Instance]),
+            port()
+        )
+            .prop_map(
+                |(target_group, target_type, port)| Command::RecreateTargetGroup {
+                    target_group,
+                    target_type,
+                    port
+                }
+            ),
+        Just(Command::CreateService),
+        (
+            of(prop_oneof![0u32..4, Just(10), Just(11), Just(u32::MAX)]),
+            of(small()),
+            of(small()),
+            of(small()),
+            of(any::<bool>()),
+            any::<bool>()
+        )
+            .prop_map(
+                |(desired_count, grace, min, max, assign_public_ip, force)| {
+                    Command::UpdateService {
+                        desired_count,
+                        health_check_grace_period_seconds: grace,
+                        minimum_healthy_percent: min,
+                        maximum_percent: max,
+                        assign_public_ip,
+                        force_new_deployment: force,
+                    }
+                }
+            ),
+        (
+            target_group(),
+            select(vec!["web", "other", ""]).prop_map(String::from),
+            port()
+        )
+            .prop_map(|(target_group, container_name, container_port)| {
+                Command::AttachLoadBalancer {
+                    target_group,
+                    container_name,
+                    container_port,
+                }
+            }),
+        Just(Command::DetachLoadBalancer),
+        (changes(), any::<bool>())
+            .prop_map(|(changes, deploy)| Command::RegisterTaskDefinition { changes, deploy }),
+        port().prop_map(|container_port| Command::SetContainerPort { container_port }),
+        any::<bool>().prop_map(|initial_targets_fail_open| Command::SetOptions {
+            initial_targets_fail_open
+        }),
+    ]
+}
+
+/// Scenarios with different shapes: working, broken at each layer, bridge mode, refused by ECS.
+const SCENARIOS: [&str; 6] = [
+    "default.json",
+    "bridge-dynamic-ports.json",
+    "task-sg-blocks-alb.json",
+    "instance-target-type.json",
+    "no-service-attached.json",
+    "slow-start-grace.json",
+];
+
+/// 64 cases keep `cargo test` quick; `PROPTEST_CASES=5000` searches harder.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 64;
+    }
+    config
+}
+
+fn check(sim: &Sim, after: &str) -> Result<(), TestCaseError> {
+    match sim.check_invariants() {
+        Ok(()) => Ok(()),
+        Err(e) => Err(TestCaseError::fail(format!(
+            "invariant broken at {} ms after {after}: {e}",
+            sim.now_ms()
+        ))),
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn any_command_sequence_keeps_every_invariant(
+        file in select(SCENARIOS.to_vec()),
+        seed in any::<u64>(),
+        steps in prop::collection::vec((0u32..40, command()), 1..16),
+    ) {
+        let mut sim = Sim::new(scenario(file), Some(seed));
+        for (ticks, command) in steps {
+            let before = sim.scenario().clone();
+            let now = sim.now_ms();
+            let text = format!("{command:?}");
+            match sim.apply(command) {
+                Ok(_) => {}
+                Err(e) => {
+                    prop_assert_eq!(sim.scenario(), &before, "refused {} ({}) but the setup changed", text, e);
+                    prop_assert!(!e.0.is_empty(), "a refusal must say why");
+                }
+            }
+            prop_assert_eq!(sim.now_ms(), now, "a command does not move the clock");
+            for _ in 0..ticks {
+                sim.tick();
+                check(&sim, &text)?;
+            }
+        }
+        // Let the consequences play out: deployments, draining, replacements.
+        for _ in 0..600 {
+            sim.tick();
+            check(&sim, "the last command")?;
+        }
+    }
+
+    #[test]
+    fn any_accepted_setup_is_still_a_valid_scenario(
+        file in select(SCENARIOS.to_vec()),
+        steps in prop::collection::vec(command(), 1..12),
+    ) {
+        let mut sim = Sim::new(scenario(file), Some(1));
+        for command in steps {
+            let _ = sim.apply(command);
+            sim.tick();
+        }
+        // What the page would save or share must load again.
+        let json = sim.scenario().to_json();
+        prop_assert!(Scenario::from_json(&json).is_ok(), "the running setup no longer validates:\n{}", json);
+    }
+}
+
+/// Every leaf of a JSON document, as a path of keys and indices.
+fn leaves(v: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                path.push(Value::from(k.as_str()));
+                leaves(child, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(Value::from(i));
+                leaves(child, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+fn leaf_mut<'a>(v: &'a mut Value, path: &[Value]) -> Option<&'a mut Value> {
+    let mut cur = v;
+    for key in path {
+        cur = match key {
+            Value::String(k) => cur.get_mut(k.as_str())?,
+            Value::Number(i) => cur.get_mut(i.as_u64()? as usize)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn json_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<i64>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        select(vec![0i64, -1, 1, 65535, 65536, 4_294_967_296]).prop_map(Value::from),
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        "[a-z0-9./ -]{0,12}".prop_map(Value::from),
+        Just(Value::Array(vec![])),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn a_mangled_scenario_file_is_refused_or_runs_safely(
+        file in select(FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), json_value()), 1..4),
+    ) {
+        let text = FILES.iter().find(|(n, _)| *n == file).map(|(_, t)| *t).unwrap_or_default();
+        let mut doc: Value = serde_json::from_str(text).expect("shipped JSON");
+        let mut paths = Vec::new();
+        leaves(&doc, &mut Vec::new(), &mut paths);
+        for (index, value) in edits {
+            let path = index.get(&paths).clone();
+            if let Some(leaf) = leaf_mut(&mut doc, &path) {
+                *leaf = value;
+            }
+        }
+        match Scenario::from_json(&doc.to_string()) {
+            Err(errors) => prop_assert!(!errors.0.is_empty() && errors.0.iter().all(|e| !e.message.is_empty())),
+            Ok(valid) => {
+                let mut sim = Sim::new(valid, None);
+                for _ in 0..300 {
+                    sim.tick();
+                    check(&sim, "loading the edited file")?;
+                }
+            }
+        }
+    }
+}
