@@ -1,1 +1,68 @@
-fn main() {}
+//! How fast the core simulates: one hour of sim time (36,000 ticks) of a ten-task service behind
+//! the ALB, at 50 requests per second, and the same hour at 10 and 200 requests per second to
+//! show that the cost grows with the request rate, linearly.
+//!
+//! Run: `cargo bench --bench sim`. Results and the machine they came from: docs/benchmarks.md.
+
+use alb_lab::scenarios::FILES;
+use alb_lab::sim::{Scenario, Sim, ValidScenario, TICK_MS};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use std::time::Duration;
+
+const HOUR_MS: u64 = 3_600_000;
+
+/// The default scenario with ten tasks and the given client load. The warm-up (60 s, no load)
+/// runs in `Sim::new`, outside the measurement, so the hour starts with a steady service.
+fn ten_tasks(requests_per_second: f64) -> ValidScenario {
+    let mut s = Scenario::from_json(FILES[0].1)
+        .expect("the default scenario is valid")
+        .into_inner();
+    if let Some(service) = s.service.as_mut() {
+        service.desired_count = 10;
+    }
+    s.client.requests_per_second = requests_per_second;
+    s.validate()
+        .expect("ten tasks at this rate is a valid scenario")
+}
+
+fn run_hour(mut sim: Sim) -> Sim {
+    for _ in 0..HOUR_MS / TICK_MS {
+        sim.tick();
+    }
+    sim
+}
+
+fn hour(c: &mut Criterion) {
+    let mut group = c.benchmark_group("one sim hour, 10 tasks");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    for rps in [10.0, 50.0, 200.0] {
+        let scenario = ten_tasks(rps);
+        // Sanity: the run does what it claims (every request answered by the app).
+        let check = run_hour(Sim::new(scenario.clone(), None));
+        let totals = check.metrics().totals;
+        assert_eq!(
+            totals.target_2xx,
+            totals.total_outcomes(),
+            "the benchmark setup should be healthy"
+        );
+        assert!(check.requests_sent() as f64 >= rps * 3600.0 * 0.99);
+        group.throughput(Throughput::Elements(check.requests_sent()));
+        group.bench_with_input(
+            BenchmarkId::new("requests/s", rps as u64),
+            &scenario,
+            |b, scenario| {
+                b.iter_batched(
+                    || Sim::new(scenario.clone(), None),
+                    |sim| black_box(run_hour(sim)),
+                    BatchSize::LargeInput,
+                )
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hour);
+criterion_main!(benches);
