@@ -15,15 +15,12 @@ const HOUR_MS: u64 = 3_600_000;
 /// The default scenario with ten tasks and the given client load. The warm-up (60 s, no load)
 /// runs in `Sim::new`, outside the measurement, so the hour starts with a steady service.
 fn ten_tasks(requests_per_second: f64) -> ValidScenario {
-    let mut s = Scenario::from_json(FILES[0].1)
-        .expect("the default scenario is valid")
-        .into_inner();
+    let mut s = Scenario::from_json(FILES[0].1).expect("the default scenario is valid").into_inner();
     if let Some(service) = s.service.as_mut() {
         service.desired_count = 10;
     }
     s.client.requests_per_second = requests_per_second;
-    s.validate()
-        .expect("ten tasks at this rate is a valid scenario")
+    s.validate().expect("ten tasks at this rate is a valid scenario")
 }
 
 fn run_hour(mut sim: Sim) -> Sim {
@@ -42,24 +39,12 @@ fn hour(c: &mut Criterion) {
         // Sanity: the run does what it claims (every request answered by the app).
         let check = run_hour(Sim::new(scenario.clone(), None));
         let totals = check.metrics().totals;
-        assert_eq!(
-            totals.target_2xx,
-            totals.total_outcomes(),
-            "the benchmark setup should be healthy"
-        );
+        assert_eq!(totals.target_2xx, totals.total_outcomes(), "the benchmark setup should be healthy");
         assert!(check.requests_sent() as f64 >= rps * 3600.0 * 0.99);
         group.throughput(Throughput::Elements(check.requests_sent()));
-        group.bench_with_input(
-            BenchmarkId::new("requests/s", rps as u64),
-            &scenario,
-            |b, scenario| {
-                b.iter_batched(
-                    || Sim::new(scenario.clone(), None),
-                    |sim| black_box(run_hour(sim)),
-                    BatchSize::LargeInput,
-                )
-            },
-        );
+        group.bench_with_input(BenchmarkId::new("requests/s", rps as u64), &scenario, |b, scenario| {
+            b.iter_batched(|| Sim::new(scenario.clone(), None), |sim| black_box(run_hour(sim)), BatchSize::LargeInput)
+        });
     }
     group.finish();
 }

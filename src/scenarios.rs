@@ -7,76 +7,27 @@ use crate::sim::{Scenario, ValidScenario};
 /// scenario per failure mode of the product brief, in the order a request meets them.
 pub const FILES: &[(&str, &str)] = &[
     ("default.json", include_str!("../scenarios/default.json")),
-    (
-        "no-service-attached.json",
-        include_str!("../scenarios/no-service-attached.json"),
-    ),
-    (
-        "desired-zero.json",
-        include_str!("../scenarios/desired-zero.json"),
-    ),
-    (
-        "app-port-mismatch.json",
-        include_str!("../scenarios/app-port-mismatch.json"),
-    ),
-    (
-        "container-mapping-mismatch.json",
-        include_str!("../scenarios/container-mapping-mismatch.json"),
-    ),
-    (
-        "tg-healthcheck-port-mismatch.json",
-        include_str!("../scenarios/tg-healthcheck-port-mismatch.json"),
-    ),
-    (
-        "wrong-health-path.json",
-        include_str!("../scenarios/wrong-health-path.json"),
-    ),
-    (
-        "task-sg-blocks-alb.json",
-        include_str!("../scenarios/task-sg-blocks-alb.json"),
-    ),
-    (
-        "fail-open.json",
-        include_str!("../scenarios/fail-open.json"),
-    ),
-    (
-        "alb-sg-blocks-client.json",
-        include_str!("../scenarios/alb-sg-blocks-client.json"),
-    ),
-    (
-        "no-listener-on-port.json",
-        include_str!("../scenarios/no-listener-on-port.json"),
-    ),
-    (
-        "task-reachable-by-ip.json",
-        include_str!("../scenarios/task-reachable-by-ip.json"),
-    ),
-    (
-        "instance-target-type.json",
-        include_str!("../scenarios/instance-target-type.json"),
-    ),
-    (
-        "deploy-503-window.json",
-        include_str!("../scenarios/deploy-503-window.json"),
-    ),
-    (
-        "zero-downtime-deploy.json",
-        include_str!("../scenarios/zero-downtime-deploy.json"),
-    ),
-    (
-        "slow-start-grace.json",
-        include_str!("../scenarios/slow-start-grace.json"),
-    ),
-    (
-        "bridge-dynamic-ports.json",
-        include_str!("../scenarios/bridge-dynamic-ports.json"),
-    ),
+    ("no-service-attached.json", include_str!("../scenarios/no-service-attached.json")),
+    ("desired-zero.json", include_str!("../scenarios/desired-zero.json")),
+    ("app-port-mismatch.json", include_str!("../scenarios/app-port-mismatch.json")),
+    ("container-mapping-mismatch.json", include_str!("../scenarios/container-mapping-mismatch.json")),
+    ("tg-healthcheck-port-mismatch.json", include_str!("../scenarios/tg-healthcheck-port-mismatch.json")),
+    ("wrong-health-path.json", include_str!("../scenarios/wrong-health-path.json")),
+    ("task-sg-blocks-alb.json", include_str!("../scenarios/task-sg-blocks-alb.json")),
+    ("fail-open.json", include_str!("../scenarios/fail-open.json")),
+    ("alb-sg-blocks-client.json", include_str!("../scenarios/alb-sg-blocks-client.json")),
+    ("no-listener-on-port.json", include_str!("../scenarios/no-listener-on-port.json")),
+    ("task-reachable-by-ip.json", include_str!("../scenarios/task-reachable-by-ip.json")),
+    ("instance-target-type.json", include_str!("../scenarios/instance-target-type.json")),
+    ("deploy-503-window.json", include_str!("../scenarios/deploy-503-window.json")),
+    ("zero-downtime-deploy.json", include_str!("../scenarios/zero-downtime-deploy.json")),
+    ("slow-start-grace.json", include_str!("../scenarios/slow-start-grace.json")),
+    ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
 ];
 
 /// The scenario the page opens with: a working Fargate service behind an ALB.
 pub fn default_scenario() -> ValidScenario {
     // The embedded file is checked by `cargo test` (tests/scenarios.rs), so this cannot fail in
     // a released build; the fallback keeps even a broken build from panicking.
-    Scenario::from_json(FILES[0].1)
-        .unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
+    Scenario::from_json(FILES[0].1).unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
 }

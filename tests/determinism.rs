@@ -19,30 +19,11 @@ struct History {
 
 fn history(sim: &Sim) -> History {
     History {
-        events: sim
-            .events()
-            .iter()
-            .map(|e| (e.at_ms, e.message.clone()))
-            .collect(),
+        events: sim.events().iter().map(|e| (e.at_ms, e.message.clone())).collect(),
         totals: sim.metrics().totals,
-        targets: sim
-            .targets()
-            .map(|t| {
-                (
-                    t.endpoint.to_string(),
-                    t.state.to_string(),
-                    t.reason.as_ref().map(|r| r.description()),
-                )
-            })
-            .collect(),
-        tasks: sim
-            .tasks()
-            .map(|t| (t.id.to_string(), t.state.to_string(), t.revision))
-            .collect(),
-        requests: sim
-            .recent_requests()
-            .map(|r| (r.id, r.done_at_ms, r.outcome.label()))
-            .collect(),
+        targets: sim.targets().map(|t| (t.endpoint.to_string(), t.state.to_string(), t.reason.as_ref().map(|r| r.description()))).collect(),
+        tasks: sim.tasks().map(|t| (t.id.to_string(), t.state.to_string(), t.revision)).collect(),
+        requests: sim.recent_requests().map(|r| (r.id, r.done_at_ms, r.outcome.label())).collect(),
         now_ms: sim.now_ms(),
     }
 }
@@ -50,54 +31,21 @@ fn history(sim: &Sim) -> History {
 /// A learner's session: commands at fixed sim seconds, some of them refused.
 fn script() -> Vec<(u64, Command)> {
     vec![
-        (
-            20,
-            Command::SetRequestRate {
-                requests_per_second: 25.0,
-            },
-        ),
+        (20, Command::SetRequestRate { requests_per_second: 25.0 }),
         (40, Command::SendRequest),
-        (
-            45,
-            Command::CurlTask {
-                task: None,
-                port: None,
-            },
-        ),
+        (45, Command::CurlTask { task: None, port: None }),
         (
             60,
             Command::RegisterTaskDefinition {
-                changes: TaskDefinitionChanges {
-                    response_time_ms: Some(80),
-                    ..Default::default()
-                },
+                changes: TaskDefinitionChanges { response_time_ms: Some(80), ..Default::default() },
                 deploy: true,
             },
         ),
-        (
-            90,
-            Command::RevokeSecurityGroupIngress {
-                group_id: "sg-task".into(),
-                from_port: 8000,
-                to_port: 8000,
-                source: "sg-alb".into(),
-            },
-        ),
-        (
-            100,
-            Command::ModifyListener {
-                port: 9999,
-                new_port: 81,
-            },
-        ), // refused: no such listener
+        (90, Command::RevokeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() }),
+        (100, Command::ModifyListener { port: 9999, new_port: 81 }), // refused: no such listener
         (
             150,
-            Command::AuthorizeSecurityGroupIngress {
-                group_id: "sg-task".into(),
-                from_port: 8000,
-                to_port: 8000,
-                source: "sg-alb".into(),
-            },
+            Command::AuthorizeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() },
         ),
         (
             200,
@@ -128,12 +76,7 @@ fn play(file: &str, seed: Option<u64>, seconds: u64) -> (History, Vec<String>) {
 
 #[test]
 fn same_scenario_seed_and_commands_give_the_same_history() {
-    for file in [
-        "default.json",
-        "task-sg-blocks-alb.json",
-        "bridge-dynamic-ports.json",
-        "deploy-503-window.json",
-    ] {
+    for file in ["default.json", "task-sg-blocks-alb.json", "bridge-dynamic-ports.json", "deploy-503-window.json"] {
         let (a, replies_a) = play(file, Some(7), 300);
         let (b, replies_b) = play(file, Some(7), 300);
         assert!(a.events.len() > 5, "{file}: too little happened to compare");
@@ -171,10 +114,7 @@ fn reset_replays_the_same_run_and_reseed_does_not() {
     let mut sim = Sim::new(scenario("fail-open.json"), Some(11));
     run(&mut sim, 200);
     let first = history(&sim);
-    sim.apply(Command::SetRequestRate {
-        requests_per_second: 50.0,
-    })
-    .expect("valid rate");
+    sim.apply(Command::SetRequestRate { requests_per_second: 50.0 }).expect("valid rate");
     run(&mut sim, 30);
     sim.reset();
     assert_eq!(sim.now_ms(), 0);

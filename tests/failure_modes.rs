@@ -7,120 +7,56 @@ mod common;
 
 use alb_lab::sim::scenario::target_group_arn;
 use alb_lab::sim::trace::{Detail, StatusSource, TraceKind};
-use alb_lab::sim::{
-    Applied, Command, Hop, Outcome, OutcomeClass, Severity, Sim, TargetState, TaskState,
-};
+use alb_lab::sim::{Applied, Command, Hop, Outcome, OutcomeClass, Severity, Sim, TargetState, TaskState};
 use common::*;
 
-const WEB_TG_ARN_PREFIX: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/";
+const WEB_TG_ARN_PREFIX: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-tg/";
 
 /// The diagnosis's first broken finding must sit at `hop`; apply its fix command.
 fn apply_diagnosed_fix(sim: &mut Sim, hop: Hop) -> Command {
     let diagnosis = sim.diagnose();
-    let finding = diagnosis
-        .broken()
-        .next()
-        .unwrap_or_else(|| panic!("no broken finding; diagnosis: {diagnosis:#?}"));
-    assert_eq!(
-        finding.hop, hop,
-        "root cause at the wrong hop: {finding:#?}"
-    );
+    let finding = diagnosis.broken().next().unwrap_or_else(|| panic!("no broken finding; diagnosis: {diagnosis:#?}"));
+    assert_eq!(finding.hop, hop, "root cause at the wrong hop: {finding:#?}");
     assert_eq!(finding.severity, Severity::Broken);
-    let command = finding
-        .fix_command
-        .clone()
-        .unwrap_or_else(|| panic!("no fix command for {finding:#?}"));
-    sim.apply(command.clone())
-        .unwrap_or_else(|e| panic!("the diagnosed fix {command:?} was refused: {e}"));
+    let command = finding.fix_command.clone().unwrap_or_else(|| panic!("no fix command for {finding:#?}"));
+    sim.apply(command.clone()).unwrap_or_else(|e| panic!("the diagnosed fix {command:?} was refused: {e}"));
     command
 }
 
 /// Over the last `seconds`, every client request got the app's 2xx.
 fn assert_all_success(sim: &Sim, seconds: u64) {
     let w = window(sim, seconds);
-    assert!(
-        w.total_outcomes() > 0,
-        "no requests finished in the last {seconds} s"
-    );
-    assert_eq!(
-        w.outcome(OutcomeClass::Success),
-        w.total_outcomes(),
-        "not every request succeeded: {:?}\n{}",
-        w.outcomes,
-        describe(sim)
-    );
+    assert!(w.total_outcomes() > 0, "no requests finished in the last {seconds} s");
+    assert_eq!(w.outcome(OutcomeClass::Success), w.total_outcomes(), "not every request succeeded: {:?}\n{}", w.outcomes, describe(sim));
 }
 
 /// How many tasks ECS has decided to stop because their target failed ELB health checks.
 fn elb_stopped_tasks(sim: &Sim) -> usize {
     let reason = format!("Task failed ELB health checks in (target-group {WEB_TG_ARN_PREFIX}");
-    let live = sim
-        .tasks()
-        .filter(|t| {
-            t.stopped_reason
-                .as_deref()
-                .is_some_and(|r| r.starts_with(&reason))
-        })
-        .count();
-    let gone = sim
-        .stopped_tasks()
-        .filter(|t| t.stopped_reason.starts_with(&reason))
-        .count();
+    let live = sim.tasks().filter(|t| t.stopped_reason.as_deref().is_some_and(|r| r.starts_with(&reason))).count();
+    let gone = sim.stopped_tasks().filter(|t| t.stopped_reason.starts_with(&reason)).count();
     live + gone
 }
 
 // ---- 503: no registered targets ----
 
 fn assert_empty_target_group_503(sim: &Sim) {
-    assert!(
-        targets(sim).is_empty(),
-        "the target group should be empty:\n{}",
-        describe(sim)
-    );
-    assert_eq!(
-        sim.host_counts(),
-        (0, 0),
-        "TG shows 0 healthy / 0 unhealthy"
-    );
+    assert!(targets(sim).is_empty(), "the target group should be empty:\n{}", describe(sim));
+    assert_eq!(sim.host_counts(), (0, 0), "TG shows 0 healthy / 0 unhealthy");
     let w = window(sim, 60);
     assert!(w.total_outcomes() >= 60, "the client kept sending");
-    assert_eq!(
-        w.outcome(OutcomeClass::Elb503),
-        w.total_outcomes(),
-        "every request gets 503 from the load balancer: {:?}",
-        w.outcomes
-    );
+    assert_eq!(w.outcome(OutcomeClass::Elb503), w.total_outcomes(), "every request gets 503 from the load balancer: {:?}", w.outcomes);
     // HTTPCode_ELB_503_Count counts them; RequestCount does not (no target was chosen).
     let totals = sim.metrics().totals;
     assert_eq!(totals.elb_503, totals.total_outcomes());
-    assert_eq!(
-        totals.request_count, 0,
-        "RequestCount must not count 503s for an empty target group"
-    );
+    assert_eq!(totals.request_count, 0, "RequestCount must not count 503s for an empty target group");
     assert_eq!(totals.target_2xx + totals.target_4xx + totals.target_5xx, 0);
-    let last = sim
-        .recent_requests()
-        .next_back()
-        .expect("a finished request");
-    assert_eq!(
-        last.outcome,
-        Outcome::Http {
-            status: 503,
-            source: StatusSource::Elb
-        }
-    );
+    let last = sim.recent_requests().next_back().expect("a finished request");
+    assert_eq!(last.outcome, Outcome::Http { status: 503, source: StatusSource::Elb });
     let hop = last.trace.deciding_hop().expect("a trace");
     assert_eq!(hop.hop, Hop::TargetGroup);
-    assert!(
-        matches!(hop.detail, Detail::NoRegisteredTargets { .. }),
-        "{:?}",
-        hop.detail
-    );
-    assert_eq!(
-        hop.aws_term(TraceKind::Request),
-        Some("HTTPCode_ELB_503_Count")
-    );
+    assert!(matches!(hop.detail, Detail::NoRegisteredTargets { .. }), "{:?}", hop.detail);
+    assert_eq!(hop.aws_term(TraceKind::Request), Some("HTTPCode_ELB_503_Count"));
 }
 
 #[test]
@@ -128,12 +64,7 @@ fn service_not_attached_gives_503_from_an_empty_target_group_until_attached() {
     let mut sim = sim("no-service-attached.json");
     run(&mut sim, 120);
     // The service itself is fine: its tasks run, they are just never registered.
-    assert_eq!(
-        sim.tasks()
-            .filter(|t| t.state == TaskState::Running)
-            .count(),
-        2
-    );
+    assert_eq!(sim.tasks().filter(|t| t.state == TaskState::Running).count(), 2);
     assert_eq!(count_events(&sim, "registered 1 targets"), 0);
     assert_empty_target_group_503(&sim);
 
@@ -144,17 +75,9 @@ fn service_not_attached_gives_503_from_an_empty_target_group_until_attached() {
     );
     run(&mut sim, 120);
     assert!(count_events(&sim, "registered 1 targets in (target-group arn:") >= 2);
-    assert_eq!(
-        targets_in(&sim, TargetState::Healthy).len(),
-        2,
-        "{}",
-        describe(&sim)
-    );
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
     assert_all_success(&sim, 30);
-    assert!(
-        window(&sim, 30).request_count > 0,
-        "requests that reach a target count in RequestCount"
-    );
+    assert!(window(&sim, 30).request_count > 0, "requests that reach a target count in RequestCount");
 }
 
 #[test]
@@ -165,16 +88,9 @@ fn desired_count_zero_gives_503_until_scaled_up() {
     assert_empty_target_group_503(&sim);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::TargetGroup);
-    assert!(
-        matches!(fix, Command::UpdateService { desired_count: Some(n), .. } if n >= 1),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::UpdateService { desired_count: Some(n), .. } if n >= 1), "{fix:?}");
     run(&mut sim, 60);
-    assert!(
-        !targets_in(&sim, TargetState::Healthy).is_empty(),
-        "{}",
-        describe(&sim)
-    );
+    assert!(!targets_in(&sim, TargetState::Healthy).is_empty(), "{}", describe(&sim));
     assert_all_success(&sim, 20);
 }
 
@@ -184,9 +100,7 @@ fn desired_count_zero_gives_503_until_scaled_up() {
 /// Returns the client tally of the last 60 s.
 fn assert_never_healthy_with_failed_health_checks(sim: &mut Sim) -> alb_lab::sim::Counters {
     let mut ever_healthy = false;
-    run_watching(sim, 400, |s| {
-        ever_healthy |= s.targets().any(|t| t.state == TargetState::Healthy)
-    });
+    run_watching(sim, 400, |s| ever_healthy |= s.targets().any(|t| t.state == TargetState::Healthy));
     assert!(!ever_healthy, "a target turned healthy:\n{}", describe(sim));
     let unhealthy = targets_in(sim, TargetState::Unhealthy);
     assert!(!unhealthy.is_empty(), "{}", describe(sim));
@@ -196,34 +110,17 @@ fn assert_never_healthy_with_failed_health_checks(sim: &mut Sim) -> alb_lab::sim
         assert_eq!(reason.description(), "Health checks failed");
     }
     // ECS's words, again and again.
-    let unhealthy_events = count_events(
-        sim,
-        ") is unhealthy in (target-group arn:aws:elasticloadbalancing:",
-    );
+    let unhealthy_events = count_events(sim, ") is unhealthy in (target-group arn:aws:elasticloadbalancing:");
     let reason_events = count_events(sim, "due to (reason Health checks failed).");
-    assert!(
-        unhealthy_events >= 4,
-        "expected repeated 'is unhealthy' events, got {unhealthy_events}\n{}",
-        describe(sim)
-    );
+    assert!(unhealthy_events >= 4, "expected repeated 'is unhealthy' events, got {unhealthy_events}\n{}", describe(sim));
     assert_eq!(reason_events, unhealthy_events);
     assert!(count_events(sim, "has stopped 1 running tasks: (task ") >= 4);
-    assert!(
-        elb_stopped_tasks(sim) >= 4,
-        "tasks stopped for failing ELB health checks: {}",
-        elb_stopped_tasks(sim)
-    );
-    assert!(
-        count_events(sim, "has started") >= 3,
-        "ECS starts replacements"
-    );
+    assert!(elb_stopped_tasks(sim) >= 4, "tasks stopped for failing ELB health checks: {}", elb_stopped_tasks(sim));
+    assert!(count_events(sim, "has started") >= 3, "ECS starts replacements");
     let w = window(sim, 60);
     // All targets unhealthy: the ALB fails open, and every routed request is counted so.
     assert!(w.unhealthy_routing > 0);
-    assert_eq!(
-        w.unhealthy_routing, w.request_count,
-        "every request that reached a target was routed by fail-open"
-    );
+    assert_eq!(w.unhealthy_routing, w.request_count, "every request that reached a target was routed by fail-open");
     w
 }
 
@@ -232,91 +129,36 @@ fn app_listening_on_another_port_fails_health_checks_and_clients_get_502() {
     let mut sim = sim("app-port-mismatch.json");
     let w = assert_never_healthy_with_failed_health_checks(&mut sim);
     // Fail-open sends requests to a port nothing listens on: refused → 502 at once.
-    assert!(
-        w.outcome(OutcomeClass::Elb502) * 10 >= w.total_outcomes() * 9,
-        "{:?}",
-        w.outcomes
-    );
+    assert!(w.outcome(OutcomeClass::Elb502) * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
     assert_eq!(w.outcome(OutcomeClass::Success), 0);
-    assert!(
-        w.target_connection_errors > 0,
-        "TargetConnectionErrorCount counts refused connections"
-    );
-    let r = sim
-        .recent_requests()
-        .rev()
-        .find(|r| r.outcome.class() == OutcomeClass::Elb502)
-        .expect("a 502");
+    assert!(w.target_connection_errors > 0, "TargetConnectionErrorCount counts refused connections");
+    let r = sim.recent_requests().rev().find(|r| r.outcome.class() == OutcomeClass::Elb502).expect("a 502");
     assert!(r.is_fail_open);
-    assert_eq!(
-        r.done_at_ms - r.sent_at_ms,
-        1,
-        "a refused connection fails at once"
-    );
+    assert_eq!(r.done_at_ms - r.sent_at_ms, 1, "a refused connection fails at once");
     let hop = r.trace.deciding_hop().expect("trace");
     assert_eq!(hop.hop, Hop::App);
-    assert!(
-        matches!(
-            hop.detail,
-            Detail::NotListening {
-                port: 8000,
-                listen_port: 3000
-            }
-        ),
-        "{:?}",
-        hop.detail
-    );
+    assert!(matches!(hop.detail, Detail::NotListening { port: 8000, listen_port: 3000 }), "{:?}", hop.detail);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::App);
-    assert!(
-        matches!(fix, Command::RegisterTaskDefinition { ref changes, deploy: true } if changes.listen_port == Some(8000)),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::RegisterTaskDefinition { ref changes, deploy: true } if changes.listen_port == Some(8000)), "{fix:?}");
     run(&mut sim, 180);
-    assert_eq!(
-        targets_in(&sim, TargetState::Healthy).len(),
-        2,
-        "{}",
-        describe(&sim)
-    );
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
     assert_all_success(&sim, 30);
-    assert!(
-        sim.tasks()
-            .filter(|t| t.is_active())
-            .all(|t| t.revision == 2),
-        "the fixed revision rolled out"
-    );
+    assert!(sim.tasks().filter(|t| t.is_active()).all(|t| t.revision == 2), "the fixed revision rolled out");
 }
 
 #[test]
 fn container_port_mapping_that_misses_the_app_fails_health_checks() {
     let mut sim = sim("container-mapping-mismatch.json");
-    assert!(sim
-        .tasks()
-        .all(|t| t.port_mappings[0].container_port == 8080));
+    assert!(sim.tasks().all(|t| t.port_mappings[0].container_port == 8080));
     let w = assert_never_healthy_with_failed_health_checks(&mut sim);
-    assert!(
-        sim.targets().all(|t| t.endpoint.port == 8080),
-        "ECS registers the mapped container port"
-    );
-    assert!(
-        w.outcome(OutcomeClass::Elb502) * 10 >= w.total_outcomes() * 9,
-        "{:?}",
-        w.outcomes
-    );
+    assert!(sim.targets().all(|t| t.endpoint.port == 8080), "ECS registers the mapped container port");
+    assert!(w.outcome(OutcomeClass::Elb502) * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::App);
-    assert!(
-        matches!(fix, Command::RegisterTaskDefinition { ref changes, .. } if changes.listen_port == Some(8080)),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::RegisterTaskDefinition { ref changes, .. } if changes.listen_port == Some(8080)), "{fix:?}");
     run(&mut sim, 180);
-    assert_eq!(
-        targets_in(&sim, TargetState::Healthy).len(),
-        2,
-        "{}",
-        describe(&sim)
-    );
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
     assert_all_success(&sim, 30);
 }
 
@@ -325,43 +167,17 @@ fn health_check_on_the_wrong_port_fails_while_fail_open_traffic_still_works() {
     let mut sim = sim("tg-healthcheck-port-mismatch.json");
     let w = assert_never_healthy_with_failed_health_checks(&mut sim);
     // Traffic goes to the traffic port, where the app answers: fail-open clients get 200.
-    assert!(
-        w.outcome(OutcomeClass::Success) * 10 >= w.total_outcomes() * 9,
-        "{:?}",
-        w.outcomes
-    );
-    let check = sim
-        .targets()
-        .find_map(|t| t.last_check.as_ref())
-        .expect("a health check ran");
-    assert!(check
-        .trace
-        .hops
-        .iter()
-        .any(|h| matches!(h.detail, Detail::HealthCheckTo { port: 80, .. })));
+    assert!(w.outcome(OutcomeClass::Success) * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
+    let check = sim.targets().find_map(|t| t.last_check.as_ref()).expect("a health check ran");
+    assert!(check.trace.hops.iter().any(|h| matches!(h.detail, Detail::HealthCheckTo { port: 80, .. })));
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::TargetGroup);
-    assert!(
-        matches!(fix, Command::ModifyTargetGroup { ref health_check, .. } if health_check.port == "traffic-port"),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::ModifyTargetGroup { ref health_check, .. } if health_check.port == "traffic-port"), "{fix:?}");
     run(&mut sim, 240);
-    assert!(
-        targets_in(&sim, TargetState::Healthy).len() >= 2,
-        "{}",
-        describe(&sim)
-    );
-    assert!(
-        targets_in(&sim, TargetState::Unhealthy).is_empty(),
-        "{}",
-        describe(&sim)
-    );
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
+    assert!(targets_in(&sim, TargetState::Unhealthy).is_empty(), "{}", describe(&sim));
     assert_all_success(&sim, 30);
-    assert_eq!(
-        window(&sim, 30).unhealthy_routing,
-        0,
-        "no fail-open once targets are healthy"
-    );
+    assert_eq!(window(&sim, 30).unhealthy_routing, 0, "no fail-open once targets are healthy");
 }
 
 // ---- target never healthy: the health path answers 404 / 500 ----
@@ -375,41 +191,19 @@ fn wrong_health_path_gives_response_code_mismatch_404() {
     for t in unhealthy {
         let reason = t.reason.as_ref().expect("reason");
         assert_eq!(reason.code(), "Target.ResponseCodeMismatch");
-        assert_eq!(
-            reason.description(),
-            "Health checks failed with these codes: [404]"
-        );
+        assert_eq!(reason.description(), "Health checks failed with these codes: [404]");
     }
-    assert!(
-        count_events(
-            &sim,
-            "due to (reason Health checks failed with these codes: [404])."
-        ) >= 2
-    );
-    assert!(
-        elb_stopped_tasks(&sim) >= 2,
-        "ECS kills the tasks even though the app works"
-    );
+    assert!(count_events(&sim, "due to (reason Health checks failed with these codes: [404]).") >= 2);
+    assert!(elb_stopped_tasks(&sim) >= 2, "ECS kills the tasks even though the app works");
     // Clients still get the app's real answer (fail-open), counted as target 2XX.
     let w = window(&sim, 60);
-    assert!(
-        w.outcome(OutcomeClass::Success) * 10 >= w.total_outcomes() * 9,
-        "{:?}",
-        w.outcomes
-    );
+    assert!(w.outcome(OutcomeClass::Success) * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
     assert!(w.target_2xx > 0 && w.unhealthy_routing > 0);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::App);
-    assert!(
-        matches!(fix, Command::ModifyTargetGroup { ref health_check, .. } if health_check.path == "/health"),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::ModifyTargetGroup { ref health_check, .. } if health_check.path == "/health"), "{fix:?}");
     run(&mut sim, 240);
-    assert!(
-        targets_in(&sim, TargetState::Unhealthy).is_empty(),
-        "{}",
-        describe(&sim)
-    );
+    assert!(targets_in(&sim, TargetState::Unhealthy).is_empty(), "{}", describe(&sim));
     assert!(targets_in(&sim, TargetState::Healthy).len() >= 2);
     assert_all_success(&sim, 30);
 }
@@ -422,57 +216,24 @@ fn fail_open_serves_the_apps_answer_and_counts_unhealthy_routing() {
     assert_eq!(healthy, 0, "HealthyHostCount");
     assert!(unhealthy >= 1, "UnHealthyHostCount");
     for t in targets_in(&sim, TargetState::Unhealthy) {
-        assert_eq!(
-            t.reason.as_ref().map(|r| r.description()).as_deref(),
-            Some("Health checks failed with these codes: [500]")
-        );
+        assert_eq!(t.reason.as_ref().map(|r| r.description()).as_deref(), Some("Health checks failed with these codes: [500]"));
     }
     let w = window(&sim, 120);
-    assert_eq!(
-        w.outcome(OutcomeClass::Success),
-        w.total_outcomes(),
-        "fail-open: clients get the app's 200: {:?}",
-        w.outcomes
-    );
-    assert_eq!(
-        w.unhealthy_routing,
-        w.total_outcomes(),
-        "UnhealthyRoutingRequestCount counts every request"
-    );
-    assert_eq!(
-        w.target_2xx,
-        w.total_outcomes(),
-        "HTTPCode_Target_2XX_Count"
-    );
+    assert_eq!(w.outcome(OutcomeClass::Success), w.total_outcomes(), "fail-open: clients get the app's 200: {:?}", w.outcomes);
+    assert_eq!(w.unhealthy_routing, w.total_outcomes(), "UnhealthyRoutingRequestCount counts every request");
+    assert_eq!(w.target_2xx, w.total_outcomes(), "HTTPCode_Target_2XX_Count");
     let r = sim.recent_requests().next_back().expect("a request");
     assert!(r.is_fail_open);
     assert_eq!(r.target_state, Some(TargetState::Unhealthy));
-    assert!(r.trace.hops.iter().any(|h| matches!(
-        h.detail,
-        Detail::Routed {
-            fail_open: true,
-            ..
-        }
-    )));
+    assert!(r.trace.hops.iter().any(|h| matches!(h.detail, Detail::Routed { fail_open: true, .. })));
     // The diagnosis warns that this is fail-open, not health.
     let d = sim.diagnose();
-    assert!(d
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Warning
-            && f.aws_shows.contains("UnhealthyRoutingRequestCount")));
+    assert!(d.findings.iter().any(|f| f.severity == Severity::Warning && f.aws_shows.contains("UnhealthyRoutingRequestCount")));
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::App);
-    assert!(
-        matches!(fix, Command::RegisterTaskDefinition { .. }),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::RegisterTaskDefinition { .. }), "{fix:?}");
     run(&mut sim, 180);
-    assert!(
-        targets_in(&sim, TargetState::Healthy).len() >= 2,
-        "{}",
-        describe(&sim)
-    );
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
     assert_all_success(&sim, 30);
     assert_eq!(window(&sim, 30).unhealthy_routing, 0);
 }
@@ -493,11 +254,7 @@ fn below_a_raised_fail_open_threshold_every_request_counts_as_unhealthy_routing(
     .expect("a valid attribute");
     run(&mut sim, 20);
     let w = window(&sim, 10);
-    assert_eq!(
-        w.unhealthy_routing,
-        w.total_outcomes(),
-        "below the threshold every request is routed by fail-open"
-    );
+    assert_eq!(w.unhealthy_routing, w.total_outcomes(), "below the threshold every request is routed by fail-open");
     assert_all_success(&sim, 10);
 }
 
@@ -516,49 +273,22 @@ fn task_sg_blocking_the_alb_gives_target_timeout_503_then_504() {
     });
     let first_unhealthy_ms = first_unhealthy_ms.expect("targets turn unhealthy");
     // UnhealthyThreshold (2) × interval (30 s) after registration, give or take a check.
-    assert!(
-        (40_000..=90_000).contains(&first_unhealthy_ms),
-        "unhealthy at {first_unhealthy_ms} ms"
-    );
+    assert!((40_000..=90_000).contains(&first_unhealthy_ms), "unhealthy at {first_unhealthy_ms} ms");
     // While the targets were initial: only 503s.
     let before = before_fail_open.expect("counters");
     assert!(before.elb_503 > 0);
-    assert_eq!(
-        before.elb_503,
-        before.total_outcomes(),
-        "only 503 while the targets are initial: {:?}",
-        before.outcomes
-    );
+    assert_eq!(before.elb_503, before.total_outcomes(), "only 503 while the targets are initial: {:?}", before.outcomes);
     // After fail-open: 504 after the 10 s connect timeout.
     let w = window(&sim, 120);
-    assert!(
-        w.outcome(OutcomeClass::Elb504) * 10 >= w.total_outcomes() * 9,
-        "{:?}",
-        w.outcomes
-    );
+    assert!(w.outcome(OutcomeClass::Elb504) * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
     assert_eq!(w.outcome(OutcomeClass::Success), 0);
-    assert_eq!(
-        w.target_connection_errors, w.elb_504,
-        "TargetConnectionErrorCount"
-    );
-    let r = sim
-        .recent_requests()
-        .rev()
-        .find(|r| r.outcome.class() == OutcomeClass::Elb504)
-        .expect("a 504");
-    assert_eq!(
-        r.done_at_ms - r.sent_at_ms,
-        10_000,
-        "the ALB gives up after its 10 s connection timeout"
-    );
+    assert_eq!(w.target_connection_errors, w.elb_504, "TargetConnectionErrorCount");
+    let r = sim.recent_requests().rev().find(|r| r.outcome.class() == OutcomeClass::Elb504).expect("a 504");
+    assert_eq!(r.done_at_ms - r.sent_at_ms, 10_000, "the ALB gives up after its 10 s connection timeout");
     assert!(r.is_fail_open);
     let hop = r.trace.deciding_hop().expect("trace");
     assert_eq!(hop.hop, Hop::TaskSecurityGroup);
-    assert!(
-        matches!(hop.detail, Detail::SgDenies { port: 8000, .. }),
-        "{:?}",
-        hop.detail
-    );
+    assert!(matches!(hop.detail, Detail::SgDenies { port: 8000, .. }), "{:?}", hop.detail);
     for t in targets_in(&sim, TargetState::Unhealthy) {
         let reason = t.reason.as_ref().expect("reason");
         assert_eq!(reason.code(), "Target.Timeout");
@@ -570,19 +300,10 @@ fn task_sg_blocking_the_alb_gives_target_timeout_503_then_504() {
     let fix = apply_diagnosed_fix(&mut sim, Hop::TaskSecurityGroup);
     assert_eq!(
         fix,
-        Command::AuthorizeSecurityGroupIngress {
-            group_id: "sg-task".into(),
-            from_port: 8000,
-            to_port: 8000,
-            source: "sg-alb".into()
-        }
+        Command::AuthorizeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() }
     );
     run(&mut sim, 200);
-    assert!(
-        targets_in(&sim, TargetState::Healthy).len() >= 2,
-        "{}",
-        describe(&sim)
-    );
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
     assert_all_success(&sim, 30);
 }
 
@@ -603,12 +324,7 @@ fn one_task_service_with_blocked_sg_gets_only_503_then_504() {
     run(&mut sim, 400);
     let t = sim.metrics().totals;
     assert!(t.elb_503 > 0 && t.elb_504 > 0, "{:?}", t.outcomes);
-    assert_eq!(
-        t.elb_503 + t.elb_504,
-        t.total_outcomes(),
-        "nothing but 503 and 504: {:?}",
-        t.outcomes
-    );
+    assert_eq!(t.elb_503 + t.elb_504, t.total_outcomes(), "nothing but 503 and 504: {:?}", t.outcomes);
     let w = window(&sim, 120);
     assert!(w.elb_504 * 10 >= w.total_outcomes() * 9, "{:?}", w.outcomes);
     assert!(count_events(&sim, ") is unhealthy in") >= 3);
@@ -619,32 +335,15 @@ fn one_task_service_with_blocked_sg_gets_only_503_then_504() {
 fn assert_client_timeouts_and_nothing_in_alb_metrics(sim: &Sim, hop: Hop) {
     let w = window(sim, 60);
     assert!(w.total_outcomes() > 0);
-    assert_eq!(
-        w.outcome(OutcomeClass::Timeout),
-        w.total_outcomes(),
-        "{:?}",
-        w.outcomes
-    );
+    assert_eq!(w.outcome(OutcomeClass::Timeout), w.total_outcomes(), "{:?}", w.outcomes);
     let t = sim.metrics().totals;
     assert_eq!(t.request_count, 0, "RequestCount");
-    assert_eq!(
-        t.elb_502 + t.elb_503 + t.elb_504 + t.elb_other,
-        0,
-        "HTTPCode_ELB_*"
-    );
-    assert_eq!(
-        t.target_2xx + t.target_4xx + t.target_5xx,
-        0,
-        "HTTPCode_Target_*"
-    );
+    assert_eq!(t.elb_502 + t.elb_503 + t.elb_504 + t.elb_other, 0, "HTTPCode_ELB_*");
+    assert_eq!(t.target_2xx + t.target_4xx + t.target_5xx, 0, "HTTPCode_Target_*");
     let r = sim.recent_requests().next_back().expect("a request");
     assert_eq!(r.outcome, Outcome::ClientTimeout);
     assert_eq!(r.outcome.status(), None, "no HTTP status at all");
-    assert_eq!(
-        r.done_at_ms - r.sent_at_ms,
-        10_000,
-        "the client's connect timeout"
-    );
+    assert_eq!(r.done_at_ms - r.sent_at_ms, 10_000, "the client's connect timeout");
     assert_eq!(r.trace.deciding_hop().map(|h| h.hop), Some(hop));
     // The service behind it is healthy: this is purely a front-door problem.
     assert_eq!(targets_in(sim, TargetState::Healthy).len(), 2);
@@ -659,12 +358,7 @@ fn alb_sg_not_admitting_the_client_gives_a_timeout_with_no_status() {
     let fix = apply_diagnosed_fix(&mut sim, Hop::AlbSecurityGroup);
     assert_eq!(
         fix,
-        Command::AuthorizeSecurityGroupIngress {
-            group_id: "sg-alb".into(),
-            from_port: 80,
-            to_port: 80,
-            source: "0.0.0.0/0".into()
-        }
+        Command::AuthorizeSecurityGroupIngress { group_id: "sg-alb".into(), from_port: 80, to_port: 80, source: "0.0.0.0/0".into() }
     );
     run(&mut sim, 30);
     assert_all_success(&sim, 15);
@@ -677,13 +371,7 @@ fn no_listener_on_the_clients_port_gives_a_timeout_with_no_status() {
     assert_client_timeouts_and_nothing_in_alb_metrics(&sim, Hop::Listener);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::Listener);
-    assert_eq!(
-        fix,
-        Command::ModifyListener {
-            port: 80,
-            new_port: 8080
-        }
-    );
+    assert_eq!(fix, Command::ModifyListener { port: 80, new_port: 8080 });
     run(&mut sim, 30);
     assert_all_success(&sim, 15);
 }
@@ -691,10 +379,7 @@ fn no_listener_on_the_clients_port_gives_a_timeout_with_no_status() {
 // ---- task reachable by IP ----
 
 fn curl(sim: &mut Sim) -> Outcome {
-    let id = match sim.apply(Command::CurlTask {
-        task: None,
-        port: None,
-    }) {
+    let id = match sim.apply(Command::CurlTask { task: None, port: None }) {
         Ok(Applied::Sent(id)) => id,
         other => panic!("curl was not sent: {other:?}"),
     };
@@ -710,51 +395,25 @@ fn task_with_public_ip_and_open_sg_is_reachable_until_the_rule_is_revoked() {
     run(&mut sim, 10);
     assert!(sim.tasks().all(|t| t.public_ip.is_some()));
     let before = sim.metrics().totals;
-    assert_eq!(
-        curl(&mut sim),
-        Outcome::Http {
-            status: 200,
-            source: StatusSource::Target
-        },
-        "direct curl reaches the app"
-    );
+    assert_eq!(curl(&mut sim), Outcome::Http { status: 200, source: StatusSource::Target }, "direct curl reaches the app");
     // A direct curl bypasses the load balancer: none of its metrics move for it.
     let after = sim.metrics().totals;
-    assert_eq!(
-        after.total_outcomes() - before.total_outcomes(),
-        after.request_count - before.request_count
-    );
+    assert_eq!(after.total_outcomes() - before.total_outcomes(), after.request_count - before.request_count);
     assert_all_success(&sim, 10);
 
     let d = sim.diagnose();
-    let warning = d
-        .findings
-        .iter()
-        .find(|f| f.hop == Hop::TaskSecurityGroup && f.severity == Severity::Warning)
-        .expect("an exposure warning");
+    let warning =
+        d.findings.iter().find(|f| f.hop == Hop::TaskSecurityGroup && f.severity == Severity::Warning).expect("an exposure warning");
     let fix = warning.fix_command.clone().expect("a fix command");
     assert_eq!(
         fix,
-        Command::RevokeSecurityGroupIngress {
-            group_id: "sg-task".into(),
-            from_port: 8000,
-            to_port: 8000,
-            source: "0.0.0.0/0".into()
-        }
+        Command::RevokeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "0.0.0.0/0".into() }
     );
     sim.apply(fix).expect("revoke");
-    assert_eq!(
-        curl(&mut sim),
-        Outcome::ClientTimeout,
-        "the task SG now drops the internet"
-    );
+    assert_eq!(curl(&mut sim), Outcome::ClientTimeout, "the task SG now drops the internet");
     // The load balancer path still works: the ALB's own rule is untouched.
     assert_all_success(&sim, 10);
-    assert!(sim
-        .diagnose()
-        .findings
-        .iter()
-        .all(|f| f.hop != Hop::TaskSecurityGroup));
+    assert!(sim.diagnose().findings.iter().all(|f| f.hop != Hop::TaskSecurityGroup));
 }
 
 #[test]
@@ -768,15 +427,8 @@ fn open_sg_without_a_public_ip_is_not_reachable() {
     })
     .expect("authorize");
     assert_eq!(curl(&mut sim), Outcome::ClientTimeout);
-    let r = sim
-        .recent_requests()
-        .rev()
-        .find(|r| r.kind == TraceKind::DirectCurl)
-        .expect("the curl");
-    assert!(matches!(
-        r.trace.deciding_hop().map(|h| &h.detail),
-        Some(Detail::NoPublicIp { .. })
-    ));
+    let r = sim.recent_requests().rev().find(|r| r.kind == TraceKind::DirectCurl).expect("the curl");
+    assert!(matches!(r.trace.deciding_hop().map(|h| &h.detail), Some(Detail::NoPublicIp { .. })));
 }
 
 // ---- service creation refused ----
@@ -790,46 +442,21 @@ fn ecs_refuses_an_instance_target_group_for_awsvpc_with_the_aws_text() {
         "InvalidParameterException: The provided target group {arn} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition."
     );
     assert!(arn.starts_with(WEB_TG_ARN_PREFIX));
-    assert!(
-        sim.events().iter().any(|e| e.message == expected),
-        "event log: {}",
-        describe(&sim)
-    );
-    assert_eq!(
-        sim.service_runtime().create_error.as_deref(),
-        Some(expected.as_str())
-    );
+    assert!(sim.events().iter().any(|e| e.message == expected), "event log: {}", describe(&sim));
+    assert_eq!(sim.service_runtime().create_error.as_deref(), Some(expected.as_str()));
     assert!(!sim.service_runtime().is_created);
     assert_eq!(sim.tasks().count(), 0, "no task runs");
     assert_empty_target_group_503(&sim);
     // Trying again without changing anything: refused with the same words, nothing changes.
     let scenario = sim.scenario().clone();
-    assert_eq!(
-        sim.apply(Command::CreateService).map_err(|e| e.0),
-        Err(expected)
-    );
+    assert_eq!(sim.apply(Command::CreateService).map_err(|e| e.0), Err(expected));
     assert_eq!(sim.scenario(), &scenario);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::TargetGroup);
-    assert!(
-        matches!(
-            fix,
-            Command::RecreateTargetGroup {
-                target_type: alb_lab::sim::scenario::TargetType::Ip,
-                ..
-            }
-        ),
-        "{fix:?}"
-    );
-    sim.apply(Command::CreateService)
-        .expect("ECS accepts the service now");
+    assert!(matches!(fix, Command::RecreateTargetGroup { target_type: alb_lab::sim::scenario::TargetType::Ip, .. }), "{fix:?}");
+    sim.apply(Command::CreateService).expect("ECS accepts the service now");
     run(&mut sim, 60);
-    assert_eq!(
-        targets_in(&sim, TargetState::Healthy).len(),
-        2,
-        "{}",
-        describe(&sim)
-    );
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
     assert_all_success(&sim, 20);
 }
 
@@ -837,11 +464,7 @@ fn ecs_refuses_an_instance_target_group_for_awsvpc_with_the_aws_text() {
 
 fn deploy(sim: &mut Sim) -> u64 {
     let at = sim.now_ms();
-    sim.apply(Command::RegisterTaskDefinition {
-        changes: Default::default(),
-        deploy: true,
-    })
-    .expect("deploy");
+    sim.apply(Command::RegisterTaskDefinition { changes: Default::default(), deploy: true }).expect("deploy");
     at
 }
 
@@ -861,56 +484,26 @@ fn deploying_with_minimum_healthy_zero_opens_a_503_window() {
         }
     });
     let w = window(&sim, 180);
-    assert!(
-        w.outcome(OutcomeClass::Elb503) > 0,
-        "a 503 window: {:?}",
-        w.outcomes
-    );
+    assert!(w.outcome(OutcomeClass::Elb503) > 0, "a 503 window: {:?}", w.outcomes);
     assert!(saw_503_with_no_healthy);
-    assert_eq!(
-        w.request_count,
-        w.total_outcomes() - w.elb_503,
-        "the 503s never reached a target"
-    );
+    assert_eq!(w.request_count, w.total_outcomes() - w.elb_503, "the 503s never reached a target");
     // ECS stopped the old task before it started the new one.
-    let stopped = events_since(
-        &sim,
-        at,
-        &format!("has stopped 1 running tasks: (task {old_task})"),
-    );
+    let stopped = events_since(&sim, at, &format!("has stopped 1 running tasks: (task {old_task})"));
     let started = events_since(&sim, at, "has started 1 tasks");
-    assert!(
-        !stopped.is_empty() && !started.is_empty(),
-        "{}",
-        describe(&sim)
-    );
+    assert!(!stopped.is_empty() && !started.is_empty(), "{}", describe(&sim));
     assert!(stopped[0].seq < started[0].seq, "the old task stops first");
     // The window closes once the new target passes its first check.
     assert_all_success(&sim, 30);
-    assert!(sim
-        .tasks()
-        .filter(|t| t.is_active())
-        .all(|t| t.revision == 2));
+    assert!(sim.tasks().filter(|t| t.is_active()).all(|t| t.revision == 2));
 
     let d = sim.diagnose();
-    let warning = d
-        .findings
-        .iter()
-        .find(|f| f.severity == Severity::Warning && f.hop == Hop::Task)
-        .expect("a deployment warning");
+    let warning = d.findings.iter().find(|f| f.severity == Severity::Warning && f.hop == Hop::Task).expect("a deployment warning");
     let fix = warning.fix_command.clone().expect("fix");
     sim.apply(fix).expect("100/200");
     let at = deploy(&mut sim);
     run(&mut sim, 180);
-    let since = sim
-        .metrics()
-        .window(sim.now_ms(), (sim.now_ms() - at) / 1000);
-    assert_eq!(
-        since.outcome(OutcomeClass::Success),
-        since.total_outcomes(),
-        "no 503 window with 100/200: {:?}",
-        since.outcomes
-    );
+    let since = sim.metrics().window(sim.now_ms(), (sim.now_ms() - at) / 1000);
+    assert_eq!(since.outcome(OutcomeClass::Success), since.total_outcomes(), "no 503 window with 100/200: {:?}", since.outcomes);
 }
 
 #[test]
@@ -920,46 +513,21 @@ fn deploying_with_100_200_has_no_errors() {
     let old_task = sim.tasks().next().expect("one task").id.clone();
     let at = deploy(&mut sim);
     let mut min_healthy = u16::MAX;
-    run_watching(&mut sim, 300, |s| {
-        min_healthy = min_healthy.min(s.host_counts().0)
-    });
-    assert!(
-        min_healthy >= 1,
-        "a healthy target at every moment of the deployment"
-    );
-    let w = sim
-        .metrics()
-        .window(sim.now_ms(), (sim.now_ms() - at) / 1000);
+    run_watching(&mut sim, 300, |s| min_healthy = min_healthy.min(s.host_counts().0));
+    assert!(min_healthy >= 1, "a healthy target at every moment of the deployment");
+    let w = sim.metrics().window(sim.now_ms(), (sim.now_ms() - at) / 1000);
     assert!(w.total_outcomes() >= 500);
-    assert_eq!(
-        w.outcome(OutcomeClass::Success),
-        w.total_outcomes(),
-        "zero 5xx, zero timeouts: {:?}",
-        w.outcomes
-    );
+    assert_eq!(w.outcome(OutcomeClass::Success), w.total_outcomes(), "zero 5xx, zero timeouts: {:?}", w.outcomes);
     // The new task started first; the old one was stopped only after the new target was healthy.
     let started = events_since(&sim, at, "has started 1 tasks");
     let healthy = events_since(&sim, at, "initial → healthy");
-    let stopped = events_since(
-        &sim,
-        at,
-        &format!("has stopped 1 running tasks: (task {old_task})"),
-    );
-    assert!(
-        !started.is_empty() && !healthy.is_empty() && !stopped.is_empty(),
-        "{}",
-        describe(&sim)
-    );
+    let stopped = events_since(&sim, at, &format!("has stopped 1 running tasks: (task {old_task})"));
+    assert!(!started.is_empty() && !healthy.is_empty() && !stopped.is_empty(), "{}", describe(&sim));
     assert!(started[0].seq < healthy[0].seq && healthy[0].seq < stopped[0].seq);
     // ECS calls the deployment complete only once the old target has drained for the whole
     // deregistration delay (300 s) and its task has stopped.
     let deregistered_at = events_since(&sim, at, "deregistered 1 targets")[0].at_ms;
-    assert_eq!(
-        events_since(&sim, at, "deployment completed.").len(),
-        0,
-        "still draining at {} s",
-        sim.now_ms() / 1000
-    );
+    assert_eq!(events_since(&sim, at, "deployment completed.").len(), 0, "still draining at {} s", sim.now_ms() / 1000);
     run(&mut sim, 120);
     let completed = events_since(&sim, at, "deployment completed.");
     assert_eq!(completed.len(), 1, "{}", describe(&sim));
@@ -972,41 +540,22 @@ fn deploying_with_100_200_has_no_errors() {
 fn grace_period_too_short_replaces_a_slow_app_forever_and_raising_it_fixes_it() {
     let mut sim = sim("slow-start-grace.json");
     run(&mut sim, 600);
-    assert!(
-        sim.targets().all(|t| t.state != TargetState::Healthy),
-        "{}",
-        describe(&sim)
-    );
+    assert!(sim.targets().all(|t| t.state != TargetState::Healthy), "{}", describe(&sim));
     let unhealthy = count_events(&sim, ") is unhealthy in (target-group");
     let stopped = count_events(&sim, "has stopped 1 running tasks");
-    assert!(
-        unhealthy >= 4 && stopped >= 4,
-        "repeated cycles: {unhealthy} unhealthy, {stopped} stopped\n{}",
-        describe(&sim)
-    );
-    assert_eq!(
-        sim.metrics().totals.outcome(OutcomeClass::Success),
-        0,
-        "the app never got to answer"
-    );
+    assert!(unhealthy >= 4 && stopped >= 4, "repeated cycles: {unhealthy} unhealthy, {stopped} stopped\n{}", describe(&sim));
+    assert_eq!(sim.metrics().totals.outcome(OutcomeClass::Success), 0, "the app never got to answer");
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::Task);
     let grace = match fix {
-        Command::UpdateService {
-            health_check_grace_period_seconds: Some(g),
-            ..
-        } => g,
+        Command::UpdateService { health_check_grace_period_seconds: Some(g), .. } => g,
         other => panic!("expected a grace period change, got {other:?}"),
     };
     // Start-up (120 s) plus HealthyThreshold (5) passing checks 30 s apart.
     assert!(grace >= 245, "grace {grace}");
     let at = sim.now_ms();
     run(&mut sim, 600);
-    assert!(
-        events_since(&sim, at, ") is unhealthy in").is_empty(),
-        "no more replacements:\n{}",
-        describe(&sim)
-    );
+    assert!(events_since(&sim, at, ") is unhealthy in").is_empty(), "no more replacements:\n{}", describe(&sim));
     assert!(!events_since(&sim, at, "has reached a steady state.").is_empty());
     assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 1);
     assert_all_success(&sim, 60);
@@ -1021,32 +570,15 @@ fn bridge_mode_registers_instance_and_dynamic_host_port() {
     let ts = targets(&sim);
     assert_eq!(ts.len(), 2);
     for t in &ts {
-        let instance = t
-            .endpoint
-            .instance_id
-            .as_deref()
-            .expect("an instance target");
+        let instance = t.endpoint.instance_id.as_deref().expect("an instance target");
         assert!(instance.starts_with("i-"));
-        assert!(
-            (32768..=61000).contains(&t.endpoint.port),
-            "dynamic host port {}",
-            t.endpoint.port
-        );
-        assert_eq!(
-            t.endpoint.to_string(),
-            format!("{instance}:{}", t.endpoint.port)
-        );
+        assert!((32768..=61000).contains(&t.endpoint.port), "dynamic host port {}", t.endpoint.port);
+        assert_eq!(t.endpoint.to_string(), format!("{instance}:{}", t.endpoint.port));
         assert_eq!(t.state, TargetState::Healthy);
     }
     assert_all_success(&sim, 20);
     let r = sim.recent_requests().next_back().expect("a request");
-    assert!(r.trace.hops.iter().any(|h| matches!(
-        h.detail,
-        Detail::PortMapped {
-            container_port: 8000,
-            ..
-        }
-    )));
+    assert!(r.trace.hops.iter().any(|h| matches!(h.detail, Detail::PortMapped { container_port: 8000, .. })));
 
     // Without the port range rule, the ALB cannot reach the dynamic ports.
     sim.apply(Command::RevokeSecurityGroupIngress {
@@ -1059,21 +591,9 @@ fn bridge_mode_registers_instance_and_dynamic_host_port() {
     run(&mut sim, 120);
     let unhealthy = targets_in(&sim, TargetState::Unhealthy);
     assert!(!unhealthy.is_empty(), "{}", describe(&sim));
-    assert!(unhealthy
-        .iter()
-        .all(|t| t.reason.as_ref().map(|r| r.code()) == Some("Target.Timeout")));
+    assert!(unhealthy.iter().all(|t| t.reason.as_ref().map(|r| r.code()) == Some("Target.Timeout")));
     let fix = apply_diagnosed_fix(&mut sim, Hop::TaskSecurityGroup);
-    assert!(
-        matches!(
-            fix,
-            Command::AuthorizeSecurityGroupIngress {
-                from_port: 32768,
-                to_port: 65535,
-                ..
-            }
-        ),
-        "{fix:?}"
-    );
+    assert!(matches!(fix, Command::AuthorizeSecurityGroupIngress { from_port: 32768, to_port: 65535, .. }), "{fix:?}");
     run(&mut sim, 120);
     assert_all_success(&sim, 20);
 }
@@ -1099,21 +619,14 @@ fn diagnosis_names_a_root_cause_for_every_broken_scenario_and_none_for_working_o
     for (file, hop) in broken {
         let sim = sim(file);
         let d = sim.diagnose();
-        let first = d
-            .broken()
-            .next()
-            .unwrap_or_else(|| panic!("{file}: nothing broken in {d:#?}"));
+        let first = d.broken().next().unwrap_or_else(|| panic!("{file}: nothing broken in {d:#?}"));
         assert_eq!(first.hop, hop, "{file}: {first:#?}");
         assert!(!first.cause.is_empty() && !first.fix.is_empty() && !first.aws_shows.is_empty());
         assert!(first.fix_command.is_some(), "{file}: no fix command");
     }
-    for file in [
-        "default.json",
-        "task-reachable-by-ip.json",
-        "deploy-503-window.json",
-        "zero-downtime-deploy.json",
-        "bridge-dynamic-ports.json",
-    ] {
+    for file in
+        ["default.json", "task-reachable-by-ip.json", "deploy-503-window.json", "zero-downtime-deploy.json", "bridge-dynamic-ports.json"]
+    {
         let d = sim(file).diagnose();
         assert_eq!(d.broken().count(), 0, "{file}: {d:#?}");
     }

@@ -4,9 +4,7 @@
 mod common;
 
 use alb_lab::scenarios::FILES;
-use alb_lab::sim::scenario::{
-    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType,
-};
+use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
 use alb_lab::sim::{Command, Scenario, Sim, TaskDefinitionChanges};
 use common::scenario;
 use proptest::prelude::*;
@@ -15,16 +13,7 @@ use serde_json::Value;
 
 /// Ports: the ones the scenarios use, the edges, and anything at all.
 fn port() -> impl Strategy<Value = u16> {
-    prop_oneof![
-        Just(80u16),
-        Just(8000),
-        Just(8080),
-        Just(3000),
-        Just(0),
-        Just(65535),
-        Just(32768),
-        any::<u16>()
-    ]
+    prop_oneof![Just(80u16), Just(8000), Just(8080), Just(3000), Just(0), Just(65535), Just(32768), any::<u16>()]
 }
 
 fn group_id() -> impl Strategy<Value = String> {
@@ -32,18 +21,8 @@ fn group_id() -> impl Strategy<Value = String> {
 }
 
 fn source() -> impl Strategy<Value = String> {
-    select(vec![
-        "0.0.0.0/0",
-        "sg-alb",
-        "sg-task",
-        "10.0.0.0/16",
-        "203.0.113.10/32",
-        "10.0.1.5/24",
-        "300.1.1.1/8",
-        "banana",
-        "",
-    ])
-    .prop_map(String::from)
+    select(vec!["0.0.0.0/0", "sg-alb", "sg-task", "10.0.0.0/16", "203.0.113.10/32", "10.0.1.5/24", "300.1.1.1/8", "banana", ""])
+        .prop_map(String::from)
 }
 
 fn target_group() -> impl Strategy<Value = String> {
@@ -52,23 +31,13 @@ fn target_group() -> impl Strategy<Value = String> {
 
 fn path() -> impl Strategy<Value = String> {
     prop_oneof![
-        select(vec![
-            "/", "/health", "/healthz", "", "health", "/a b", "/ünï"
-        ])
-        .prop_map(String::from),
+        select(vec!["/", "/health", "/healthz", "", "health", "/a b", "/ünï"]).prop_map(String::from),
         Just(format!("/{}", "x".repeat(1100))),
     ]
 }
 
 fn rate() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        -5.0f64..300.0,
-        Just(f64::NAN),
-        Just(f64::INFINITY),
-        Just(-0.0),
-        Just(200.0),
-        Just(200.000_001)
-    ]
+    prop_oneof![-5.0f64..300.0, Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), Just(200.0), Just(200.000_001)]
 }
 
 fn small() -> impl Strategy<Value = u32> {
@@ -84,22 +53,18 @@ fn health_check() -> impl Strategy<Value = HealthCheck> {
         0u32..150,
         0u32..12,
         0u32..12,
-        select(vec![
-            "200", "200-299", "200,404", "600", "299-200", "abc", "",
-        ]),
+        select(vec!["200", "200-299", "200,404", "600", "299-200", "abc", ""]),
     )
-        .prop_map(
-            |(protocol, port, path, interval, timeout, healthy, unhealthy, matcher)| HealthCheck {
-                protocol: protocol.into(),
-                port: port.into(),
-                path,
-                interval_seconds: interval,
-                timeout_seconds: timeout,
-                healthy_threshold_count: healthy,
-                unhealthy_threshold_count: unhealthy,
-                matcher: matcher.into(),
-            },
-        )
+        .prop_map(|(protocol, port, path, interval, timeout, healthy, unhealthy, matcher)| HealthCheck {
+            protocol: protocol.into(),
+            port: port.into(),
+            path,
+            interval_seconds: interval,
+            timeout_seconds: timeout,
+            healthy_threshold_count: healthy,
+            unhealthy_threshold_count: unhealthy,
+            matcher: matcher.into(),
+        })
 }
 
 fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
@@ -145,76 +110,43 @@ fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
 fn command() -> impl Strategy<Value = Command> {
     use proptest::option::of;
     prop_oneof![
-        rate().prop_map(|requests_per_second| Command::SetRequestRate {
-            requests_per_second
-        }),
+        rate().prop_map(|requests_per_second| Command::SetRequestRate { requests_per_second }),
         (port(), path()).prop_map(|(port, path)| Command::SetClientTarget { port, path }),
         Just(Command::SendRequest),
-        (
-            of(select(vec!["", "0", "a", "zz", "ffffffff"]).prop_map(String::from)),
-            of(port())
-        )
+        (of(select(vec!["", "0", "a", "zz", "ffffffff"]).prop_map(String::from)), of(port()))
             .prop_map(|(task, port)| Command::CurlTask { task, port }),
         (port(), port()).prop_map(|(port, new_port)| Command::ModifyListener { port, new_port }),
-        (port(), target_group())
-            .prop_map(|(port, target_group)| Command::CreateListener { port, target_group }),
+        (port(), target_group()).prop_map(|(port, target_group)| Command::CreateListener { port, target_group }),
         port().prop_map(|port| Command::DeleteListener { port }),
-        small().prop_map(
-            |idle_timeout_seconds| Command::ModifyLoadBalancerAttributes {
-                idle_timeout_seconds
-            }
-        ),
-        (group_id(), port(), port(), source()).prop_map(
-            |(group_id, from_port, to_port, source)| Command::AuthorizeSecurityGroupIngress {
-                group_id,
-                from_port,
-                to_port,
-                source
-            }
-        ),
-        (group_id(), port(), port(), source()).prop_map(
-            |(group_id, from_port, to_port, source)| Command::RevokeSecurityGroupIngress {
-                group_id,
-                from_port,
-                to_port,
-                source
-            }
-        ),
-        (target_group(), health_check()).prop_map(|(target_group, health_check)| {
-            Command::ModifyTargetGroup {
-                target_group,
-                health_check,
-            }
+        small().prop_map(|idle_timeout_seconds| Command::ModifyLoadBalancerAttributes { idle_timeout_seconds }),
+        (group_id(), port(), port(), source()).prop_map(|(group_id, from_port, to_port, source)| Command::AuthorizeSecurityGroupIngress {
+            group_id,
+            from_port,
+            to_port,
+            source
         }),
+        (group_id(), port(), port(), source()).prop_map(|(group_id, from_port, to_port, source)| Command::RevokeSecurityGroupIngress {
+            group_id,
+            from_port,
+            to_port,
+            source
+        }),
+        (target_group(), health_check())
+            .prop_map(|(target_group, health_check)| { Command::ModifyTargetGroup { target_group, health_check } }),
         (
             target_group(),
             of(small()),
             of(small()),
-            of(select(vec![
-                LoadBalancingAlgorithm::RoundRobin,
-                LoadBalancingAlgorithm::LeastOutstandingRequests
-            ]))
+            of(select(vec![LoadBalancingAlgorithm::RoundRobin, LoadBalancingAlgorithm::LeastOutstandingRequests]))
         )
-            .prop_map(
-                |(target_group, d, u, a)| Command::ModifyTargetGroupAttributes {
-                    target_group,
-                    deregistration_delay_seconds: d,
-                    unhealthy_state_routing_minimum_healthy_targets_count: u,
-                    load_balancing_algorithm: a,
-                }
-            ),
-        (
-            target_group(),
-            select(vec![TargetType::Ip, TargetType::Instance]),
-            port()
-        )
-            .prop_map(
-                |(target_group, target_type, port)| Command::RecreateTargetGroup {
-                    target_group,
-                    target_type,
-                    port
-                }
-            ),
+            .prop_map(|(target_group, d, u, a)| Command::ModifyTargetGroupAttributes {
+                target_group,
+                deregistration_delay_seconds: d,
+                unhealthy_state_routing_minimum_healthy_targets_count: u,
+                load_balancing_algorithm: a,
+            }),
+        (target_group(), select(vec![TargetType::Ip, TargetType::Instance]), port())
+            .prop_map(|(target_group, target_type, port)| Command::RecreateTargetGroup { target_group, target_type, port }),
         Just(Command::CreateService),
         (
             of(prop_oneof![0u32..4, Just(10), Just(11), Just(u32::MAX)]),
@@ -224,37 +156,25 @@ fn command() -> impl Strategy<Value = Command> {
             of(any::<bool>()),
             any::<bool>()
         )
-            .prop_map(
-                |(desired_count, grace, min, max, assign_public_ip, force)| {
-                    Command::UpdateService {
-                        desired_count,
-                        health_check_grace_period_seconds: grace,
-                        minimum_healthy_percent: min,
-                        maximum_percent: max,
-                        assign_public_ip,
-                        force_new_deployment: force,
-                    }
-                }
-            ),
-        (
-            target_group(),
-            select(vec!["web", "other", ""]).prop_map(String::from),
-            port()
-        )
-            .prop_map(|(target_group, container_name, container_port)| {
-                Command::AttachLoadBalancer {
-                    target_group,
-                    container_name,
-                    container_port,
+            .prop_map(|(desired_count, grace, min, max, assign_public_ip, force)| {
+                Command::UpdateService {
+                    desired_count,
+                    health_check_grace_period_seconds: grace,
+                    minimum_healthy_percent: min,
+                    maximum_percent: max,
+                    assign_public_ip,
+                    force_new_deployment: force,
                 }
             }),
+        (target_group(), select(vec!["web", "other", ""]).prop_map(String::from), port()).prop_map(
+            |(target_group, container_name, container_port)| {
+                Command::AttachLoadBalancer { target_group, container_name, container_port }
+            }
+        ),
         Just(Command::DetachLoadBalancer),
-        (changes(), any::<bool>())
-            .prop_map(|(changes, deploy)| Command::RegisterTaskDefinition { changes, deploy }),
+        (changes(), any::<bool>()).prop_map(|(changes, deploy)| Command::RegisterTaskDefinition { changes, deploy }),
         port().prop_map(|container_port| Command::SetContainerPort { container_port }),
-        any::<bool>().prop_map(|initial_targets_fail_open| Command::SetOptions {
-            initial_targets_fail_open
-        }),
+        any::<bool>().prop_map(|initial_targets_fail_open| Command::SetOptions { initial_targets_fail_open }),
     ]
 }
 
@@ -280,10 +200,7 @@ fn config() -> ProptestConfig {
 fn check(sim: &Sim, after: &str) -> Result<(), TestCaseError> {
     match sim.check_invariants() {
         Ok(()) => Ok(()),
-        Err(e) => Err(TestCaseError::fail(format!(
-            "invariant broken at {} ms after {after}: {e}",
-            sim.now_ms()
-        ))),
+        Err(e) => Err(TestCaseError::fail(format!("invariant broken at {} ms after {after}: {e}", sim.now_ms()))),
     }
 }
 

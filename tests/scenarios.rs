@@ -43,10 +43,7 @@ fn every_embedded_scenario_runs_15_minutes_with_invariants_intact() {
             }
         }
         assert!(sim.requests_sent() > 0, "{file}: the client sent nothing");
-        assert!(
-            sim.metrics().totals.total_outcomes() > 0,
-            "{file}: no request finished"
-        );
+        assert!(sim.metrics().totals.total_outcomes() > 0, "{file}: no request finished");
     }
 }
 
@@ -56,31 +53,16 @@ fn embedded_files_are_exactly_the_scenarios_folder() {
     for entry in std::fs::read_dir(scenarios_dir()).expect("scenarios/ exists") {
         let path = entry.expect("a directory entry").path();
         if path.extension().is_some_and(|e| e == "json") {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("a UTF-8 name")
-                .to_string();
+            let name = path.file_name().and_then(|n| n.to_str()).expect("a UTF-8 name").to_string();
             let text = std::fs::read_to_string(&path).expect("readable");
             let embedded = FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);
-            assert_eq!(
-                embedded,
-                Some(text.as_str()),
-                "{name} on disk is not what src/scenarios.rs embeds"
-            );
+            assert_eq!(embedded, Some(text.as_str()), "{name} on disk is not what src/scenarios.rs embeds");
             on_disk.insert(name);
         }
     }
     let embedded: BTreeSet<String> = FILES.iter().map(|(n, _)| n.to_string()).collect();
-    assert_eq!(
-        embedded.len(),
-        FILES.len(),
-        "a file is listed twice in FILES"
-    );
-    assert_eq!(
-        on_disk, embedded,
-        "scenarios/*.json and scenarios::FILES differ"
-    );
+    assert_eq!(embedded.len(), FILES.len(), "a file is listed twice in FILES");
+    assert_eq!(on_disk, embedded, "scenarios/*.json and scenarios::FILES differ");
     assert_eq!(FILES[0].0, "default.json", "the page opens the first file");
 }
 
@@ -90,34 +72,19 @@ fn every_scenario_tells_its_story() {
     for (file, text) in FILES {
         let s = Scenario::from_json(text).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(!s.name.trim().is_empty(), "{file}: no name");
-        assert!(
-            s.description.len() >= 100,
-            "{file}: the description should tell the learner the story"
-        );
-        assert!(
-            names.insert(s.name.clone()),
-            "{file}: the name {:?} is used twice",
-            s.name
-        );
+        assert!(s.description.len() >= 100, "{file}: the description should tell the learner the story");
+        assert!(names.insert(s.name.clone()), "{file}: the name {:?} is used twice", s.name);
     }
 }
 
 #[test]
 fn the_default_scenario_is_valid_and_works() {
     let valid = default_scenario();
-    assert_eq!(
-        valid.get(),
-        Scenario::from_json(FILES[0].1).expect("valid").get()
-    );
+    assert_eq!(valid.get(), Scenario::from_json(FILES[0].1).expect("valid").get());
     let mut sim = Sim::new(valid, None);
     // The warm-up runs inside Sim::new: the run opens with a steady, healthy service.
     assert!(sim.service_runtime().is_steady);
-    assert_eq!(
-        sim.targets()
-            .filter(|t| t.state == TargetState::Healthy)
-            .count(),
-        2
-    );
+    assert_eq!(sim.targets().filter(|t| t.state == TargetState::Healthy).count(), 2);
     run(&mut sim, 60);
     let w = window(&sim, 60);
     assert!(w.total_outcomes() >= 100);
@@ -129,8 +96,7 @@ fn the_default_scenario_is_valid_and_works() {
 fn a_scenario_round_trips_through_json() {
     for (file, text) in FILES {
         let s = Scenario::from_json(text).unwrap_or_else(|e| panic!("{file}: {e}"));
-        let again = Scenario::from_json(&s.to_json())
-            .unwrap_or_else(|e| panic!("{file} after to_json: {e}"));
+        let again = Scenario::from_json(&s.to_json()).unwrap_or_else(|e| panic!("{file} after to_json: {e}"));
         assert_eq!(s, again, "{file}");
     }
 }
@@ -140,19 +106,9 @@ fn an_out_of_range_value_is_refused_naming_the_field() {
     let mut v = default_json();
     v["target_groups"][0]["health_check"]["interval_seconds"] = 1.into();
     let errors = errors_of(&v);
-    let e = errors
-        .0
-        .iter()
-        .find(|e| e.field == "target_groups[0].health_check.interval_seconds")
-        .expect("the field is named");
-    assert!(
-        e.message.contains("5-300"),
-        "says what is allowed: {}",
-        e.message
-    );
-    assert!(errors
-        .to_string()
-        .contains("target_groups[0].health_check.interval_seconds: "));
+    let e = errors.0.iter().find(|e| e.field == "target_groups[0].health_check.interval_seconds").expect("the field is named");
+    assert!(e.message.contains("5-300"), "says what is allowed: {}", e.message);
+    assert!(errors.to_string().contains("target_groups[0].health_check.interval_seconds: "));
 }
 
 #[test]
@@ -164,12 +120,7 @@ fn every_problem_is_reported_at_once() {
     v["security_groups"][1]["ingress"][0]["source"] = "sg-nowhere".into();
     let errors = errors_of(&v);
     let f = fields(&errors);
-    for field in [
-        "client.port",
-        "service.desired_count",
-        "target_groups[0].health_check.matcher",
-        "security_groups[1].ingress[0].source",
-    ] {
+    for field in ["client.port", "service.desired_count", "target_groups[0].health_check.matcher", "security_groups[1].ingress[0].source"] {
         assert!(f.contains(&field), "{field} missing from {f:?}");
     }
 }
@@ -181,14 +132,8 @@ fn references_to_things_that_do_not_exist_are_refused() {
     v["service"]["network_configuration"]["subnets"][0] = "subnet-z".into();
     let errors = errors_of(&v);
     let f = fields(&errors);
-    assert!(
-        f.contains(&"load_balancer.listeners[0].default_action.target_group"),
-        "{f:?}"
-    );
-    assert!(
-        f.contains(&"service.network_configuration.subnets[0]"),
-        "{f:?}"
-    );
+    assert!(f.contains(&"load_balancer.listeners[0].default_action.target_group"), "{f:?}");
+    assert!(f.contains(&"service.network_configuration.subnets[0]"), "{f:?}");
 }
 
 #[test]
@@ -201,10 +146,7 @@ fn unknown_fields_are_refused() {
     let mut nested = default_json();
     nested["target_groups"][0]["health_check"]["intervall_seconds"] = 30.into();
     let e = errors_of(&nested);
-    assert!(
-        e.to_string().contains("unknown field `intervall_seconds`"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("unknown field `intervall_seconds`"), "{e}");
 }
 
 #[test]
@@ -225,18 +167,11 @@ fn an_oversized_file_is_refused_before_parsing() {
     // Valid JSON padded with whitespace: accepted up to the limit, refused one byte over.
     let text = FILES[0].1;
     let at_limit = format!("{text}{}", " ".repeat(MAX_FILE_BYTES - text.len()));
-    assert!(
-        Scenario::from_json(&at_limit).is_ok(),
-        "a file of exactly the limit is accepted"
-    );
+    assert!(Scenario::from_json(&at_limit).is_ok(), "a file of exactly the limit is accepted");
     let over = format!("{at_limit} ");
     let errors = Scenario::from_json(&over).expect_err("one byte over the limit");
     assert_eq!(errors.0.len(), 1);
-    assert!(
-        errors.0[0].message.contains("limit"),
-        "{}",
-        errors.0[0].message
-    );
+    assert!(errors.0[0].message.contains("limit"), "{}", errors.0[0].message);
 }
 
 #[test]
@@ -251,17 +186,8 @@ fn broken_json_says_where() {
 #[test]
 fn ecs_refusals_are_lessons_not_load_errors() {
     // A scenario that ECS would refuse still loads: the refusal is in the event log.
-    let valid = Scenario::from_json(
-        FILES
-            .iter()
-            .find(|(n, _)| *n == "instance-target-type.json")
-            .expect("shipped")
-            .1,
-    );
+    let valid = Scenario::from_json(FILES.iter().find(|(n, _)| *n == "instance-target-type.json").expect("shipped").1);
     let sim = Sim::new(valid.expect("loads"), None);
     assert!(sim.service_runtime().create_error.is_some());
-    assert!(sim
-        .events()
-        .iter()
-        .any(|e| e.message.starts_with("InvalidParameterException:")));
+    assert!(sim.events().iter().any(|e| e.message.starts_with("InvalidParameterException:")));
 }

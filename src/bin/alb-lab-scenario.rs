@@ -109,7 +109,8 @@ fn print_report(sim: &Sim, args: &Args) {
         .tasks()
         .map(|t| json!({"task": t.id.to_string(), "state": t.state.key(), "revision": t.revision, "ip": t.private_ip.to_string()}))
         .collect();
-    let events: Vec<String> = sim.events().iter().rev().take(args.events).map(|e| format!("{:>8.1}s  {}", e.at_ms as f64 / 1000.0, e.message)).collect();
+    let events: Vec<String> =
+        sim.events().iter().rev().take(args.events).map(|e| format!("{:>8.1}s  {}", e.at_ms as f64 / 1000.0, e.message)).collect();
     if args.json {
         let tally: serde_json::Map<String, serde_json::Value> =
             OutcomeClass::ALL.iter().map(|c| (c.key().to_string(), json!(totals.outcome(*c)))).collect();

@@ -6,7 +6,8 @@
 
 use super::events::EventSource;
 use super::scenario::{
-    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, SecurityGroupRule, ServiceLoadBalancer, TargetType,
+    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, SecurityGroupRule, ServiceLoadBalancer,
+    TargetType,
 };
 use super::trace::TraceKind;
 use super::Sim;
@@ -17,9 +18,14 @@ use std::fmt;
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// The client's load, in requests per second (0-200).
-    SetRequestRate { requests_per_second: f64 },
+    SetRequestRate {
+        requests_per_second: f64,
+    },
     /// Where the client sends: the ALB port and the request path.
-    SetClientTarget { port: u16, path: String },
+    SetClientTarget {
+        port: u16,
+        path: String,
+    },
     /// Send one request now.
     SendRequest,
     /// `curl http://<task public IP>:<port>/` from the client. `task`: a task id or its first
@@ -31,17 +37,40 @@ pub enum Command {
         port: Option<u16>,
     },
     /// ModifyListener: move the listener on `port` to `new_port`.
-    ModifyListener { port: u16, new_port: u16 },
+    ModifyListener {
+        port: u16,
+        new_port: u16,
+    },
     /// CreateListener forwarding to a target group.
-    CreateListener { port: u16, target_group: String },
+    CreateListener {
+        port: u16,
+        target_group: String,
+    },
     /// DeleteListener.
-    DeleteListener { port: u16 },
+    DeleteListener {
+        port: u16,
+    },
     /// ModifyLoadBalancerAttributes `idle_timeout.timeout_seconds`.
-    ModifyLoadBalancerAttributes { idle_timeout_seconds: u32 },
-    AuthorizeSecurityGroupIngress { group_id: String, from_port: u16, to_port: u16, source: String },
-    RevokeSecurityGroupIngress { group_id: String, from_port: u16, to_port: u16, source: String },
+    ModifyLoadBalancerAttributes {
+        idle_timeout_seconds: u32,
+    },
+    AuthorizeSecurityGroupIngress {
+        group_id: String,
+        from_port: u16,
+        to_port: u16,
+        source: String,
+    },
+    RevokeSecurityGroupIngress {
+        group_id: String,
+        from_port: u16,
+        to_port: u16,
+        source: String,
+    },
     /// ModifyTargetGroup: the health check settings.
-    ModifyTargetGroup { target_group: String, health_check: HealthCheck },
+    ModifyTargetGroup {
+        target_group: String,
+        health_check: HealthCheck,
+    },
     ModifyTargetGroupAttributes {
         target_group: String,
         #[serde(default)]
@@ -54,7 +83,11 @@ pub enum Command {
     /// A target group's type and port cannot change in place: this stands for creating a new
     /// one with the same name and settings and pointing the listener at it. Refused while targets
     /// are registered in it.
-    RecreateTargetGroup { target_group: String, target_type: TargetType, port: u16 },
+    RecreateTargetGroup {
+        target_group: String,
+        target_type: TargetType,
+        port: u16,
+    },
     /// CreateService with the scenario's service settings (after ECS refused it).
     CreateService,
     /// UpdateService without a new deployment (desired count, grace period, deployment limits),
@@ -74,7 +107,11 @@ pub enum Command {
         force_new_deployment: bool,
     },
     /// UpdateService `loadBalancers`: attach the service to a target group (starts a deployment).
-    AttachLoadBalancer { target_group: String, container_name: String, container_port: u16 },
+    AttachLoadBalancer {
+        target_group: String,
+        container_name: String,
+        container_port: u16,
+    },
     /// UpdateService `loadBalancers: []`: detach the service (starts a deployment).
     DetachLoadBalancer,
     /// RegisterTaskDefinition with these changes as the next revision, then UpdateService to it
@@ -87,9 +124,13 @@ pub enum Command {
     },
     /// Change the container port everywhere the console would: the port mapping (and the host
     /// port for awsvpc) in a new revision, and the service's load-balancer container port; deploys.
-    SetContainerPort { container_port: u16 },
+    SetContainerPort {
+        container_port: u16,
+    },
     /// Simulator options for questions AWS's documents leave open.
-    SetOptions { initial_targets_fail_open: bool },
+    SetOptions {
+        initial_targets_fail_open: bool,
+    },
 }
 
 fn yes() -> bool {
@@ -437,7 +478,9 @@ fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges)
         parts.push(format!("containerPort {p}"));
     }
     if let Some(h) = c.host_port {
-        let Some(m) = td.container.port_mappings.first_mut() else { return err("The container has no port mapping to set a host port on.") };
+        let Some(m) = td.container.port_mappings.first_mut() else {
+            return err("The container has no port mapping to set a host port on.");
+        };
         m.host_port = Some(h);
         parts.push(format!("hostPort {}", if h == 0 { "dynamic".to_string() } else { h.to_string() }));
     }

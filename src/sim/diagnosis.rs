@@ -45,9 +45,7 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     pub fn broken(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == Severity::Broken)
+        self.findings.iter().filter(|f| f.severity == Severity::Broken)
     }
 }
 
@@ -58,58 +56,26 @@ pub fn client_summary(sim: &Sim, seconds: u64) -> String {
     if total == 0 {
         return format!("No client requests finished in the last {seconds} s.");
     }
-    let mut parts: Vec<(u32, &str)> = OutcomeClass::ALL
-        .iter()
-        .map(|c| (w.outcome(*c), c.label()))
-        .filter(|(n, _)| *n > 0)
-        .collect();
+    let mut parts: Vec<(u32, &str)> = OutcomeClass::ALL.iter().map(|c| (w.outcome(*c), c.label())).filter(|(n, _)| *n > 0).collect();
     parts.sort_by_key(|p| std::cmp::Reverse(p.0));
-    let text: Vec<String> = parts
-        .iter()
-        .map(|(n, label)| format!("{}% {label}", (*n as u64 * 100 / total as u64)))
-        .collect();
+    let text: Vec<String> = parts.iter().map(|(n, label)| format!("{}% {label}", (*n as u64 * 100 / total as u64))).collect();
     format!("Last {seconds} s: {total} requests: {}", text.join(", "))
 }
 
 pub fn diagnose(sim: &Sim) -> Diagnosis {
     let s = sim.scenario();
     let mut out: Vec<Finding> = Vec::new();
-    let mut push = |severity,
-                    hop,
-                    cause: String,
-                    aws_shows: &str,
-                    fix: String,
-                    fix_command: Option<Command>| {
-        out.push(Finding {
-            severity,
-            hop,
-            cause,
-            aws_shows: aws_shows.to_string(),
-            fix,
-            fix_command,
-        });
+    let mut push = |severity, hop, cause: String, aws_shows: &str, fix: String, fix_command: Option<Command>| {
+        out.push(Finding { severity, hop, cause, aws_shows: aws_shows.to_string(), fix, fix_command });
     };
     let client_ip = Ipv4::parse(&s.client.ip).unwrap_or(Ipv4(0));
     let port = s.client.port;
 
     // ALB security group and listener.
-    let alb_admits = s
-        .load_balancer
-        .security_groups
-        .iter()
-        .filter_map(|g| s.find_security_group(g))
-        .any(|g| {
-            g.ingress.iter().any(|r| {
-                (r.from_port..=r.to_port).contains(&port)
-                    && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
-            })
-        });
-    let first_alb_sg = s
-        .load_balancer
-        .security_groups
-        .first()
-        .cloned()
-        .unwrap_or_default();
+    let alb_admits = s.load_balancer.security_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
+        g.ingress.iter().any(|r| (r.from_port..=r.to_port).contains(&port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip)))
+    });
+    let first_alb_sg = s.load_balancer.security_groups.first().cloned().unwrap_or_default();
     if !alb_admits {
         push(
             Severity::Broken,
@@ -122,24 +88,14 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     }
     let listener = s.load_balancer.listeners.iter().find(|l| l.port == port);
     let Some(listener) = listener else {
-        let fix_command = s
-            .load_balancer
-            .listeners
-            .first()
-            .map(|l| Command::ModifyListener {
-                port: l.port,
-                new_port: port,
-            });
+        let fix_command = s.load_balancer.listeners.first().map(|l| Command::ModifyListener { port: l.port, new_port: port });
         push(
             Severity::Broken,
             Hop::Listener,
             format!("The load balancer has no listener on port {port}."),
             "client: connection timed out, no HTTP status",
             match s.load_balancer.listeners.first() {
-                Some(l) => format!(
-                    "Move the listener from port {} to {port} (or send to port {}).",
-                    l.port, l.port
-                ),
+                Some(l) => format!("Move the listener from port {} to {port} (or send to port {}).", l.port, l.port),
                 None => format!("Create a listener on port {port} forwarding to the target group."),
             },
             fix_command,
@@ -150,11 +106,8 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     // Which action does the client's path reach?
     let mut rules: Vec<_> = listener.rules.iter().collect();
     rules.sort_by_key(|r| r.priority);
-    let action = rules
-        .iter()
-        .find(|r| path_pattern_matches(&r.path_pattern, &s.client.path))
-        .map(|r| &r.action)
-        .unwrap_or(&listener.default_action);
+    let action =
+        rules.iter().find(|r| path_pattern_matches(&r.path_pattern, &s.client.path)).map(|r| &r.action).unwrap_or(&listener.default_action);
     let tg_name = match action {
         Action::FixedResponse { status_code, .. } => {
             push(
@@ -190,7 +143,9 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         let fix = if error.contains("target type instance") {
             format!("A target group's type cannot change: create {tg_name} again with target type ip (awsvpc tasks are addressed by IP), then create the service.")
         } else if error.contains("target type ip") {
-            format!("bridge tasks are addressed as instance:port: create {tg_name} again with target type instance, then create the service.")
+            format!(
+                "bridge tasks are addressed as instance:port: create {tg_name} again with target type instance, then create the service."
+            )
         } else if error.contains("did not have a container port") {
             "Use a container port that the task definition's port mappings define.".into()
         } else if error.contains("does not have an associated load balancer") {
@@ -198,14 +153,11 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         } else {
             "Change the setup as the error says, then create the service again.".into()
         };
-        let fix_command =
-            error
-                .contains("target type instance")
-                .then(|| Command::RecreateTargetGroup {
-                    target_group: tg_name.clone(),
-                    target_type: TargetType::Ip,
-                    port: tg.port,
-                });
+        let fix_command = error.contains("target type instance").then(|| Command::RecreateTargetGroup {
+            target_group: tg_name.clone(),
+            target_type: TargetType::Ip,
+            port: tg.port,
+        });
         push(
             Severity::Broken,
             Hop::TargetGroup,
@@ -216,24 +168,18 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         );
         return finish(sim, out);
     }
-    let attached = svc
-        .load_balancer
-        .as_ref()
-        .filter(|lb| lb.target_group == tg_name);
+    let attached = svc.load_balancer.as_ref().filter(|lb| lb.target_group == tg_name);
     let Some(lb) = attached else {
-        let container_port = s
-            .task_definition
-            .container
-            .port_mappings
-            .first()
-            .map(|m| m.container_port)
-            .unwrap_or(tg.port);
+        let container_port = s.task_definition.container.port_mappings.first().map(|m| m.container_port).unwrap_or(tg.port);
         push(
             Severity::Broken,
             Hop::TargetGroup,
             format!("The ECS service {} is not attached to {tg_name}, so it never registers its tasks there.", svc.name),
             "TG 0 healthy / 0 unhealthy; clients get 503 from the load balancer (HTTPCode_ELB_503_Count)",
-            format!("Attach the service: load balancer target group {tg_name}, container {}, port {container_port}.", s.task_definition.container.name),
+            format!(
+                "Attach the service: load balancer target group {tg_name}, container {}, port {container_port}.",
+                s.task_definition.container.name
+            ),
             Some(Command::AttachLoadBalancer {
                 target_group: tg_name.clone(),
                 container_name: s.task_definition.container.name.clone(),
@@ -246,10 +192,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         push(
             Severity::Broken,
             Hop::TargetGroup,
-            format!(
-                "The service {} wants 0 tasks, so the target group is empty.",
-                svc.name
-            ),
+            format!("The service {} wants 0 tasks, so the target group is empty.", svc.name),
             "TG 0 healthy / 0 unhealthy; 503",
             "Set the desired count to 1 or more.".into(),
             Some(Command::UpdateService {
@@ -269,57 +212,34 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     let app = &td.container.app;
     let alb_groups = &s.load_balancer.security_groups;
     let task_groups: Vec<String> = match td.network_mode {
-        NetworkMode::Awsvpc => svc
-            .network_configuration
-            .as_ref()
-            .map(|n| n.security_groups.clone())
-            .unwrap_or_default(),
-        NetworkMode::Bridge => s
-            .container_instances
-            .first()
-            .map(|c| c.security_groups.clone())
-            .unwrap_or_default(),
+        NetworkMode::Awsvpc => svc.network_configuration.as_ref().map(|n| n.security_groups.clone()).unwrap_or_default(),
+        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.clone()).unwrap_or_default(),
     };
     let first_task_sg = task_groups.first().cloned().unwrap_or_default();
     let sample_port = match td.network_mode {
         NetworkMode::Awsvpc => lb.container_port,
         NetworkMode::Bridge => {
-            let mapped = td
-                .container
-                .mapping_for(lb.container_port)
-                .and_then(|m| m.host_port)
-                .filter(|p| *p != 0);
+            let mapped = td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0);
             mapped.unwrap_or(32768)
         }
     };
     let admits_alb = |port: u16| {
-        task_groups
-            .iter()
-            .filter_map(|g| s.find_security_group(g))
-            .any(|g| {
-                g.ingress.iter().any(|r| {
-                    (r.from_port..=r.to_port).contains(&port)
-                        && (alb_groups.contains(&r.source)
-                            || Cidr::parse(&r.source)
-                                .is_some_and(|c| sim.alb_nodes().iter().any(|n| c.contains(n.ip))))
-                })
+        task_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
+            g.ingress.iter().any(|r| {
+                (r.from_port..=r.to_port).contains(&port)
+                    && (alb_groups.contains(&r.source)
+                        || Cidr::parse(&r.source).is_some_and(|c| sim.alb_nodes().iter().any(|n| c.contains(n.ip))))
             })
+        })
     };
     let hc = &tg.health_check;
     let hc_port = hc.explicit_port().unwrap_or(sample_port);
     let mut path_broken = false;
     if !admits_alb(sample_port) || !admits_alb(hc_port) {
         path_broken = true;
-        let blocked = if !admits_alb(sample_port) {
-            sample_port
-        } else {
-            hc_port
-        };
-        let (from, to) = if td.network_mode == NetworkMode::Bridge && hc.explicit_port().is_none() {
-            (32768, 65535)
-        } else {
-            (blocked, blocked)
-        };
+        let blocked = if !admits_alb(sample_port) { sample_port } else { hc_port };
+        let (from, to) =
+            if td.network_mode == NetworkMode::Bridge && hc.explicit_port().is_none() { (32768, 65535) } else { (blocked, blocked) };
         push(
             Severity::Broken,
             Hop::TaskSecurityGroup,
@@ -400,9 +320,14 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             Some(_) if slow_ms as u64 >= hc.timeout_seconds as u64 * 1000 => push(
                 Severity::Broken,
                 Hop::App,
-                format!("The health endpoint needs {} s, longer than the health check timeout of {} s.", slow_ms / 1000, hc.timeout_seconds),
+                format!(
+                    "The health endpoint needs {} s, longer than the health check timeout of {} s.",
+                    slow_ms / 1000,
+                    hc.timeout_seconds
+                ),
                 "Target.Timeout (Request timed out)",
-                "Make the endpoint faster, or raise HealthCheckTimeoutSeconds above its answer time (it must stay below the interval).".into(),
+                "Make the endpoint faster, or raise HealthCheckTimeoutSeconds above its answer time (it must stay below the interval)."
+                    .into(),
                 Some(Command::RegisterTaskDefinition {
                     changes: TaskDefinitionChanges { health_response: Some(HealthResponse::Ok), ..Default::default() },
                     deploy: true,
@@ -413,7 +338,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
                     let mut fixed = hc.clone();
                     fixed.path = app.health_path.clone();
                     (
-                        format!("The health check asks for {}, which the app does not serve (its health endpoint is {}).", hc.path, app.health_path),
+                        format!(
+                            "The health check asks for {}, which the app does not serve (its health endpoint is {}).",
+                            hc.path, app.health_path
+                        ),
                         format!("Set the health check path to {}.", app.health_path),
                         Some(Command::ModifyTargetGroup { target_group: tg_name.clone(), health_check: fixed }),
                     )
@@ -474,7 +402,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
                 push(
                     Severity::Broken,
                     Hop::TargetGroup,
-                    format!("Tasks in {} ({}) are in an availability zone the load balancer is not enabled in.", sub.id, sub.availability_zone),
+                    format!(
+                        "Tasks in {} ({}) are in an availability zone the load balancer is not enabled in.",
+                        sub.id, sub.availability_zone
+                    ),
                     "unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer)",
                     format!("Enable {} on the load balancer, or run the tasks in its zones.", sub.availability_zone),
                     None,
@@ -496,31 +427,31 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         );
     }
     if let Some(nc) = &svc.network_configuration {
-        let public_subnet = nc
-            .subnets
-            .iter()
-            .filter_map(|id| s.find_subnet(id))
-            .any(|sub| sub.is_public);
-        let open_rule = task_groups
-            .iter()
-            .filter_map(|g| s.find_security_group(g))
-            .find_map(|g| {
-                g.ingress
-                    .iter()
-                    .find(|r| {
-                        (r.from_port..=r.to_port).contains(&lb.container_port)
-                            && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
-                    })
-                    .map(|r| (g.id.clone(), r.clone()))
-            });
+        let public_subnet = nc.subnets.iter().filter_map(|id| s.find_subnet(id)).any(|sub| sub.is_public);
+        let open_rule = task_groups.iter().filter_map(|g| s.find_security_group(g)).find_map(|g| {
+            g.ingress
+                .iter()
+                .find(|r| {
+                    (r.from_port..=r.to_port).contains(&lb.container_port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
+                })
+                .map(|r| (g.id.clone(), r.clone()))
+        });
         if let (true, true, Some((gid, rule))) = (nc.assign_public_ip, public_subnet, open_rule) {
             push(
                 Severity::Warning,
                 Hop::TaskSecurityGroup,
-                format!("Tasks have public IPs and {gid} admits {} on port {}: anyone can reach a task directly, bypassing the load balancer.", rule.source, lb.container_port),
+                format!(
+                    "Tasks have public IPs and {gid} admits {} on port {}: anyone can reach a task directly, bypassing the load balancer.",
+                    rule.source, lb.container_port
+                ),
                 "a direct curl to the task's public IP gets the app's answer",
                 format!("Remove the rule from {} and admit only the ALB security group (and turn off the public IP).", rule.source),
-                Some(Command::RevokeSecurityGroupIngress { group_id: gid, from_port: rule.from_port, to_port: rule.to_port, source: rule.source }),
+                Some(Command::RevokeSecurityGroupIngress {
+                    group_id: gid,
+                    from_port: rule.from_port,
+                    to_port: rule.to_port,
+                    source: rule.source,
+                }),
             );
         }
     }
@@ -531,7 +462,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         push(
             Severity::Warning,
             Hop::Task,
-            format!("minimumHealthyPercent {} lets a deployment stop every running task before new ones are healthy.", dc.minimum_healthy_percent),
+            format!(
+                "minimumHealthyPercent {} lets a deployment stop every running task before new ones are healthy.",
+                dc.minimum_healthy_percent
+            ),
             "a deployment opens a window of 503s (empty or draining-only target group)",
             "Use minimumHealthyPercent 100 and maximumPercent 200: new tasks turn healthy before old ones drain.".into(),
             Some(Command::UpdateService {
@@ -547,7 +481,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         push(
             Severity::Warning,
             Hop::Task,
-            format!("minimumHealthyPercent {} and maximumPercent {} leave no room to start or stop a task during a deployment.", dc.minimum_healthy_percent, dc.maximum_percent),
+            format!(
+                "minimumHealthyPercent {} and maximumPercent {} leave no room to start or stop a task during a deployment.",
+                dc.minimum_healthy_percent, dc.maximum_percent
+            ),
             "(service …) was unable to stop or start tasks during a deployment because of the service deployment configuration.",
             "Raise maximumPercent (200) or lower minimumHealthyPercent.".into(),
             None,
@@ -567,11 +504,7 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
     let interval_ms = hc.interval_seconds as u64 * 1000;
     let first_ms = REGISTRATION_MS;
     // Check k (0-based) goes out at first + k * interval; it passes once the app is up.
-    let first_pass = if startup_ms <= first_ms {
-        0
-    } else {
-        (startup_ms - first_ms).div_ceil(interval_ms)
-    };
+    let first_pass = if startup_ms <= first_ms { 0 } else { (startup_ms - first_ms).div_ceil(interval_ms) };
     let unhealthy_check = hc.unhealthy_threshold_count as u64 - 1;
     if first_pass <= unhealthy_check {
         return None;
@@ -583,8 +516,5 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
 
 fn finish(sim: &Sim, mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.hop));
-    Diagnosis {
-        client_sees: client_summary(sim, 30),
-        findings,
-    }
+    Diagnosis { client_sees: client_summary(sim, 30), findings }
 }

@@ -14,9 +14,7 @@
 use super::events::EventSource;
 use super::health::{Reason, Target, TargetId, TargetState, REGISTRATION_MS};
 use super::net::{Cidr, Ipv4};
-use super::scenario::{
-    target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer,
-};
+use super::scenario::{target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
 use super::trace::Endpoint;
 use super::Sim;
 use serde::{Deserialize, Serialize};
@@ -176,11 +174,7 @@ pub struct ServiceRuntime {
 
 impl Sim {
     pub(crate) fn service_name(&self) -> String {
-        self.scenario
-            .service
-            .as_ref()
-            .map(|s| s.name.clone())
-            .unwrap_or_default()
+        self.scenario.service.as_ref().map(|s| s.name.clone()).unwrap_or_default()
     }
 
     pub(crate) fn start_deployment(&mut self) {
@@ -189,9 +183,7 @@ impl Sim {
         };
         let seq = self.service.next_deployment_seq;
         self.service.next_deployment_seq += 1;
-        let digits: String = (0..19)
-            .map(|_| char::from(b'0' + (self.rng.next_u64() % 10) as u8))
-            .collect();
+        let digits: String = (0..19).map(|_| char::from(b'0' + (self.rng.next_u64() % 10) as u8)).collect();
         self.service.deployments.push(Deployment {
             seq,
             id: format!("ecs-svc/{digits}").into(),
@@ -239,18 +231,12 @@ impl Sim {
             };
             let since = now.saturating_sub(task.state_since_ms);
             let next = match task.state {
-                TaskState::Provisioning if task.is_stop_requested => {
-                    Some(TaskState::Deprovisioning)
-                }
+                TaskState::Provisioning if task.is_stop_requested => Some(TaskState::Deprovisioning),
                 TaskState::Pending if task.is_stop_requested => Some(TaskState::Deprovisioning),
                 TaskState::Activating if task.is_stop_requested => Some(TaskState::Stopping),
                 TaskState::Provisioning if since >= PROVISIONING_MS => Some(TaskState::Pending),
                 TaskState::Pending if since >= PENDING_MS => {
-                    Some(if task.load_balancer.is_some() {
-                        TaskState::Activating
-                    } else {
-                        TaskState::Running
-                    })
+                    Some(if task.load_balancer.is_some() { TaskState::Activating } else { TaskState::Running })
                 }
                 TaskState::Activating if since >= ACTIVATING_MS => Some(TaskState::Running),
                 TaskState::Running if task.is_stop_requested => Some(TaskState::Deactivating),
@@ -271,10 +257,7 @@ impl Sim {
         let gone: Vec<u32> = self
             .tasks
             .values()
-            .filter(|t| {
-                t.state == TaskState::Stopped
-                    && now.saturating_sub(t.state_since_ms) >= STOPPED_VISIBLE_MS
-            })
+            .filter(|t| t.state == TaskState::Stopped && now.saturating_sub(t.state_since_ms) >= STOPPED_VISIBLE_MS)
             .map(|t| t.seq)
             .collect();
         for seq in gone {
@@ -284,10 +267,7 @@ impl Sim {
                     revision: t.revision,
                     private_ip: t.private_ip,
                     stopped_at_ms: t.state_since_ms,
-                    stopped_reason: t
-                        .stopped_reason
-                        .clone()
-                        .unwrap_or_else(|| "Task stopped".into()),
+                    stopped_reason: t.stopped_reason.clone().unwrap_or_else(|| "Task stopped".into()),
                 });
                 self.stopped_tasks.truncate(MAX_STOPPED_TASKS);
             }
@@ -330,11 +310,7 @@ impl Sim {
         };
         let tg = &self.scenario.target_groups[tg_index];
         let arn = target_group_arn(tg);
-        let endpoint = Endpoint {
-            ip: task.private_ip,
-            port,
-            instance_id: task.instance.clone(),
-        };
+        let endpoint = Endpoint { ip: task.private_ip, port, instance_id: task.instance.clone() };
         let zone = task.availability_zone.clone();
         let id = TargetId(self.next_target_id);
         self.next_target_id += 1;
@@ -361,12 +337,12 @@ impl Sim {
             task.target = Some(id);
         }
         let svc = self.service_name();
-        self.log(
-            EventSource::EcsService,
-            format!("(service {svc}) registered 1 targets in (target-group {arn})"),
-        );
+        self.log(EventSource::EcsService, format!("(service {svc}) registered 1 targets in (target-group {arn})"));
         let tg_name = self.scenario.target_groups[tg_index].name.clone();
-        self.log(EventSource::TargetHealth, format!("(target-group {tg_name}) target {endpoint} registered: initial (Elb.RegistrationInProgress)"));
+        self.log(
+            EventSource::TargetHealth,
+            format!("(target-group {tg_name}) target {endpoint} registered: initial (Elb.RegistrationInProgress)"),
+        );
     }
 
     /// DeregisterTargets: the target drains for the deregistration delay.
@@ -381,23 +357,15 @@ impl Sim {
         if target.state == TargetState::Draining {
             return;
         }
-        let tg = &self.scenario.target_groups[target
-            .target_group
-            .min(self.scenario.target_groups.len() - 1)];
+        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
         let delay_ms = tg.deregistration_delay_seconds as u64 * 1000;
         let arn = target_group_arn(tg);
         let change = target.start_draining(now, delay_ms);
         let endpoint = target.endpoint.clone();
         let tg_name = tg.name.clone();
         let svc = self.service_name();
-        self.log(
-            EventSource::EcsService,
-            format!("(service {svc}) has begun draining connections on 1 tasks."),
-        );
-        self.log(
-            EventSource::EcsService,
-            format!("(service {svc}) deregistered 1 targets in (target-group {arn})"),
-        );
+        self.log(EventSource::EcsService, format!("(service {svc}) has begun draining connections on 1 tasks."));
+        self.log(EventSource::EcsService, format!("(service {svc}) deregistered 1 targets in (target-group {arn})"));
         self.log(
             EventSource::TargetHealth,
             format!("(target-group {tg_name}) target {endpoint}: {} → draining (Target.DeregistrationInProgress)", change.from),
@@ -409,16 +377,10 @@ impl Sim {
         if matches!(target.state, TargetState::Draining) {
             return;
         }
-        let tg = &self.scenario.target_groups[target
-            .target_group
-            .min(self.scenario.target_groups.len() - 1)];
+        let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
         let unused_reason = if !self.scenario.is_target_group_in_use(&tg.name) {
             Some(Reason::NotInUseNoListener)
-        } else if !self
-            .enabled_zones
-            .iter()
-            .any(|z| **z == *target.availability_zone)
-        {
+        } else if !self.enabled_zones.iter().any(|z| **z == *target.availability_zone) {
             Some(Reason::NotInUseZone)
         } else {
             None
@@ -444,17 +406,16 @@ impl Sim {
     /// Draining targets whose delay ran out leave the target group.
     pub(crate) fn expire_draining(&mut self) {
         let now = self.now_ms;
-        let done: Vec<TargetId> = self
-            .targets
-            .values()
-            .filter(|t| t.draining_until_ms.is_some_and(|until| now >= until))
-            .map(|t| t.id)
-            .collect();
+        let done: Vec<TargetId> =
+            self.targets.values().filter(|t| t.draining_until_ms.is_some_and(|until| now >= until)).map(|t| t.id).collect();
         for id in done {
             if let Some(t) = self.targets.remove(&id) {
                 self.log(
                     EventSource::TargetHealth,
-                    format!("(target-group {}) target {}: draining → unused (Target.NotRegistered), removed", t.target_group_name, t.endpoint),
+                    format!(
+                        "(target-group {}) target {}: draining → unused (Target.NotRegistered), removed",
+                        t.target_group_name, t.endpoint
+                    ),
                 );
             }
         }
@@ -467,10 +428,7 @@ impl Sim {
         }
         match task.load_balancer {
             None => true,
-            Some(_) => task
-                .target
-                .and_then(|t| self.targets.get(&t))
-                .is_some_and(|t| t.state == TargetState::Healthy),
+            Some(_) => task.target.and_then(|t| self.targets.get(&t)).is_some_and(|t| t.state == TargetState::Healthy),
         }
     }
 
@@ -496,12 +454,7 @@ impl Sim {
         let grace_ms = svc.health_check_grace_period_seconds as u64 * 1000;
 
         // 1. Crashed essential containers: the task stops at once.
-        let crashed: Vec<u32> = self
-            .tasks
-            .values()
-            .filter(|t| t.has_crashed && !t.is_stop_requested)
-            .map(|t| t.seq)
-            .collect();
+        let crashed: Vec<u32> = self.tasks.values().filter(|t| t.has_crashed && !t.is_stop_requested).map(|t| t.seq).collect();
         for seq in crashed {
             self.request_stop(seq, "Essential container in task exited".into());
         }
@@ -518,26 +471,12 @@ impl Sim {
                 continue;
             }
             let target = task.target.and_then(|t| self.targets.get(&t));
-            let in_grace = task
-                .running_since_ms
-                .is_some_and(|t| now.saturating_sub(t) < grace_ms);
+            let in_grace = task.running_since_ms.is_some_and(|t| now.saturating_sub(t) < grace_ms);
             match target.filter(|t| t.state == TargetState::Unhealthy && !in_grace) {
                 Some(target) if task.unhealthy_since_ms.is_none() => {
-                    let tg = &self.scenario.target_groups[target
-                        .target_group
-                        .min(self.scenario.target_groups.len() - 1)];
-                    let reason = target
-                        .reason
-                        .as_ref()
-                        .map(|r| r.description())
-                        .unwrap_or_else(|| "Health checks failed".into());
-                    newly_unhealthy.push((
-                        task.seq,
-                        task.id.clone(),
-                        target.endpoint.port,
-                        target_group_arn(tg),
-                        reason,
-                    ));
+                    let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
+                    let reason = target.reason.as_ref().map(|r| r.description()).unwrap_or_else(|| "Health checks failed".into());
+                    newly_unhealthy.push((task.seq, task.id.clone(), target.endpoint.port, target_group_arn(tg), reason));
                 }
                 None if task.unhealthy_since_ms.is_some() => recovered.push(task.seq),
                 _ => {}
@@ -571,25 +510,13 @@ impl Sim {
             .tasks
             .values()
             .filter(|t| t.is_active())
-            .map(|t| {
-                (
-                    t.seq,
-                    t.deployment,
-                    self.is_ecs_healthy(t),
-                    t.unhealthy_since_ms.is_some(),
-                )
-            })
+            .map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t), t.unhealthy_since_ms.is_some()))
             .collect();
         let mut n_total = active.len();
-        let primary_tasks: Vec<&(u32, u32, bool, bool)> =
-            active.iter().filter(|a| a.1 == primary.seq).collect();
+        let primary_tasks: Vec<&(u32, u32, bool, bool)> = active.iter().filter(|a| a.1 == primary.seq).collect();
         // Oldest first (task sequence numbers only grow).
         let mut replacing: Vec<u32> = primary_tasks.iter().filter(|a| a.3).map(|a| a.0).collect();
-        let keeping: Vec<(bool, u32)> = primary_tasks
-            .iter()
-            .filter(|a| !a.3)
-            .map(|a| (a.2, a.0))
-            .collect();
+        let keeping: Vec<(bool, u32)> = primary_tasks.iter().filter(|a| !a.3).map(|a| (a.2, a.0)).collect();
         let mut n_new = keeping.len();
         let mut n_new_healthy = keeping.iter().filter(|k| k.0).count();
 
@@ -624,14 +551,7 @@ impl Sim {
         }
         if !started.is_empty() {
             let list: Vec<String> = started.iter().map(|id| format!("(task {id})")).collect();
-            self.log(
-                EventSource::EcsService,
-                format!(
-                    "(service {name}) has started {} tasks: {}.",
-                    started.len(),
-                    list.join(" ")
-                ),
-            );
+            self.log(EventSource::EcsService, format!("(service {name}) has started {} tasks: {}.", started.len(), list.join(" ")));
         }
         // No room for a replacement: stop one unhealthy task to make room (it does not count as
         // healthy, so minimumHealthyPercent is kept); the replacement starts on the next pass.
@@ -645,11 +565,7 @@ impl Sim {
 
         // Old deployments: stop tasks while the healthy count stays at or above the floor.
         let mut healthy_total = active.iter().filter(|a| a.2).count();
-        let mut old: Vec<(bool, u32)> = active
-            .iter()
-            .filter(|a| a.1 != primary.seq)
-            .map(|a| (a.2, a.0))
-            .collect();
+        let mut old: Vec<(bool, u32)> = active.iter().filter(|a| a.1 != primary.seq).map(|a| (a.2, a.0)).collect();
         old.sort();
         let mut stop = Vec::new();
         for (healthy, seq) in old.iter().copied() {
@@ -663,11 +579,7 @@ impl Sim {
         let n_old_left = old.len() - stop.len();
         if !stop.is_empty() {
             let deployment_id = primary.id.clone();
-            self.stop_tasks(
-                &name,
-                stop,
-                &format!("Deployment {deployment_id}: replaced by a newer task"),
-            );
+            self.stop_tasks(&name, stop, &format!("Deployment {deployment_id}: replaced by a newer task"));
         }
 
         // Neither a start nor a stop is possible: ECS says so once.
@@ -685,45 +597,25 @@ impl Sim {
         }
 
         // 4. Completion and steady state.
-        let remaining_old = self
-            .tasks
-            .values()
-            .any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
-        let primary_healthy = self
-            .tasks
-            .values()
-            .filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t))
-            .count();
-        let primary_active = self
-            .tasks
-            .values()
-            .filter(|t| t.deployment == primary.seq && t.is_active())
-            .count();
+        let remaining_old = self.tasks.values().any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
+        let primary_healthy =
+            self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t)).count();
+        let primary_active = self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active()).count();
         let all_settled = primary_healthy == desired && primary_active == desired && !remaining_old;
         if all_settled {
             if let Some(d) = self.service.deployments.last_mut() {
                 if d.rollout_state == RolloutState::InProgress {
                     d.rollout_state = RolloutState::Completed;
                     let id = d.id.clone();
-                    self.log(
-                        EventSource::EcsService,
-                        format!("(service {name}) (deployment {id}) deployment completed."),
-                    );
+                    self.log(EventSource::EcsService, format!("(service {name}) (deployment {id}) deployment completed."));
                 }
             }
             let last = self.service.deployments.len().saturating_sub(1);
             self.service.deployments.drain(..last);
         }
-        let steady = all_settled
-            && self
-                .tasks
-                .values()
-                .all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
+        let steady = all_settled && self.tasks.values().all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
         if steady && !self.service.is_steady {
-            self.log(
-                EventSource::EcsService,
-                format!("(service {name}) has reached a steady state."),
-            );
+            self.log(EventSource::EcsService, format!("(service {name}) has reached a steady state."));
         }
         self.service.is_steady = steady;
     }
@@ -737,10 +629,7 @@ impl Sim {
             .and_then(|t| self.targets.get(&t))
             .and_then(|t| self.scenario.target_groups.get(t.target_group));
         match tg {
-            Some(tg) => format!(
-                "Task failed ELB health checks in (target-group {})",
-                target_group_arn(tg)
-            ),
+            Some(tg) => format!("Task failed ELB health checks in (target-group {})", target_group_arn(tg)),
             None => "Task failed ELB health checks".into(),
         }
     }
@@ -756,34 +645,19 @@ impl Sim {
             }
             self.request_stop(seq, reason.to_string());
         }
-        self.log(
-            EventSource::EcsService,
-            format!(
-                "(service {name}) has stopped {} running tasks: {}.",
-                ids.len(),
-                ids.join(" ")
-            ),
-        );
+        self.log(EventSource::EcsService, format!("(service {name}) has stopped {} running tasks: {}.", ids.len(), ids.join(" ")));
     }
 
     /// Place and start one task for a deployment. Returns its id, or `None` if nothing fits.
     fn launch_task(&mut self, deployment: &Deployment) -> Option<Arc<str>> {
-        let td = self
-            .task_definitions
-            .iter()
-            .find(|t| t.revision == deployment.revision)?
-            .clone();
+        let td = self.task_definitions.iter().find(|t| t.revision == deployment.revision)?.clone();
         let seq = self.next_task_seq;
         let id: Arc<str> = self.rng.hex(32).into();
         let lb = deployment.load_balancer.clone();
-        let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode
-        {
+        let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode {
             NetworkMode::Awsvpc => {
                 let nc = deployment.network.as_ref()?;
-                let subnet_id = nc
-                    .subnets
-                    .get(seq as usize % nc.subnets.len().max(1))?
-                    .clone();
+                let subnet_id = nc.subnets.get(seq as usize % nc.subnets.len().max(1))?.clone();
                 let subnet = self.scenario.find_subnet(&subnet_id)?.clone();
                 let cidr = Cidr::parse(&subnet.cidr)?;
                 let ip = self.allocate_ip(cidr)?;
@@ -792,36 +666,15 @@ impl Sim {
                 } else {
                     None
                 };
-                let sgs = nc
-                    .security_groups
-                    .iter()
-                    .map(|s| Arc::from(s.as_str()))
-                    .collect();
-                (
-                    ip,
-                    public,
-                    subnet.id.clone(),
-                    subnet.availability_zone.clone(),
-                    None,
-                    None,
-                    sgs,
-                )
+                let sgs = nc.security_groups.iter().map(|s| Arc::from(s.as_str())).collect();
+                (ip, public, subnet.id.clone(), subnet.availability_zone.clone(), None, None, sgs)
             }
             NetworkMode::Bridge => {
-                let (instance_index, host_port) =
-                    self.place_on_instance(&td.container.port_mappings, lb.as_ref())?;
+                let (instance_index, host_port) = self.place_on_instance(&td.container.port_mappings, lb.as_ref())?;
                 let ci = self.scenario.container_instances[instance_index].clone();
                 let subnet = self.scenario.find_subnet(&ci.subnet)?.clone();
                 let ip = Ipv4::parse(&ci.private_ip)?;
-                (
-                    ip,
-                    None,
-                    subnet.id.clone(),
-                    subnet.availability_zone.clone(),
-                    Some(Arc::from(ci.id.as_str())),
-                    host_port,
-                    Vec::new(),
-                )
+                (ip, None, subnet.id.clone(), subnet.availability_zone.clone(), Some(Arc::from(ci.id.as_str())), host_port, Vec::new())
             }
         };
         self.next_task_seq += 1;
@@ -867,10 +720,7 @@ impl Sim {
         for _ in 0..64 {
             let offset = self.rng.range_u64(4, size - 2) as u32;
             let ip = Ipv4(cidr.base.0 + offset);
-            let used = self
-                .tasks
-                .values()
-                .any(|t| t.private_ip == ip && t.state != TaskState::Stopped)
+            let used = self.tasks.values().any(|t| t.private_ip == ip && t.state != TaskState::Stopped)
                 || self.alb_nodes.iter().any(|n| n.ip == ip);
             if !used {
                 return Some(ip);
@@ -880,32 +730,19 @@ impl Sim {
     }
 
     /// bridge placement: spread over instances; a static host port must be free there.
-    fn place_on_instance(
-        &mut self,
-        mappings: &[PortMapping],
-        lb: Option<&ServiceLoadBalancer>,
-    ) -> Option<(usize, Option<u16>)> {
+    fn place_on_instance(&mut self, mappings: &[PortMapping], lb: Option<&ServiceLoadBalancer>) -> Option<(usize, Option<u16>)> {
         let n = self.scenario.container_instances.len();
         if n == 0 {
             return None;
         }
-        let wanted = lb
-            .and_then(|lb| {
-                mappings
-                    .iter()
-                    .find(|m| m.container_port == lb.container_port)
-            })
-            .or(mappings.first());
+        let wanted = lb.and_then(|lb| mappings.iter().find(|m| m.container_port == lb.container_port)).or(mappings.first());
         for attempt in 0..n {
             let index = (self.next_task_seq as usize + attempt) % n;
             let instance_id = self.scenario.container_instances[index].id.clone();
             let used: Vec<u16> = self
                 .tasks
                 .values()
-                .filter(|t| {
-                    t.state < TaskState::Stopped
-                        && t.instance.as_deref() == Some(instance_id.as_str())
-                })
+                .filter(|t| t.state < TaskState::Stopped && t.instance.as_deref() == Some(instance_id.as_str()))
                 .filter_map(|t| t.host_port)
                 .collect();
             match wanted.and_then(|m| m.host_port).filter(|&p| p != 0) {

@@ -53,7 +53,9 @@ impl fmt::Display for TargetState {
 pub enum Reason {
     RegistrationInProgress,
     InitialHealthChecking,
-    ResponseCodeMismatch { code: u16 },
+    ResponseCodeMismatch {
+        code: u16,
+    },
     Timeout,
     FailedHealthChecks,
     NotRegistered,
@@ -96,9 +98,13 @@ impl Reason {
 /// The result of one health check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckResult {
-    Pass { status: u16 },
+    Pass {
+        status: u16,
+    },
     /// The answer's status is not in the matcher.
-    CodeMismatch { status: u16 },
+    CodeMismatch {
+        status: u16,
+    },
     /// No answer (or no connection) within HealthCheckTimeoutSeconds.
     Timeout,
     /// The connection was refused or reset.

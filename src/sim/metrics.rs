@@ -76,7 +76,15 @@ fn is_connection_error(r: &RequestRecord) -> bool {
     use super::trace::Detail::*;
     r.trace.deciding_hop().is_some_and(|h| {
         !h.passed
-            && matches!(h.detail, SgDenies { .. } | EgressDenies { .. } | TaskNotServing { .. } | AppStarting | NoHostPortListener { .. } | NotListening { .. })
+            && matches!(
+                h.detail,
+                SgDenies { .. }
+                    | EgressDenies { .. }
+                    | TaskNotServing { .. }
+                    | AppStarting
+                    | NoHostPortListener { .. }
+                    | NotListening { .. }
+            )
     })
 }
 

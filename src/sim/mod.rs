@@ -159,7 +159,11 @@ impl Sim {
             }
             let Some(cidr) = Cidr::parse(&subnet.cidr) else { continue };
             let offset = self.rng.range_u64(4, cidr.size().saturating_sub(2).max(4)) as u32;
-            nodes.push(AlbNode { subnet: subnet.id.as_str().into(), availability_zone: subnet.availability_zone.as_str().into(), ip: Ipv4(cidr.base.0 + offset) });
+            nodes.push(AlbNode {
+                subnet: subnet.id.as_str().into(),
+                availability_zone: subnet.availability_zone.as_str().into(),
+                ip: Ipv4(cidr.base.0 + offset),
+            });
         }
         self.alb_nodes = nodes;
     }
@@ -334,12 +338,7 @@ impl Sim {
     pub fn check_invariants(&self) -> Result<(), String> {
         // Every request ends in exactly one outcome: sent = done + in flight, ids unique.
         if self.requests_sent != self.requests_done + self.in_flight.len() as u64 {
-            return Err(format!(
-                "requests: {} sent, {} done, {} in flight",
-                self.requests_sent,
-                self.requests_done,
-                self.in_flight.len()
-            ));
+            return Err(format!("requests: {} sent, {} done, {} in flight", self.requests_sent, self.requests_done, self.in_flight.len()));
         }
         for (key, r) in &self.in_flight {
             if key.1 != r.id || key.0 != r.done_at_ms || r.done_at_ms < self.now_ms.saturating_sub(TICK_MS) {

@@ -34,10 +34,7 @@ impl Ipv4 {
     /// RFC 1918 and the carrier-grade NAT range, the addresses an ALB `ip` target may use
     /// (docs/model.md §Target types).
     pub fn is_private(self) -> bool {
-        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]
-            .iter()
-            .filter_map(|c| Cidr::parse(c))
-            .any(|c| c.contains(self))
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].iter().filter_map(|c| Cidr::parse(c)).any(|c| c.contains(self))
     }
 }
 

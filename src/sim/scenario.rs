@@ -340,9 +340,7 @@ impl HealthCheck {
 
     /// Does `code` match the success codes? (Validated syntax; junk never matches.)
     pub fn matches(&self, code: u16) -> bool {
-        parse_matcher(&self.matcher)
-            .map(|ranges| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&code)))
-            .unwrap_or(false)
+        parse_matcher(&self.matcher).map(|ranges| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&code))).unwrap_or(false)
     }
 }
 
@@ -444,13 +442,8 @@ pub enum HealthResponse {
 }
 
 impl HealthResponse {
-    pub const ALL: [HealthResponse; 5] = [
-        HealthResponse::Ok,
-        HealthResponse::NotFound,
-        HealthResponse::ServerError,
-        HealthResponse::Slow,
-        HealthResponse::Crash,
-    ];
+    pub const ALL: [HealthResponse; 5] =
+        [HealthResponse::Ok, HealthResponse::NotFound, HealthResponse::ServerError, HealthResponse::Slow, HealthResponse::Crash];
     pub fn key(self) -> &'static str {
         match self {
             HealthResponse::Ok => "ok",
@@ -603,13 +596,7 @@ pub struct Client {
 
 impl Default for Client {
     fn default() -> Self {
-        Client {
-            ip: client_ip(),
-            requests_per_second: 1.0,
-            port: 80,
-            path: slash(),
-            connect_timeout_seconds: 10,
-        }
+        Client { ip: client_ip(), requests_per_second: 1.0, port: 80, path: slash(), connect_timeout_seconds: 10 }
     }
 }
 
@@ -700,9 +687,8 @@ impl Scenario {
         if text.len() > MAX_FILE_BYTES {
             return Err(one_error("", format!("the file is {} KB; the limit is {} KB", text.len() / 1024, MAX_FILE_BYTES / 1024)));
         }
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-            one_error("", format!("not a valid ALB Lab scenario (line {}, column {}): {}", e.line(), e.column(), e))
-        })?;
+        let scenario: Scenario = serde_json::from_str(text)
+            .map_err(|e| one_error("", format!("not a valid ALB Lab scenario (line {}, column {}): {}", e.line(), e.column(), e)))?;
         scenario.validate()
     }
 
@@ -725,20 +711,16 @@ impl Scenario {
 
     /// Is this target group the target of any listener's rule or default action?
     pub fn is_target_group_in_use(&self, name: &str) -> bool {
-        self.load_balancer.listeners.iter().any(|l| {
-            action_forwards_to(&l.default_action, name) || l.rules.iter().any(|r| action_forwards_to(&r.action, name))
-        })
+        self.load_balancer
+            .listeners
+            .iter()
+            .any(|l| action_forwards_to(&l.default_action, name) || l.rules.iter().any(|r| action_forwards_to(&r.action, name)))
     }
 
     /// Availability zones the ALB has nodes in.
     pub fn enabled_zones(&self) -> Vec<String> {
-        let mut zones: Vec<String> = self
-            .load_balancer
-            .subnets
-            .iter()
-            .filter_map(|s| self.find_subnet(s))
-            .map(|s| s.availability_zone.clone())
-            .collect();
+        let mut zones: Vec<String> =
+            self.load_balancer.subnets.iter().filter_map(|s| self.find_subnet(s)).map(|s| s.availability_zone.clone()).collect();
         zones.sort();
         zones.dedup();
         zones
@@ -787,10 +769,7 @@ impl Scenario {
             _ => {}
         }
         if lb.container_name != td.container.name {
-            return Some(format!(
-                "InvalidParameterException: The container {} does not exist in the task definition.",
-                lb.container_name
-            ));
+            return Some(format!("InvalidParameterException: The container {} does not exist in the task definition.", lb.container_name));
         }
         if td.container.mapping_for(lb.container_port).is_none() {
             return Some(format!(
@@ -860,9 +839,7 @@ impl Validator {
     }
 
     fn path(&mut self, field: &str, value: &str) {
-        let ok = value.starts_with('/')
-            && value.len() <= 1024
-            && value.bytes().all(|b| b.is_ascii_graphic());
+        let ok = value.starts_with('/') && value.len() <= 1024 && value.bytes().all(|b| b.is_ascii_graphic());
         if !ok {
             self.err(field, format!("must be a path starting with '/', printable ASCII without spaces, got {value:?}"));
         }
@@ -913,7 +890,10 @@ impl Validator {
             self.name(&format!("{field}.availability_zone"), &subnet.availability_zone);
             match Cidr::parse(&subnet.cidr) {
                 Some(c) if vpc_cidr.covers(c) && (16..=28).contains(&c.prefix_len) => {}
-                _ => self.err(format!("{field}.cidr"), format!("must be a /16-/28 block inside the VPC's {}, got {:?}", s.vpc.cidr, subnet.cidr)),
+                _ => self.err(
+                    format!("{field}.cidr"),
+                    format!("must be a /16-/28 block inside the VPC's {}, got {:?}", s.vpc.cidr, subnet.cidr),
+                ),
             }
             if s.vpc.subnets[..i].iter().any(|o| o.id == subnet.id) {
                 self.err(format!("{field}.id"), format!("{:?} is used twice", subnet.id));
@@ -952,7 +932,10 @@ impl Validator {
             self.err(format!("{field}.from_port"), format!("from_port {} is above to_port {}", r.from_port, r.to_port));
         }
         if r.source_cidr().is_none() && s.find_security_group(&r.source).is_none() {
-            self.err(format!("{field}.source"), format!("must be a CIDR block (0.0.0.0/0) or the id of a security group in this scenario, got {:?}", r.source));
+            self.err(
+                format!("{field}.source"),
+                format!("must be a CIDR block (0.0.0.0/0) or the id of a security group in this scenario, got {:?}", r.source),
+            );
         }
         self.text(&format!("{field}.description"), &r.description, 255);
     }
@@ -1061,7 +1044,13 @@ impl Validator {
             if tg.protocol_version != "HTTP1" && tg.protocol_version != "HTTP2" {
                 self.err(format!("{field}.protocol_version"), format!("must be \"HTTP1\" or \"HTTP2\", got {:?}", tg.protocol_version));
             }
-            self.range(&format!("{field}.deregistration_delay_seconds"), tg.deregistration_delay_seconds as u64, 0, 3600, "deregistration_delay.timeout_seconds");
+            self.range(
+                &format!("{field}.deregistration_delay_seconds"),
+                tg.deregistration_delay_seconds as u64,
+                0,
+                3600,
+                "deregistration_delay.timeout_seconds",
+            );
             self.range(
                 &format!("{field}.unhealthy_state_routing_minimum_healthy_targets_count"),
                 tg.unhealthy_state_routing_minimum_healthy_targets_count as u64,
@@ -1081,12 +1070,18 @@ impl Validator {
             self.range(&format!("{hf}.interval_seconds"), hc.interval_seconds as u64, 5, 300, "HealthCheckIntervalSeconds");
             self.range(&format!("{hf}.timeout_seconds"), hc.timeout_seconds as u64, 2, 120, "HealthCheckTimeoutSeconds");
             if hc.timeout_seconds >= hc.interval_seconds {
-                self.err(format!("{hf}.timeout_seconds"), format!("must be less than interval_seconds ({}), as AWS requires", hc.interval_seconds));
+                self.err(
+                    format!("{hf}.timeout_seconds"),
+                    format!("must be less than interval_seconds ({}), as AWS requires", hc.interval_seconds),
+                );
             }
             self.range(&format!("{hf}.healthy_threshold_count"), hc.healthy_threshold_count as u64, 2, 10, "HealthyThresholdCount");
             self.range(&format!("{hf}.unhealthy_threshold_count"), hc.unhealthy_threshold_count as u64, 2, 10, "UnhealthyThresholdCount");
             if parse_matcher(&hc.matcher).is_none() {
-                self.err(format!("{hf}.matcher"), format!("must be codes 200-499 such as \"200\", \"200,202\" or \"200-299\", got {:?}", hc.matcher));
+                self.err(
+                    format!("{hf}.matcher"),
+                    format!("must be codes 200-499 such as \"200\", \"200,202\" or \"200-299\", got {:?}", hc.matcher),
+                );
             }
         }
     }
@@ -1104,7 +1099,10 @@ impl Validator {
             match (s.find_subnet(&ci.subnet), Ipv4::parse(&ci.private_ip)) {
                 (None, _) => self.err(format!("{field}.subnet"), format!("no subnet {:?} in vpc.subnets", ci.subnet)),
                 (Some(sub), Some(ip)) if Cidr::parse(&sub.cidr).is_some_and(|c| c.contains(ip)) => {}
-                (Some(sub), _) => self.err(format!("{field}.private_ip"), format!("must be an address inside {} ({}), got {:?}", sub.id, sub.cidr, ci.private_ip)),
+                (Some(sub), _) => self.err(
+                    format!("{field}.private_ip"),
+                    format!("must be an address inside {} ({}), got {:?}", sub.id, sub.cidr, ci.private_ip),
+                ),
             }
             self.sg_refs(s, &format!("{field}.security_groups"), &ci.security_groups);
         }
@@ -1148,12 +1146,33 @@ impl Validator {
         self.name("service.name", &svc.name);
         self.name("service.cluster", &svc.cluster);
         if svc.desired_count > MAX_DESIRED_COUNT {
-            self.err("service.desired_count", format!("must be 0-{MAX_DESIRED_COUNT} (ALB Lab runs at most {MAX_DESIRED_COUNT} tasks), got {}", svc.desired_count));
+            self.err(
+                "service.desired_count",
+                format!("must be 0-{MAX_DESIRED_COUNT} (ALB Lab runs at most {MAX_DESIRED_COUNT} tasks), got {}", svc.desired_count),
+            );
         }
-        self.range("service.health_check_grace_period_seconds", svc.health_check_grace_period_seconds as u64, 0, 2_147_483_647, "healthCheckGracePeriodSeconds");
+        self.range(
+            "service.health_check_grace_period_seconds",
+            svc.health_check_grace_period_seconds as u64,
+            0,
+            2_147_483_647,
+            "healthCheckGracePeriodSeconds",
+        );
         let dc = &svc.deployment_configuration;
-        self.range("service.deployment_configuration.minimum_healthy_percent", dc.minimum_healthy_percent as u64, 0, 100, "minimumHealthyPercent");
-        self.range("service.deployment_configuration.maximum_percent", dc.maximum_percent as u64, 100, 200, "maximumPercent (ALB Lab allows 100-200)");
+        self.range(
+            "service.deployment_configuration.minimum_healthy_percent",
+            dc.minimum_healthy_percent as u64,
+            0,
+            100,
+            "minimumHealthyPercent",
+        );
+        self.range(
+            "service.deployment_configuration.maximum_percent",
+            dc.maximum_percent as u64,
+            100,
+            200,
+            "maximumPercent (ALB Lab allows 100-200)",
+        );
         if let Some(lb) = &svc.load_balancer {
             if s.find_target_group(&lb.target_group).is_none() {
                 self.err("service.load_balancer.target_group", format!("no target group {:?} in this scenario", lb.target_group));

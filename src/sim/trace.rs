@@ -78,7 +78,10 @@ pub enum StatusSource {
 /// How one request ended. Every request ends in exactly one of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Outcome {
-    Http { status: u16, source: StatusSource },
+    Http {
+        status: u16,
+        source: StatusSource,
+    },
     /// The client gave up waiting for a TCP connection: no HTTP status at all.
     ClientTimeout,
     /// The TCP connection was refused (RST): no HTTP status. Only for a direct curl.
@@ -221,33 +224,103 @@ impl fmt::Display for Endpoint {
 /// What decided a hop, with the numbers needed to explain it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Detail {
-    ClientSends { ip: Ipv4, port: u16, path: Arc<str> },
-    AlbProbes { node_ip: Ipv4, path: Arc<str> },
+    ClientSends {
+        ip: Ipv4,
+        port: u16,
+        path: Arc<str>,
+    },
+    AlbProbes {
+        node_ip: Ipv4,
+        path: Arc<str>,
+    },
     /// A security group rule admitted the packet.
-    SgAllows { group: Arc<str>, rule: Arc<str>, port: u16 },
+    SgAllows {
+        group: Arc<str>,
+        rule: Arc<str>,
+        port: u16,
+    },
     /// No rule in these groups admits the source on this port: the SYN is dropped.
-    SgDenies { groups: Arc<str>, source: Arc<str>, port: u16 },
+    SgDenies {
+        groups: Arc<str>,
+        source: Arc<str>,
+        port: u16,
+    },
     /// The ALB's own security groups do not let it send to the target.
-    EgressDenies { groups: Arc<str>, port: u16 },
-    ListenerFound { port: u16 },
-    NoListener { port: u16 },
-    RuleMatched { priority: Option<u32>, pattern: Arc<str>, forward_to: Option<Arc<str>> },
-    FixedResponse { status: u16 },
-    NoRegisteredTargets { target_group: Arc<str> },
-    NoRoutableTargets { target_group: Arc<str>, initial: u32, draining: u32, unused: u32 },
-    Routed { target_group: Arc<str>, target: Endpoint, state: TargetState, fail_open: bool },
-    HealthCheckTo { target: Endpoint, port: u16 },
-    TaskNotServing { state: TaskState },
+    EgressDenies {
+        groups: Arc<str>,
+        port: u16,
+    },
+    ListenerFound {
+        port: u16,
+    },
+    NoListener {
+        port: u16,
+    },
+    RuleMatched {
+        priority: Option<u32>,
+        pattern: Arc<str>,
+        forward_to: Option<Arc<str>>,
+    },
+    FixedResponse {
+        status: u16,
+    },
+    NoRegisteredTargets {
+        target_group: Arc<str>,
+    },
+    NoRoutableTargets {
+        target_group: Arc<str>,
+        initial: u32,
+        draining: u32,
+        unused: u32,
+    },
+    Routed {
+        target_group: Arc<str>,
+        target: Endpoint,
+        state: TargetState,
+        fail_open: bool,
+    },
+    HealthCheckTo {
+        target: Endpoint,
+        port: u16,
+    },
+    TaskNotServing {
+        state: TaskState,
+    },
     AppStarting,
-    PortDirect { port: u16 },
-    PortMapped { host_port: u16, container_port: u16 },
-    NoHostPortListener { port: u16 },
-    NotListening { port: u16, listen_port: u16 },
-    AppAnswered { status: u16, path: Arc<str>, latency_ms: u32 },
-    AppTooSlow { path: Arc<str>, needed_ms: u32, waited_ms: u32, limit: SlowLimit },
-    AppCrashed { path: Arc<str> },
-    NoPublicIp { private_ip: Ipv4 },
-    PublicIp { public_ip: Ipv4 },
+    PortDirect {
+        port: u16,
+    },
+    PortMapped {
+        host_port: u16,
+        container_port: u16,
+    },
+    NoHostPortListener {
+        port: u16,
+    },
+    NotListening {
+        port: u16,
+        listen_port: u16,
+    },
+    AppAnswered {
+        status: u16,
+        path: Arc<str>,
+        latency_ms: u32,
+    },
+    AppTooSlow {
+        path: Arc<str>,
+        needed_ms: u32,
+        waited_ms: u32,
+        limit: SlowLimit,
+    },
+    AppCrashed {
+        path: Arc<str>,
+    },
+    NoPublicIp {
+        private_ip: Ipv4,
+    },
+    PublicIp {
+        public_ip: Ipv4,
+    },
     DeregisteredInFlight,
     TaskStoppedInFlight,
 }
@@ -348,8 +421,12 @@ impl HopRecord {
             NoRegisteredTargets { .. } | NoRoutableTargets { .. } => "HTTPCode_ELB_503_Count",
             Routed { fail_open: true, .. } => "UnhealthyRoutingRequestCount",
             TaskNotServing { .. } | AppStarting | NotListening { .. } | NoHostPortListener { .. } if check => "Target.FailedHealthChecks",
-            TaskNotServing { .. } | AppStarting | NotListening { .. } | NoHostPortListener { .. } if kind == TraceKind::DirectCurl => "connection refused",
-            TaskNotServing { .. } | AppStarting | NotListening { .. } | NoHostPortListener { .. } => "HTTPCode_ELB_502_Count, TargetConnectionErrorCount",
+            TaskNotServing { .. } | AppStarting | NotListening { .. } | NoHostPortListener { .. } if kind == TraceKind::DirectCurl => {
+                "connection refused"
+            }
+            TaskNotServing { .. } | AppStarting | NotListening { .. } | NoHostPortListener { .. } => {
+                "HTTPCode_ELB_502_Count, TargetConnectionErrorCount"
+            }
             AppAnswered { .. } if check && !self.passed => "Target.ResponseCodeMismatch",
             AppAnswered { status, .. } if !check && kind == TraceKind::Request => match status {
                 200..=299 => "HTTPCode_Target_2XX_Count",

@@ -119,17 +119,21 @@ fn compile_rules(rules: &[super::scenario::SecurityGroupRule], inbound: bool) ->
                 None => RuleSource::Group(r.source.as_str().into()),
             };
             let dir = if inbound { "from" } else { "to" };
-            CompiledRule { from_port: r.from_port, to_port: r.to_port, source, text: format!("TCP {} {dir} {}", r.ports_text(), r.source).into() }
+            CompiledRule {
+                from_port: r.from_port,
+                to_port: r.to_port,
+                source,
+                text: format!("TCP {} {dir} {}", r.ports_text(), r.source).into(),
+            }
         })
         .collect()
 }
 
 fn compile_action(s: &Scenario, a: &Action) -> CompiledAction {
     match a {
-        Action::Forward { target_group } => CompiledAction::Forward {
-            target_group: s.target_group_index(target_group).unwrap_or(0),
-            name: target_group.as_str().into(),
-        },
+        Action::Forward { target_group } => {
+            CompiledAction::Forward { target_group: s.target_group_index(target_group).unwrap_or(0), name: target_group.as_str().into() }
+        }
         Action::FixedResponse { status_code, .. } => CompiledAction::Fixed { status: *status_code },
     }
 }
@@ -139,7 +143,11 @@ impl Compiled {
         let groups = s
             .security_groups
             .iter()
-            .map(|g| CompiledGroup { id: g.id.as_str().into(), ingress: compile_rules(&g.ingress, true), egress: compile_rules(&g.egress, false) })
+            .map(|g| CompiledGroup {
+                id: g.id.as_str().into(),
+                ingress: compile_rules(&g.ingress, true),
+                egress: compile_rules(&g.egress, false),
+            })
             .collect();
         let listeners = s
             .load_balancer
@@ -177,7 +185,13 @@ impl Compiled {
 
     /// Which inbound rule of `groups` admits a packet from `src_ip` (sent by an interface in
     /// `src_groups`) on `port`? `None` means the packet is dropped.
-    pub(crate) fn ingress_admits(&self, groups: &[Arc<str>], src_ip: Ipv4, src_groups: &[Arc<str>], port: u16) -> Option<(Arc<str>, Arc<str>)> {
+    pub(crate) fn ingress_admits(
+        &self,
+        groups: &[Arc<str>],
+        src_ip: Ipv4,
+        src_groups: &[Arc<str>],
+        port: u16,
+    ) -> Option<(Arc<str>, Arc<str>)> {
         for gid in groups {
             let Some(g) = self.group(gid) else { continue };
             for r in &g.ingress {
@@ -218,7 +232,10 @@ impl Compiled {
 
 /// What happened when a packet tried to reach the app.
 enum Reach {
-    Answered { status: u16, latency_ms: u32 },
+    Answered {
+        status: u16,
+        latency_ms: u32,
+    },
     /// Dropped by a security group: the connect never completes.
     Dropped,
     /// Connected, but the answer took longer than the limit.
@@ -264,7 +281,10 @@ impl Sim {
         match self.compiled.ingress_admits(groups, src_ip, src_groups, port) {
             Some((group, rule)) => trace.pass(Hop::TaskSecurityGroup, Detail::SgAllows { group, rule, port }),
             None => {
-                trace.fail(Hop::TaskSecurityGroup, Detail::SgDenies { groups: Compiled::groups_text(groups), source: src_text.clone(), port });
+                trace.fail(
+                    Hop::TaskSecurityGroup,
+                    Detail::SgDenies { groups: Compiled::groups_text(groups), source: src_text.clone(), port },
+                );
                 return Reach::Dropped;
             }
         }
@@ -285,8 +305,12 @@ impl Sim {
             }
             NetworkMode::Bridge => {
                 if task.host_port == Some(port) {
-                    let container_port =
-                        task.load_balancer.as_ref().map(|l| l.container_port).or(task.port_mappings.first().map(|m| m.container_port)).unwrap_or(port);
+                    let container_port = task
+                        .load_balancer
+                        .as_ref()
+                        .map(|l| l.container_port)
+                        .or(task.port_mappings.first().map(|m| m.container_port))
+                        .unwrap_or(port);
                     trace.pass(Hop::PortMapping, Detail::PortMapped { host_port: port, container_port });
                     container_port
                 } else {
@@ -433,7 +457,18 @@ impl Sim {
             return self.finish_request(record);
         }
         let alb_groups = c.alb_groups.clone();
-        let reach = self.reach_app(&mut trace, task, target_port, node_ip, &alb_groups, &node_text, &path, idle_timeout_ms, SlowLimit::IdleTimeout, jitter);
+        let reach = self.reach_app(
+            &mut trace,
+            task,
+            target_port,
+            node_ip,
+            &alb_groups,
+            &node_text,
+            &path,
+            idle_timeout_ms,
+            SlowLimit::IdleTimeout,
+            jitter,
+        );
         let seq = task.seq;
         match reach {
             Reach::Answered { status, latency_ms } => {
@@ -566,7 +601,8 @@ impl Sim {
             return self.finish_request(record);
         };
         trace.pass(Hop::Client, Detail::PublicIp { public_ip });
-        let reach = self.reach_app(&mut trace, task, port, client_ip, &[], &client_text, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
+        let reach =
+            self.reach_app(&mut trace, task, port, client_ip, &[], &client_text, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
         match reach {
             Reach::Answered { status, latency_ms } => {
                 record.outcome = Outcome::Http { status, source: StatusSource::Target };
@@ -657,7 +693,18 @@ impl Sim {
                     } else {
                         let node_text: Arc<str> = format!("the ALB ({node_ip})").into();
                         let alb_groups = c.alb_groups.clone();
-                        let reach = self.reach_app(&mut trace, task, port, node_ip, &alb_groups, &node_text, &path, timeout_ms, SlowLimit::HealthCheckTimeout, 0);
+                        let reach = self.reach_app(
+                            &mut trace,
+                            task,
+                            port,
+                            node_ip,
+                            &alb_groups,
+                            &node_text,
+                            &path,
+                            timeout_ms,
+                            SlowLimit::HealthCheckTimeout,
+                            0,
+                        );
                         match reach {
                             Reach::Answered { status, latency_ms } => {
                                 if hc.matches(status) {
@@ -699,7 +746,8 @@ impl Sim {
             let check = entry.remove();
             let Some(target) = self.targets.get_mut(&check.target) else { continue };
             let Some(tg) = self.scenario.target_groups.get(target.target_group) else { continue };
-            let change = target.record_check(&check.result, tg.health_check.healthy_threshold_count, tg.health_check.unhealthy_threshold_count);
+            let change =
+                target.record_check(&check.result, tg.health_check.healthy_threshold_count, tg.health_check.unhealthy_threshold_count);
             target.last_check = Some(LastCheck { at_ms: check.sent_at_ms, result: check.result.clone(), trace: check.trace });
             if let Some(change) = change {
                 let reason = target.reason.as_ref().map(|r| format!(" ({}: {})", r.code(), r.description())).unwrap_or_default();

@@ -77,7 +77,9 @@ fn model(sim: &Sim, narrow: bool) -> Model {
     let tg = s.target_groups.first();
     let (healthy, unhealthy) = sim.host_counts();
     let task_sg = match s.task_definition.network_mode {
-        NetworkMode::Awsvpc => s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()).map(|n| n.security_groups.join(", ")).unwrap_or_default(),
+        NetworkMode::Awsvpc => {
+            s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()).map(|n| n.security_groups.join(", ")).unwrap_or_default()
+        }
         NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.join(", ")).unwrap_or_default(),
     };
     let rows = rows_seq
@@ -97,9 +99,13 @@ fn model(sim: &Sim, narrow: bool) -> Model {
                 ip: t.private_ip.to_string(),
                 state: t.state,
                 target_state: target.map(|x| x.state),
-                target_text: target
-                    .map(|x| format!("{} {}", x.endpoint, x.state))
-                    .unwrap_or_else(|| if t.load_balancer.is_some() { "not registered yet".into() } else { "not registered".into() }),
+                target_text: target.map(|x| format!("{} {}", x.endpoint, x.state)).unwrap_or_else(|| {
+                    if t.load_balancer.is_some() {
+                        "not registered yet".into()
+                    } else {
+                        "not registered".into()
+                    }
+                }),
                 is_gate_open: sim.task_gate_open(t.seq),
                 mapping,
                 app_text: format!("app :{}", t.app.listen_port),
@@ -137,7 +143,10 @@ fn model(sim: &Sim, narrow: bool) -> Model {
 }
 
 /// A focusable, clickable diagram element that selects something.
-fn select_on(handle: super::SimHandle, what: Selected) -> (impl Fn(leptos::ev::MouseEvent) + Clone, impl Fn(leptos::ev::KeyboardEvent) + Clone) {
+fn select_on(
+    handle: super::SimHandle,
+    what: Selected,
+) -> (impl Fn(leptos::ev::MouseEvent) + Clone, impl Fn(leptos::ev::KeyboardEvent) + Clone) {
     let click = move |_| handle.selected.set(what);
     let key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" || ev.key() == " " {

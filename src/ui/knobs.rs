@@ -18,7 +18,14 @@ fn lines_for(error: &str, key: &str) -> Option<String> {
 
 /// One labelled text field whose error shows beneath it when the error names `key`.
 #[component]
-fn Field(label: &'static str, help: String, key: &'static str, value: RwSignal<String>, error: RwSignal<Option<String>>, #[prop(optional)] wide: bool) -> impl IntoView {
+fn Field(
+    label: &'static str,
+    help: String,
+    key: &'static str,
+    value: RwSignal<String>,
+    error: RwSignal<Option<String>>,
+    #[prop(optional)] wide: bool,
+) -> impl IntoView {
     let mine = move || error.get().and_then(|e| lines_for(&e, key));
     let id = format!("field-{key}");
     let help_id = format!("{id}-help");
@@ -153,7 +160,12 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
                 sc.load_balancer.security_groups.clone()
             } else {
                 match sc.task_definition.network_mode {
-                    NetworkMode::Awsvpc => sc.service.as_ref().and_then(|v| v.network_configuration.as_ref()).map(|n| n.security_groups.clone()).unwrap_or_default(),
+                    NetworkMode::Awsvpc => sc
+                        .service
+                        .as_ref()
+                        .and_then(|v| v.network_configuration.as_ref())
+                        .map(|n| n.security_groups.clone())
+                        .unwrap_or_default(),
                     NetworkMode::Bridge => sc.container_instances.first().map(|c| c.security_groups.clone()).unwrap_or_default(),
                 }
             };
@@ -165,7 +177,12 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
         if alb {
             s.scenario().client.port
         } else {
-            s.scenario().service.as_ref().and_then(|v| v.load_balancer.as_ref()).map(|l| l.container_port).unwrap_or(s.scenario().target_groups[0].port)
+            s.scenario()
+                .service
+                .as_ref()
+                .and_then(|v| v.load_balancer.as_ref())
+                .map(|l| l.container_port)
+                .unwrap_or(s.scenario().target_groups[0].port)
         }
     });
     let from = RwSignal::new(default_port.to_string());
@@ -234,7 +251,9 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
 #[component]
 fn ListenerKnobs() -> impl IntoView {
     let handle = use_sim();
-    let (port0, idle0) = handle.peek(|s| (s.scenario().load_balancer.listeners.first().map(|l| l.port).unwrap_or(80), s.scenario().load_balancer.idle_timeout_seconds));
+    let (port0, idle0) = handle.peek(|s| {
+        (s.scenario().load_balancer.listeners.first().map(|l| l.port).unwrap_or(80), s.scenario().load_balancer.idle_timeout_seconds)
+    });
     let current = RwSignal::new(port0);
     let port = RwSignal::new(port0.to_string());
     let idle = RwSignal::new(idle0.to_string());
@@ -437,7 +456,8 @@ fn TaskDefinitionKnobs() -> impl IntoView {
 #[component]
 fn ServiceKnobs() -> impl IntoView {
     let handle = use_sim();
-    let info = handle.peek(|s| (s.scenario().service.clone(), s.scenario().target_groups[0].name.clone(), s.scenario().task_definition.clone()));
+    let info =
+        handle.peek(|s| (s.scenario().service.clone(), s.scenario().target_groups[0].name.clone(), s.scenario().task_definition.clone()));
     let (Some(svc), tg_name, td) = info else {
         return view! { <p>"This scenario has no ECS service."</p> }.into_any();
     };

@@ -106,7 +106,10 @@ impl SimHandle {
     /// Apply a command now. On error nothing changed, and the error is returned for the field
     /// that asked.
     pub fn dispatch(&self, command: Command) -> Result<Applied, String> {
-        let result = self.sim.try_update_value(|s| s.apply(command)).unwrap_or_else(|| Err(crate::sim::CommandError("the page is shutting down".into())));
+        let result = self
+            .sim
+            .try_update_value(|s| s.apply(command))
+            .unwrap_or_else(|| Err(crate::sim::CommandError("the page is shutting down".into())));
         match &result {
             Ok(Applied::Changed(text)) => self.notice.set(Some((false, text.clone()))),
             Ok(Applied::Sent(id)) => self.selected.set(Selected::Request(*id)),
@@ -179,7 +182,14 @@ impl SimHandle {
                 } else {
                     layout.token_points(stop, row)
                 };
-                out.push(Token { id: r.id, points, class: r.outcome.class().key(), is_probe: false, label: r.outcome.label(), born_ms: wall_ms });
+                out.push(Token {
+                    id: r.id,
+                    points,
+                    class: r.outcome.class().key(),
+                    is_probe: false,
+                    label: r.outcome.label(),
+                    born_ms: wall_ms,
+                });
             }
             for r in &fresh {
                 max_req = max_req.max(r.id);
@@ -220,9 +230,7 @@ pub fn use_sim() -> SimHandle {
 }
 
 fn prefers_reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
-        .is_some_and(|m| m.matches())
+    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
 }
 
 fn now_ms() -> f64 {
@@ -249,7 +257,9 @@ fn show_fatal_error(message: &str) {
     let pre = document.create_element("pre").ok();
     let a = document.create_element("a").ok();
     if let (Some(p), Some(pre), Some(a)) = (p, pre, a) {
-        p.set_text_content(Some("ALB Lab hit an internal error and stopped. Nothing you did should cause this; please report it with the text below."));
+        p.set_text_content(Some(
+            "ALB Lab hit an internal error and stopped. Nothing you did should cause this; please report it with the text below.",
+        ));
         pre.set_text_content(Some(message));
         a.set_text_content(Some("Reload and reset"));
         a.set_attribute("href", "./").ok();
@@ -263,8 +273,11 @@ fn show_fatal_error(message: &str) {
     }
 }
 
+/// The frame callback keeps a handle to itself so it can ask for the next frame.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
 fn start_animation_loop(handle: SimHandle) {
-    let callback: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
+    let callback: FrameCallback = Rc::new(RefCell::new(None));
     let next = callback.clone();
     let last = Cell::new(None::<f64>);
     let carry = Cell::new(0.0f64);

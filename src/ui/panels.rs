@@ -263,7 +263,11 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                         outcome: format!("{state}; check {}", check.result),
                         hops: hop_rows(&check.trace),
                     },
-                    None => WhyModel { title: format!("Target {}", t.endpoint), outcome: format!("{state}; no health check has finished yet"), hops: vec![] },
+                    None => WhyModel {
+                        title: format!("Target {}", t.endpoint),
+                        outcome: format!("{state}; no health check has finished yet"),
+                        hops: vec![],
+                    },
                 }
             }
             None => WhyModel { title: "That target has left the target group.".into(), outcome: String::new(), hops: vec![] },
@@ -279,10 +283,16 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                 outcome: if r.done_at_ms <= s.now_ms() { r.outcome.to_string() } else { format!("in flight; will end: {}", r.outcome) },
                 hops: hop_rows(&r.trace),
             },
-            None => WhyModel { title: "That request is no longer kept (only the latest are).".into(), outcome: String::new(), hops: vec![] },
+            None => {
+                WhyModel { title: "That request is no longer kept (only the latest are).".into(), outcome: String::new(), hops: vec![] }
+            }
         },
         _ => match s.recent_requests().rev().find(|r| r.kind == TraceKind::Request) {
-            Some(r) => WhyModel { title: format!("Latest request #{} at {}", r.id, clock_text(r.sent_at_ms)), outcome: r.outcome.to_string(), hops: hop_rows(&r.trace) },
+            Some(r) => WhyModel {
+                title: format!("Latest request #{} at {}", r.id, clock_text(r.sent_at_ms)),
+                outcome: r.outcome.to_string(),
+                hops: hop_rows(&r.trace),
+            },
             None => WhyModel { title: "No request has finished yet.".into(), outcome: String::new(), hops: vec![] },
         },
     }
@@ -298,7 +308,13 @@ pub fn WhyPanel() -> impl IntoView {
     let diagnosis = Memo::new(move |_| {
         handle.with(|s| {
             let d = s.diagnose();
-            (d.client_sees.clone(), d.findings.iter().map(|f| (f.severity, f.hop, f.cause.clone(), f.aws_shows.clone(), f.fix.clone(), f.fix_command.clone())).collect::<Vec<_>>())
+            (
+                d.client_sees.clone(),
+                d.findings
+                    .iter()
+                    .map(|f| (f.severity, f.hop, f.cause.clone(), f.aws_shows.clone(), f.fix.clone(), f.fix_command.clone()))
+                    .collect::<Vec<_>>(),
+            )
         })
     });
     view! {
