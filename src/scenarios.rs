@@ -1,6 +1,7 @@
 //! The scenario files shipped with ALB Lab, embedded at build time so the page works offline
 //! from a static folder.
 
+use crate::sim::exercise::{Exercise, ExerciseError};
 use crate::sim::{Scenario, ValidScenario};
 
 /// (file name, contents) of every file in `scenarios/`: the working default first, then one
@@ -24,6 +25,23 @@ pub const FILES: &[(&str, &str)] = &[
     ("slow-start-grace.json", include_str!("../scenarios/slow-start-grace.json")),
     ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
 ];
+
+/// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard.
+pub const EXERCISES: &[(&str, &str)] = &[("task-sg-blocks-alb.json", include_str!("../scenarios/exercises/task-sg-blocks-alb.json"))];
+
+/// The text of a scenario file shipped with the tool, by file name.
+pub fn scenario_text(name: &str) -> Option<String> {
+    FILES.iter().find(|(file, _)| *file == name).map(|(_, text)| text.to_string())
+}
+
+/// Every shipped exercise with its starting scenario, ordered by difficulty (stable). The files
+/// are checked by `cargo test`; one that fails to load is reported, not fatal.
+pub fn exercises() -> Vec<Result<(Exercise, ValidScenario), (String, ExerciseError)>> {
+    let mut out: Vec<_> =
+        EXERCISES.iter().map(|(file, text)| Exercise::from_json(text, scenario_text).map_err(|e| (file.to_string(), e))).collect();
+    out.sort_by_key(|r| r.as_ref().map(|(e, _)| e.difficulty).unwrap_or(u8::MAX));
+    out
+}
 
 /// The scenario the page opens with: a working Fargate service behind an ALB.
 pub fn default_scenario() -> ValidScenario {

@@ -48,7 +48,7 @@ fn the_diagram_draws_every_hop_as_a_labelled_control() {
             .filter_map(|n| n.unchecked_into::<web_sys::Element>().get_attribute("aria-label"))
             .collect()
     };
-    for wanted in ["Client", "ALB security group", "Listener", "Target group", "Task security group", "Task ", "App"] {
+    for wanted in ["Client", "ALB security group", "Listener", "Target group", "Task security group", "Task ", "app :"] {
         assert!(labels.iter().any(|l| l.starts_with(wanted)), "no diagram control labelled {wanted:?} in {labels:?}");
     }
     // The default scenario warms up for 60 s: two tasks are already running with healthy targets.

@@ -16,6 +16,7 @@ pub mod command;
 pub mod diagnosis;
 pub mod ecs;
 pub mod events;
+pub mod exercise;
 pub mod gates;
 pub mod health;
 pub mod metrics;

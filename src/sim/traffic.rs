@@ -569,55 +569,59 @@ impl Sim {
         let id = self.next_request_id;
         self.next_request_id += 1;
         let now = self.now_ms;
+        let (trace, outcome, delay_ms, latency_ms) = self.decide_curl(task_seq, port);
+        let record = RequestRecord {
+            id,
+            kind: TraceKind::DirectCurl,
+            sent_at_ms: now,
+            done_at_ms: now + delay_ms,
+            outcome,
+            trace,
+            target: None,
+            task: Some(task_seq),
+            target_state: None,
+            is_fail_open: false,
+            latency_ms,
+        };
+        self.finish_request(record)
+    }
+
+    /// What a direct curl to this task would get now, without sending it (for goal checks).
+    /// `port`: the task's container port when `None`.
+    pub fn curl_outcome(&self, task_seq: u32, port: Option<u16>) -> Outcome {
+        let Some(task) = self.tasks.get(&task_seq) else { return Outcome::ClientTimeout };
+        let port = port.unwrap_or_else(|| task.load_balancer.as_ref().map(|l| l.container_port).unwrap_or(task.app.listen_port));
+        self.decide_curl(task_seq, port).1
+    }
+
+    /// The hops of a direct curl: the task's public IP, its security group, the app.
+    fn decide_curl(&self, task_seq: u32, port: u16) -> (Trace, Outcome, u64, u32) {
         let connect_timeout_ms = self.scenario.client.connect_timeout_seconds as u64 * 1000;
         let c = &self.compiled;
         let client_ip = c.client_ip.unwrap_or(Ipv4(0));
         let client_text = c.client_ip_text.clone();
         let path = c.client_path.clone();
         let mut trace = Trace::new(TraceKind::DirectCurl);
-        let mut record = RequestRecord {
-            id,
-            kind: TraceKind::DirectCurl,
-            sent_at_ms: now,
-            done_at_ms: now + connect_timeout_ms,
-            outcome: Outcome::ClientTimeout,
-            trace: Trace::new(TraceKind::DirectCurl),
-            target: None,
-            task: Some(task_seq),
-            target_state: None,
-            is_fail_open: false,
-            latency_ms: 0,
-        };
         let Some(task) = self.tasks.get(&task_seq) else {
             trace.fail(Hop::Client, Detail::TaskStoppedInFlight);
-            record.trace = trace;
-            return self.finish_request(record);
+            return (trace, Outcome::ClientTimeout, connect_timeout_ms, 0);
         };
         let public_subnet = self.scenario.find_subnet(&task.subnet).is_some_and(|s| s.is_public);
-        let public_ip = task.public_ip.filter(|_| public_subnet);
-        let Some(public_ip) = public_ip else {
+        let Some(public_ip) = task.public_ip.filter(|_| public_subnet) else {
             trace.fail(Hop::Client, Detail::NoPublicIp { private_ip: task.private_ip });
-            record.trace = trace;
-            return self.finish_request(record);
+            return (trace, Outcome::ClientTimeout, connect_timeout_ms, 0);
         };
         trace.pass(Hop::Client, Detail::PublicIp { public_ip });
         let reach =
             self.reach_app(&mut trace, task, port, client_ip, &[], &client_text, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
         match reach {
             Reach::Answered { status, latency_ms } => {
-                record.outcome = Outcome::Http { status, source: StatusSource::Target };
-                record.latency_ms = latency_ms;
-                record.done_at_ms = now + latency_ms as u64;
+                (trace, Outcome::Http { status, source: StatusSource::Target }, latency_ms as u64, latency_ms)
             }
-            Reach::Dropped => {}
-            Reach::TooSlow => record.done_at_ms = now + CURL_MAX_TIME_MS,
-            Reach::Refused | Reach::Crashed => {
-                record.outcome = Outcome::ConnectionRefused;
-                record.done_at_ms = now + 1;
-            }
+            Reach::Dropped => (trace, Outcome::ClientTimeout, connect_timeout_ms, 0),
+            Reach::TooSlow => (trace, Outcome::ClientTimeout, CURL_MAX_TIME_MS, 0),
+            Reach::Refused | Reach::Crashed => (trace, Outcome::ConnectionRefused, 1, 0),
         }
-        record.trace = trace;
-        self.finish_request(record)
     }
 
     fn finish_request(&mut self, record: RequestRecord) -> u64 {

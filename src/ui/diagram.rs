@@ -174,6 +174,8 @@ pub fn Diagram() -> impl IntoView {
         let (click, key) = select_on(handle, what);
         let (click2, key2) = (click.clone(), key.clone());
         let _ = (click2, key2);
+        // The visible words come first in the accessible name, so speech and sight agree.
+        let label = format!("{} {}: {label}", title, sub).replace("  ", " ");
         view! {
             <g
                 class=format!("diagram-node {extra}")
@@ -186,8 +188,10 @@ pub fn Diagram() -> impl IntoView {
                 on:focus=move |_| handle.selected.set(what)
             >
                 <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="6"></rect>
-                <text x=x y=y - 3.0 text-anchor="middle" class="diagram-node__title">{title}</text>
-                <text x=x y=y + 11.0 text-anchor="middle" class="diagram-node__sub">{sub}</text>
+                <text x=x y=y - 3.0 text-anchor="middle">
+                    <tspan class="diagram-node__title">{format!("{title} ")}</tspan>
+                    <tspan class="diagram-node__sub" x=x dy="14">{sub}</tspan>
+                </text>
             </g>
         }
     };
@@ -244,7 +248,7 @@ pub fn Diagram() -> impl IntoView {
                         <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
                         <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>"VPC · subnets in us-east-1a and us-east-1b"</text>
                         {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
-                        {element(Selected::Client, format!("Client {}: open client settings", m.client_text), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
+                        {element(Selected::Client, "open client settings".into(), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
                         <g
                             class="diagram-node diagram-node--gate"
                             role="button"
@@ -258,20 +262,22 @@ pub fn Diagram() -> impl IntoView {
                             {gate(m.is_alb_gate_open, gx, gy, 44.0)}
                             <text x=gx y=gy + (if vertical { 20.0 } else { 42.0 }) text-anchor="middle" class="diagram-node__sub">{m.alb_sg.clone()}</text>
                         </g>
-                        {element(Selected::Listener, format!("Listener {}: open listener settings", m.listener_text), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
-                        {element(Selected::Listener, format!("Listener rule {}", m.rule_text), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
+                        {element(Selected::Listener, "open listener settings".into(), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
+                        {element(Selected::Listener, "listener rule, open listener settings".into(), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
                         <g
                             class="diagram-node diagram-node--tg"
                             role="button"
                             tabindex="0"
-                            aria-label=format!("Target group {}, {}: open target group settings", m.tg_name, m.tg_counts)
+                            aria-label=format!("Target group {} {}: open target group settings", m.tg_name, m.tg_counts)
                             class:diagram-node--selected=is_sel(Selected::TargetGroup)
                             on:click=move |_| handle.selected.set(Selected::TargetGroup)
                             on:focus=move |_| handle.selected.set(Selected::TargetGroup)
                         >
                             <rect x=tx y=ty width=tw height=th rx="8"></rect>
-                            <text x=tx + tw / 2.0 y=ty + 14.0 text-anchor="middle" class="diagram-node__title">{format!("Target group {}", m.tg_name)}</text>
-                            <text x=tx + tw / 2.0 y=ty + th - 8.0 text-anchor="middle" class="diagram-node__sub">{m.tg_counts.clone()}</text>
+                            <text x=tx + tw / 2.0 y=ty + 14.0 text-anchor="middle">
+                                <tspan class="diagram-node__title">{format!("Target group {} ", m.tg_name)}</tspan>
+                                <tspan class="diagram-node__sub" x=tx + tw / 2.0 y=ty + th - 8.0>{m.tg_counts.clone()}</tspan>
+                            </text>
                         </g>
                         {rows.into_iter().enumerate().map(|(i, r)| {
                             let (px, py) = l.target_pill(i);
@@ -286,7 +292,7 @@ pub fn Diagram() -> impl IntoView {
                             let pill_w = l.cell_width(80.0);
                             let compact = cell < 70.0;
                             let pill_label = r.target_state.map(|s| s.key().to_string()).unwrap_or_else(|| "—".into());
-                            let pill_label = if compact { pill_label.chars().take(1).collect::<String>().to_uppercase() } else { pill_label };
+                            let pill_label = if compact { pill_label.chars().take(1).collect::<String>() } else { pill_label };
                             view! {
                                 <g
                                     class=format!("diagram-pill diagram-pill--{state_key}")
@@ -315,7 +321,7 @@ pub fn Diagram() -> impl IntoView {
                                     class:diagram-node--selected=move || handle.selected.get() == Selected::Task(seq)
                                     role="button"
                                     tabindex="0"
-                                    aria-label=format!("Task {} at {}, {}: open task settings", r.short_id, r.ip, r.state)
+                                    aria-label=format!("Task {} {} {}: open task settings", r.ip, r.state, match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() })
                                     on:click=move |_| handle.selected.set(Selected::Task(seq))
                                     on:focus=move |_| handle.selected.set(Selected::Task(seq))
                                 >
@@ -324,14 +330,16 @@ pub fn Diagram() -> impl IntoView {
                                         view! { <text x=kx y=ky + 4.0 text-anchor="middle" class="diagram-node__sub">{r.state.key().chars().take(3).collect::<String>()}</text> }.into_any()
                                     } else {
                                         view! {
-                                            <text x=kx y=ky - 8.0 text-anchor="middle" class="diagram-node__title">{r.ip.clone()}</text>
-                                            <text x=kx y=ky + 5.0 text-anchor="middle" class="diagram-node__sub">{r.state.key()}</text>
-                                            <text x=kx y=ky + 17.0 text-anchor="middle" class="diagram-node__sub">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</text>
+                                            <text x=kx y=ky - 8.0 text-anchor="middle">
+                                                <tspan class="diagram-node__title">{format!("{} ", r.ip)}</tspan>
+                                                <tspan class="diagram-node__sub" x=kx dy="13">{format!("{} ", r.state.key())}</tspan>
+                                                <tspan class="diagram-node__sub" x=kx dy="12">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</tspan>
+                                            </text>
                                         }.into_any()
                                     }}
                                 </g>
-                                {element(Selected::TaskDefinition, format!("Container port mapping {}: open task definition", r.mapping), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
-                                {element(Selected::TaskDefinition, format!("App {}: open app settings", r.app_text), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
+                                {element(Selected::TaskDefinition, "container port mapping, open the task definition".into(), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
+                                {element(Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
                             }
                         }).collect_view()}
                         <g

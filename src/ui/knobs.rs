@@ -75,6 +75,14 @@ fn submit(error: RwSignal<Option<String>>, result: Result<Command, String>) {
 #[component]
 pub fn Inspector() -> impl IntoView {
     let handle = use_sim();
+    let ex = super::exercises::use_exercises();
+    let option = move |value: &'static str, label: &'static str| {
+        view! {
+            <option value=value disabled=move || ex.is_locked(value)>
+                {move || if ex.is_locked(value) { format!("{label} (locked)") } else { label.to_string() }}
+            </option>
+        }
+    };
     let section = move || match handle.selected.get() {
         Selected::Client | Selected::Request(_) => "client",
         Selected::AlbSecurityGroup => "alb-sg",
@@ -104,19 +112,22 @@ pub fn Inspector() -> impl IntoView {
                         })
                     }
                 >
-                    <option value="client">"Client"</option>
-                    <option value="alb-sg">"ALB security group"</option>
-                    <option value="listener">"Listener"</option>
-                    <option value="target-group">"Target group"</option>
-                    <option value="task-sg">"Task security group"</option>
-                    <option value="task-definition">"Task definition and app"</option>
-                    <option value="service">"ECS service"</option>
+                    {option("client", "Client")}
+                    {option("alb-sg", "ALB security group")}
+                    {option("listener", "Listener")}
+                    {option("target-group", "Target group")}
+                    {option("task-sg", "Task security group")}
+                    {option("task-definition", "Task definition and app")}
+                    {option("service", "ECS service")}
                 </select>
             </label>
             {move || handle.notice.get().map(|(is_error, text)| view! {
                 <p class=if is_error { "notice notice--error" } else { "notice" } role=if is_error { "alert" } else { "status" }>{text}</p>
             })}
             {move || match section() {
+                locked if ex.is_locked(locked) => view! {
+                    <p class="notice">"This setting is locked in this exercise. Pick an unlocked one under \"Settings for\"."</p>
+                }.into_any(),
                 "alb-sg" => view! { <SecurityGroupKnobs alb=true/> }.into_any(),
                 "task-sg" => view! { <SecurityGroupKnobs alb=false/> }.into_any(),
                 "listener" => view! { <ListenerKnobs/> }.into_any(),

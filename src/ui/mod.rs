@@ -8,11 +8,12 @@
 //! animates. The sim never sees the clock: the page turns wall time into ticks.
 
 mod diagram;
+mod exercises;
 mod knobs;
 mod panels;
 
 use crate::scenarios;
-use crate::sim::{Applied, Command, Sim, TargetId, TICK_MS};
+use crate::sim::{Applied, Command, Sim, TargetId, ValidScenario, TICK_MS};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -118,6 +119,12 @@ impl SimHandle {
         self.bump();
         self.spawn_tokens(now_ms());
         result.map_err(|e| e.0)
+    }
+
+    /// Replace the whole run with a new scenario (an exercise, a shared link).
+    pub fn load(&self, scenario: ValidScenario) {
+        self.sim.set_value(Sim::new(scenario, None));
+        self.after_restart();
     }
 
     pub fn reset(&self) {
@@ -351,7 +358,7 @@ impl Theme {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
@@ -364,10 +371,41 @@ fn apply_theme(theme: Theme) {
     }
 }
 
+/// Tell the page that embeds ALB Lab (if any) what happened. Only plain data is sent.
+pub(crate) fn post_to_parent(kind: &str, field: Option<(&str, &str)>) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(Some(parent)) = window.parent() else { return };
+    if parent == window {
+        return;
+    }
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"source".into(), &"alb-lab".into());
+    let _ = js_sys::Reflect::set(&message, &"type".into(), &kind.into());
+    if let Some((k, v)) = field {
+        let _ = js_sys::Reflect::set(&message, &k.into(), &v.into());
+    }
+    let _ = parent.post_message(&message, "*");
+}
+
+/// A query parameter of the page's URL.
+pub(crate) fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let handle = SimHandle::new(Sim::new(scenarios::default_scenario(), None));
     provide_context(handle);
+    let ex = exercises::Exercises::new(true);
+    provide_context(ex);
+    ex.watch_goal();
+    if let Some(id) = query_param("exercise") {
+        match exercises::Exercises::find(&id) {
+            Some((e, s)) => ex.start(e, s, query_param("sandbox").as_deref() == Some("1")),
+            None => handle.notice.set(Some((true, format!("There is no exercise {id:?}; showing the default scenario instead.")))),
+        }
+    }
     watch_width(handle);
     start_animation_loop(handle);
     let saved = storage().and_then(|s| s.get_item("alb-lab-theme").ok().flatten()).map(|k| Theme::from_key(&k)).unwrap_or(Theme::Auto);
@@ -381,6 +419,13 @@ pub fn App() -> impl IntoView {
                 <h1>"ALB Lab"</h1>
                 <p class="app-header__scenario">{move || handle.with(|s| s.scenario().name.clone())}</p>
             </div>
+            <button
+                class="button"
+                aria-expanded=move || ex.is_picker_open.get().to_string()
+                on:click=move |_| ex.is_picker_open.update(|o| *o = !*o)
+            >
+                "Exercises"
+            </button>
             <label class="app-header__theme">
                 "Theme "
                 <select
@@ -394,6 +439,8 @@ pub fn App() -> impl IntoView {
                 </select>
             </label>
         </header>
+        <exercises::ExercisePicker/>
+        <exercises::ExercisePanel/>
         <panels::TimeControls/>
         <panels::LiveRegion/>
         <main class="layout">

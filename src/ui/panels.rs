@@ -301,6 +301,7 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
 #[component]
 pub fn WhyPanel() -> impl IntoView {
     let handle = use_sim();
+    let ex = super::exercises::use_exercises();
     let why = Memo::new(move |_| {
         let sel = handle.selected.get();
         handle.with(|s| why_model(s, sel))
@@ -330,13 +331,16 @@ pub fn WhyPanel() -> impl IntoView {
                         <strong>{h.hop.label()}</strong>
                         " — " {h.setting}
                         {h.term.map(|t| view! { <code class="why__term">{t}</code> })}
-                        {h.fix.map(|f| view! { <p class="why__fix">"Fix: " {f}</p> })}
+                        {h.fix.filter(|_| !ex.hides_answers()).map(|f| view! { <p class="why__fix">"Fix: " {f}</p> })}
                     </li>
                 }).collect_view()}
             </ol>
             <h3>"Diagnosis"</h3>
             <p>{move || diagnosis.get().0}</p>
-            <ul class="findings">
+            {move || ex.hides_answers().then(|| view! {
+                <p class="panel__hint">"Root causes and fixes are hidden while you work on an exercise: use its hints, or read the trace above."</p>
+            })}
+            <ul class="findings" class:sr-only=move || ex.hides_answers() aria-hidden=move || ex.hides_answers().to_string()>
                 {move || {
                     let items = diagnosis.get().1;
                     if items.is_empty() {

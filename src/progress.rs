@@ -1,0 +1,126 @@
+//! Workshop progress: which exercises a learner has solved, saved in the browser and exported
+//! or imported as a small JSON file.
+//!
+//! Pure data and validation (tested natively); the page does the storage and the file dialogs.
+//! A file that is not ours, is from a newer format, or names exercises this build does not
+//! ship is refused with a message and changes nothing.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const FORMAT: &str = "alb-lab/progress";
+pub const VERSION: u32 = 1;
+/// Progress files are tiny; anything larger is not one.
+pub const MAX_BYTES: usize = 64 * 1024;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solved {
+    /// How many hint tiers the learner opened before solving.
+    #[serde(default)]
+    pub hints_used: u32,
+    /// Whether the worked solution was used.
+    #[serde(default)]
+    pub used_solution: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Progress {
+    pub format: String,
+    pub version: u32,
+    #[serde(default)]
+    pub solved: BTreeMap<String, Solved>,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress { format: FORMAT.into(), version: VERSION, solved: BTreeMap::new() }
+    }
+}
+
+impl Progress {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parse a progress file, accepting only exercise ids in `known_ids`.
+    pub fn from_json(text: &str, known_ids: &[&str]) -> Result<Progress, String> {
+        if text.len() > MAX_BYTES {
+            return Err(format!("This file is {} KB; an ALB Lab progress file is a few KB at most.", text.len() / 1024));
+        }
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("This is not a JSON file (line {}, column {}).", e.line(), e.column()))?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(format!("This file is a {other:?} file, not ALB Lab progress.")),
+            None => return Err("This JSON file is not ALB Lab progress: it has no \"format\": \"alb-lab/progress\".".into()),
+        }
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == VERSION as u64 => {}
+            Some(v) => return Err(format!("This progress file is version {v}; this ALB Lab reads version {VERSION}.")),
+            None => return Err("version: missing".into()),
+        }
+        let progress: Progress = serde_json::from_value(value).map_err(|e| format!("This progress file is damaged: {e}"))?;
+        if let Some(unknown) = progress.solved.keys().find(|id| !known_ids.contains(&id.as_str())) {
+            return Err(format!("This progress file names an exercise this ALB Lab does not have: {unknown:?}."));
+        }
+        Ok(progress)
+    }
+
+    pub fn is_solved(&self, id: &str) -> bool {
+        self.solved.contains_key(id)
+    }
+
+    /// Record a solve; a later solve with fewer hints keeps the better record.
+    pub fn record(&mut self, id: &str, hints_used: u32, used_solution: bool) {
+        let entry = self.solved.entry(id.to_string()).or_insert(Solved { hints_used, used_solution });
+        if hints_used < entry.hints_used || (!used_solution && entry.used_solution) {
+            *entry = Solved { hints_used, used_solution };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IDS: &[&str] = &["a", "b"];
+
+    #[test]
+    fn round_trips() {
+        let mut p = Progress::default();
+        p.record("a", 2, false);
+        let back = Progress::from_json(&p.to_json(), IDS).unwrap();
+        assert_eq!(back, p);
+        assert!(back.is_solved("a") && !back.is_solved("b"));
+    }
+
+    #[test]
+    fn keeps_the_better_record() {
+        let mut p = Progress::default();
+        p.record("a", 3, true);
+        p.record("a", 1, false);
+        assert_eq!(p.solved["a"], Solved { hints_used: 1, used_solution: false });
+        p.record("a", 3, true);
+        assert_eq!(p.solved["a"], Solved { hints_used: 1, used_solution: false });
+    }
+
+    #[test]
+    fn refuses_foreign_or_bad_files_with_a_reason() {
+        let cases = [
+            ("not json", "not a JSON file"),
+            ("{\"name\":\"x\"}", "no \"format\""),
+            ("{\"format\":\"alb-lab/scenario\",\"version\":1}", "not ALB Lab progress"),
+            ("{\"format\":\"alb-lab/progress\",\"version\":9}", "version 9"),
+            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"zzz\":{}}}", "does not have: \"zzz\""),
+            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"a\":{\"hints_used\":\"x\"}}}", "damaged"),
+            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"extra\":1}", "damaged"),
+        ];
+        for (text, needle) in cases {
+            let err = Progress::from_json(text, IDS).unwrap_err();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+        assert!(Progress::from_json(&"x".repeat(MAX_BYTES + 1), IDS).unwrap_err().contains("KB"));
+    }
+}

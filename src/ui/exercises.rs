@@ -1,0 +1,334 @@
+//! Workshop exercises in the page: the picker with progress marks, the active exercise with its
+//! story, live goal checks, tiered hints and the worked solution, sandbox mode, and progress
+//! saved in the browser with export and import.
+
+use super::{storage, use_sim};
+use crate::progress::Progress;
+use crate::scenarios;
+use crate::sim::exercise::{self, Exercise};
+use crate::sim::ValidScenario;
+use leptos::prelude::*;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+const PROGRESS_KEY: &str = "alb-lab-progress";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Active {
+    pub exercise: Arc<Exercise>,
+    pub scenario: ValidScenario,
+    pub is_sandbox: bool,
+    pub hints_shown: usize,
+    pub is_solution_shown: bool,
+    pub next_step: usize,
+    pub is_solved: bool,
+    pub used_solution: bool,
+}
+
+/// Exercise state shared by the picker, the exercise panel and the inspector's knob locks.
+#[derive(Clone, Copy)]
+pub struct Exercises {
+    pub active: RwSignal<Option<Active>>,
+    pub progress: RwSignal<Progress>,
+    pub is_picker_open: RwSignal<bool>,
+    pub message: RwSignal<Option<(bool, String)>>,
+    /// Embedded pages never rewrite their own URL.
+    pub may_rewrite_url: bool,
+}
+
+pub fn use_exercises() -> Exercises {
+    expect_context::<Exercises>()
+}
+
+/// Every shipped exercise that loads (the tests guarantee all do).
+pub fn catalogue() -> Vec<(Arc<Exercise>, ValidScenario)> {
+    scenarios::exercises().into_iter().filter_map(|r| r.ok()).map(|(e, s)| (Arc::new(e), s)).collect()
+}
+
+fn known_ids() -> Vec<String> {
+    catalogue().iter().map(|(e, _)| e.id.clone()).collect()
+}
+
+fn load_progress() -> Progress {
+    let ids = known_ids();
+    let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+    storage()
+        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
+        .and_then(|text| Progress::from_json(&text, &ids).ok())
+        .unwrap_or_default()
+}
+
+fn save_progress(p: &Progress) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(PROGRESS_KEY, &p.to_json());
+    }
+}
+
+fn set_query(query: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(history) = window.history() else { return };
+    let path = window.location().pathname().unwrap_or_default();
+    let hash = window.location().hash().unwrap_or_default();
+    let url = format!("{path}{query}{hash}");
+    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+}
+
+impl Exercises {
+    pub fn new(may_rewrite_url: bool) -> Self {
+        Exercises {
+            active: RwSignal::new(None),
+            progress: RwSignal::new(load_progress()),
+            is_picker_open: RwSignal::new(false),
+            message: RwSignal::new(None),
+            may_rewrite_url,
+        }
+    }
+
+    pub fn find(id: &str) -> Option<(Arc<Exercise>, ValidScenario)> {
+        catalogue().into_iter().find(|(e, _)| e.id == id)
+    }
+
+    pub fn start(&self, exercise: Arc<Exercise>, scenario: ValidScenario, is_sandbox: bool) {
+        let handle = use_sim();
+        handle.load(scenario.clone());
+        handle.selected.set(super::Selected::Client);
+        if self.may_rewrite_url {
+            set_query(&format!("?exercise={}{}", exercise.id, if is_sandbox { "&sandbox=1" } else { "" }));
+        }
+        self.active.set(Some(Active {
+            exercise,
+            scenario,
+            is_sandbox,
+            hints_shown: 0,
+            is_solution_shown: false,
+            next_step: 0,
+            is_solved: false,
+            used_solution: false,
+        }));
+        self.is_picker_open.set(false);
+    }
+
+    pub fn restart(&self) {
+        let Some(active) = self.active.get_untracked() else { return };
+        use_sim().load(active.scenario.clone());
+        self.active.update(|a| {
+            if let Some(a) = a {
+                a.next_step = 0;
+                a.is_solved = false;
+            }
+        });
+    }
+
+    pub fn leave(&self) {
+        use_sim().load(scenarios::default_scenario());
+        self.active.set(None);
+        if self.may_rewrite_url {
+            set_query("");
+        }
+    }
+
+    /// Is this settings section locked by the active exercise?
+    pub fn is_locked(&self, section: &str) -> bool {
+        self.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.exercise.unlocked.iter().any(|u| u == section)))
+    }
+
+    /// Does the active exercise hide the answers (diagnosis, fixes)?
+    pub fn hides_answers(&self) -> bool {
+        self.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.is_solved))
+    }
+
+    /// Mark the exercise solved when every check is met; called after each change of the sim.
+    pub fn watch_goal(&self) {
+        let handle = use_sim();
+        let this = *self;
+        Effect::new(move |_| {
+            let Some(active) = this.active.get() else { return };
+            if active.is_sandbox || active.is_solved {
+                return;
+            }
+            let met = handle.with(|s| exercise::is_met(&active.exercise.goal, s));
+            if met {
+                this.active.update(|a| {
+                    if let Some(a) = a {
+                        a.is_solved = true;
+                    }
+                });
+                this.progress.update(|p| p.record(&active.exercise.id, active.hints_shown as u32, active.used_solution));
+                save_progress(&this.progress.get_untracked());
+                handle.notice.set(Some((false, format!("Exercise solved: {}", active.exercise.title))));
+                super::post_to_parent("exerciseSolved", Some(("id", &active.exercise.id)));
+            }
+        });
+    }
+}
+
+#[component]
+pub fn ExercisePanel() -> impl IntoView {
+    let ex = use_exercises();
+    let handle = use_sim();
+    let goal = Memo::new(move |_| {
+        let active = ex.active.get()?;
+        if active.is_sandbox {
+            return Some(vec![]);
+        }
+        Some(handle.with(|s| exercise::evaluate(&active.exercise.goal, s)))
+    });
+    move || {
+        let active = ex.active.get()?;
+        let e = active.exercise.clone();
+        let total_hints = e.hints.len();
+        let steps = e.solution.clone();
+        let n_steps = steps.len();
+        Some(view! {
+            <section class="panel exercise" aria-labelledby="exercise-heading">
+                <p class="exercise__kicker">{if active.is_sandbox { "Sandbox" } else { "Exercise" }}</p>
+                <h2 id="exercise-heading">{e.title.clone()}</h2>
+                <p class="exercise__story">{e.story.clone()}</p>
+                {if active.is_sandbox {
+                    view! { <p class="panel__hint">"Sandbox: this exercise's setup with every knob unlocked and no goal."</p> }.into_any()
+                } else {
+                    view! {
+                        <h3>"Goal"</h3>
+                        <ul class="goal" aria-label="Goal checks">
+                            {move || goal.get().unwrap_or_default().into_iter().map(|c| view! {
+                                <li class="goal__check" class:goal__check--met=c.is_met>
+                                    <span class="goal__mark" aria-hidden="true">{if c.is_met { "✓" } else { "○" }}</span>
+                                    <span class="sr-only">{if c.is_met { "met: " } else { "not met yet: " }}</span>
+                                    {c.text} <span class="goal__now">{format!(" ({})", c.now)}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                        {active.is_solved.then(|| view! { <p class="exercise__solved" role="status">"Solved! Your progress is saved in this browser."</p> })}
+                        <h3>"Hints"</h3>
+                        <ol class="hints">
+                            {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
+                        </ol>
+                        {(active.hints_shown < total_hints).then(|| view! {
+                            <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>
+                                {format!("Show a hint ({} of {total_hints})", active.hints_shown + 1)}
+                            </button>
+                        })}
+                    }.into_any()
+                }}
+                <h3>"Solution"</h3>
+                {if active.is_solution_shown {
+                    view! {
+                        <ol class="solution">
+                            {steps.iter().enumerate().map(|(i, s)| view! {
+                                <li class:solution__done=i < active.next_step>{s.explain.clone()}</li>
+                            }).collect_view()}
+                        </ol>
+                        {(active.next_step < n_steps).then(|| {
+                            let step = steps[active.next_step].command.clone();
+                            view! {
+                                <button class="button button--primary" on:click=move |_| {
+                                    let _ = handle.dispatch(step.clone());
+                                    ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
+                                }>{format!("Apply step {} of {n_steps}", active.next_step + 1)}</button>
+                            }
+                        })}
+                    }.into_any()
+                } else {
+                    view! {
+                        <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.is_solution_shown = true })>"Show solution"</button>
+                    }.into_any()
+                }}
+                <div class="exercise__actions">
+                    <button class="button" on:click=move |_| ex.restart()>"Restart exercise"</button>
+                    <button class="button" on:click=move |_| ex.leave()>"Leave exercise"</button>
+                </div>
+            </section>
+        })
+    }
+}
+
+#[component]
+pub fn ExercisePicker() -> impl IntoView {
+    let ex = use_exercises();
+    let list = catalogue();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let export = move |_| {
+        let json = ex.progress.get_untracked().to_json();
+        download("alb-lab-progress.json", &json, "application/json");
+    };
+    let import = move |_| {
+        let Some(input) = file_input.get() else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let promise = file.text();
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let ids = known_ids();
+            let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+            match Progress::from_json(&text, &ids) {
+                Ok(p) => {
+                    let n = p.solved.len();
+                    save_progress(&p);
+                    ex.progress.set(p);
+                    ex.message.set(Some((false, format!("Imported progress: {n} exercises solved."))));
+                }
+                Err(e) => ex.message.set(Some((true, format!("Progress not imported: {e} Nothing was changed.")))),
+            }
+        });
+        input.set_value("");
+    };
+    move || {
+        if !ex.is_picker_open.get() {
+            return None;
+        }
+        let list = list.clone();
+        Some(view! {
+            <section class="panel picker" aria-labelledby="picker-heading">
+                <h2 id="picker-heading">"Exercises"</h2>
+                <p class="panel__hint">"Broken setups to fix, from first steps to hard. Each goal checks itself as the simulation runs."</p>
+                <ol class="picker__list">
+                    {list.into_iter().map(|(e, s)| {
+                        let id = e.id.clone();
+                        let solved = move || ex.progress.with(|p| p.is_solved(&id));
+                        let (e1, s1, e2, s2) = (e.clone(), s.clone(), e.clone(), s.clone());
+                        view! {
+                            <li class="picker__item">
+                                <span class="picker__mark" class:picker__mark--solved=solved.clone()>
+                                    {let solved = solved.clone(); move || if solved() { "✓" } else { "○" }}
+                                </span>
+                                <span class="sr-only">{let solved = solved.clone(); move || if solved() { "solved: " } else { "not solved: " }}</span>
+                                <span class="picker__title">{e.title.clone()}</span>
+                                <span class="picker__level">{format!("level {}", e.difficulty)}</span>
+                                <button class="button button--small" aria-label=format!("Start {}", e.title) on:click=move |_| ex.start(e1.clone(), s1.clone(), false)>"Start"</button>
+                                <button class="button button--small" aria-label=format!("Open {} in the sandbox", e.title) on:click=move |_| ex.start(e2.clone(), s2.clone(), true)>"Sandbox"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                <div class="picker__progress">
+                    <button class="button" on:click=export>"Export progress"</button>
+                    <label class="field">
+                        <span class="field__label">"Import progress"</span>
+                        <input type="file" accept="application/json,.json" node_ref=file_input on:change=import/>
+                    </label>
+                    {move || ex.message.get().map(|(is_error, t)| view! { <p class=if is_error { "notice notice--error" } else { "notice" } role=if is_error { "alert" } else { "status" }>{t}</p> })}
+                </div>
+            </section>
+        })
+    }
+}
+
+/// Offer `text` as a file download.
+pub fn download(name: &str, text: &str, mime: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else { return };
+    download_blob(name, &blob);
+}
+
+pub fn download_blob(name: &str, blob: &web_sys::Blob) {
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Ok(a) = document.create_element("a") {
+        let a: web_sys::HtmlAnchorElement = a.unchecked_into();
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
