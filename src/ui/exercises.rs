@@ -179,63 +179,78 @@ pub fn ExercisePanel() -> impl IntoView {
         let total_hints = e.hints.len();
         let steps = e.solution.clone();
         let n_steps = steps.len();
+        let sandbox = active.is_sandbox;
+        let goal_view = (!sandbox).then(|| {
+            view! {
+                <h3>"Goal"</h3>
+                <ul class="goal" aria-label="Goal checks">
+                    {move || goal.get().unwrap_or_default().into_iter().map(|c| view! {
+                        <li class="goal__check" class:goal__check--met=c.is_met>
+                            <span class="goal__mark" aria-hidden="true">{if c.is_met { "✓" } else { "○" }}</span>
+                            <span class="sr-only">{if c.is_met { "met: " } else { "not met yet: " }}</span>
+                            {c.text} <span class="goal__now">{format!(" ({})", c.now)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                {active.is_solved.then(|| view! { <p class="exercise__solved" role="status">"Solved! Your progress is saved in this browser."</p> })}
+            }
+        });
+        let hints_view = (!sandbox).then(|| {
+            view! {
+                <h3>"Hints"</h3>
+                <ol class="hints">
+                    {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
+                </ol>
+                {(active.hints_shown < total_hints).then(|| view! {
+                    <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>
+                        {format!("Show a hint ({} of {total_hints})", active.hints_shown + 1)}
+                    </button>
+                })}
+            }
+        });
+        let solution_view = if active.is_solution_shown {
+            view! {
+                <ol class="solution">
+                    {steps.iter().enumerate().map(|(i, s)| view! {
+                        <li class:solution__done=i < active.next_step>{s.explain.clone()}</li>
+                    }).collect_view()}
+                </ol>
+                {(active.next_step < n_steps).then(|| {
+                    let step = steps[active.next_step].command.clone();
+                    view! {
+                        <button class="button button--primary" on:click=move |_| {
+                            let _ = handle.dispatch(step.clone());
+                            ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
+                        }>{format!("Apply step {} of {n_steps}", active.next_step + 1)}</button>
+                    }
+                })}
+            }
+            .into_any()
+        } else {
+            view! {
+                <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.is_solution_shown = true })>"Show solution"</button>
+            }
+            .into_any()
+        };
         Some(view! {
             <section class="panel exercise" aria-labelledby="exercise-heading">
-                <p class="exercise__kicker">{if active.is_sandbox { "Sandbox" } else { "Exercise" }}</p>
+                <p class="exercise__kicker">{if sandbox { "Sandbox" } else { "Exercise" }}</p>
                 <h2 id="exercise-heading">{e.title.clone()}</h2>
-                <p class="exercise__story">{e.story.clone()}</p>
-                {if active.is_sandbox {
-                    view! { <p class="panel__hint">"Sandbox: this exercise's setup with every knob unlocked and no goal."</p> }.into_any()
-                } else {
-                    view! {
-                        <h3>"Goal"</h3>
-                        <ul class="goal" aria-label="Goal checks">
-                            {move || goal.get().unwrap_or_default().into_iter().map(|c| view! {
-                                <li class="goal__check" class:goal__check--met=c.is_met>
-                                    <span class="goal__mark" aria-hidden="true">{if c.is_met { "✓" } else { "○" }}</span>
-                                    <span class="sr-only">{if c.is_met { "met: " } else { "not met yet: " }}</span>
-                                    {c.text} <span class="goal__now">{format!(" ({})", c.now)}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                        {active.is_solved.then(|| view! { <p class="exercise__solved" role="status">"Solved! Your progress is saved in this browser."</p> })}
-                        <h3>"Hints"</h3>
-                        <ol class="hints">
-                            {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
-                        </ol>
-                        {(active.hints_shown < total_hints).then(|| view! {
-                            <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>
-                                {format!("Show a hint ({} of {total_hints})", active.hints_shown + 1)}
-                            </button>
-                        })}
-                    }.into_any()
-                }}
-                <h3>"Solution"</h3>
-                {if active.is_solution_shown {
-                    view! {
-                        <ol class="solution">
-                            {steps.iter().enumerate().map(|(i, s)| view! {
-                                <li class:solution__done=i < active.next_step>{s.explain.clone()}</li>
-                            }).collect_view()}
-                        </ol>
-                        {(active.next_step < n_steps).then(|| {
-                            let step = steps[active.next_step].command.clone();
-                            view! {
-                                <button class="button button--primary" on:click=move |_| {
-                                    let _ = handle.dispatch(step.clone());
-                                    ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
-                                }>{format!("Apply step {} of {n_steps}", active.next_step + 1)}</button>
-                            }
-                        })}
-                    }.into_any()
-                } else {
-                    view! {
-                        <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.is_solution_shown = true })>"Show solution"</button>
-                    }.into_any()
-                }}
-                <div class="exercise__actions">
-                    <button class="button" on:click=move |_| ex.restart()>"Restart exercise"</button>
-                    <button class="button" on:click=move |_| ex.leave()>"Leave exercise"</button>
+                <div class="exercise__body">
+                    <div class="exercise__main">
+                        <p class="exercise__story">{e.story.clone()}</p>
+                        {sandbox.then(|| view! { <p class="panel__hint">"Sandbox: this exercise's setup with every knob unlocked and no goal."</p> })}
+                        {goal_view}
+                    </div>
+                    <div class="exercise__help">
+                        {hints_view}
+                        <h3>"Solution"</h3>
+                        {solution_view}
+                        <div class="exercise__actions">
+                            <button class="button" on:click=move |_| ex.restart()>"Restart exercise"</button>
+                            <button class="button" on:click=move |_| ex.leave()>"Leave exercise"</button>
+                        </div>
+                    </div>
                 </div>
             </section>
         })

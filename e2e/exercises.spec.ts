@@ -1,0 +1,56 @@
+import { test, expect } from '@playwright/test';
+import { openApp, setSpeed, openSettings, screenshots, expectAccessible } from './helpers';
+
+test('a learner opens an exercise link, takes a hint, fixes it by hand and keeps the progress', async ({ page }, testInfo) => {
+  const errors = await openApp(page, '/?exercise=task-sg-blocks-alb');
+  const exercise = page.getByRole('region', { name: 'The gate in front of the tasks' });
+  await expect(exercise).toContainText('Something between the load balancer and the tasks');
+  const goal = exercise.getByRole('list', { name: 'Goal checks' });
+  await expect(goal.getByRole('listitem')).toHaveCount(3);
+
+  await exercise.getByRole('button', { name: 'Show a hint (1 of 3)' }).click();
+  await expect(exercise.getByText(/Target\.Timeout/)).toBeVisible();
+  await expect(exercise.getByRole('button', { name: 'Show a hint (2 of 3)' })).toBeVisible();
+
+  // Knobs the exercise does not unlock are locked.
+  await expect(page.getByLabel('Settings for').getByRole('option', { name: 'Listener (locked)' })).toBeDisabled();
+  // The answer is not given away while the exercise runs.
+  await expect(page.getByRole('button', { name: 'Apply this fix' })).toHaveCount(0);
+
+  await openSettings(page, 'Task security group');
+  await page.getByLabel('From port').fill('8000');
+  await page.getByLabel('To port').fill('8000');
+  await page.getByLabel('Source').fill('sg-alb');
+  await page.getByRole('button', { name: 'Add rule' }).click();
+  await setSpeed(page, '60');
+  await expect(exercise.getByText('Solved! Your progress is saved in this browser.')).toBeVisible({ timeout: 60_000 });
+  await expect(goal.getByText('met:')).toHaveCount(3);
+  await expectAccessible(page);
+  await screenshots(page, testInfo, 'exercise-solved');
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  const picker = page.getByRole('region', { name: 'Exercises' });
+  await expect(picker.getByRole('listitem').filter({ hasText: 'The gate in front of the tasks' })).toContainText(/^✓solved:/);
+  expect(errors).toEqual([]);
+});
+
+test('a foreign progress file is refused with a message and changes nothing', async ({ page }) => {
+  const errors = await openApp(page);
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  const picker = page.getByRole('region', { name: 'Exercises' });
+  await picker.getByLabel('Import progress').setInputFiles({
+    name: 'progress.json', mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ format: 'alb-lab/scenario', version: 1 })),
+  });
+  await expect(picker.getByRole('alert')).toContainText('not ALB Lab progress');
+  await expect(picker.getByText('solved:', { exact: true })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('an unknown exercise link says so and opens the default scenario', async ({ page }) => {
+  const errors = await openApp(page, '/?exercise=<script>alert(1)</script>');
+  await expect(page.getByRole('alert').filter({ hasText: 'There is no exercise "<script>alert(1)</script>"' })).toBeVisible();
+  await expect(page.getByText('Working setup: Fargate service')).toBeVisible();
+  expect(errors).toEqual([]);
+});
