@@ -8,6 +8,7 @@
 pub mod diagram;
 pub mod progress;
 pub mod scenarios;
+pub mod share;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]
