@@ -26,8 +26,25 @@ pub const FILES: &[(&str, &str)] = &[
     ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
 ];
 
-/// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard.
-pub const EXERCISES: &[(&str, &str)] = &[("task-sg-blocks-alb.json", include_str!("../scenarios/exercises/task-sg-blocks-alb.json"))];
+/// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard:
+/// an empty target group, then the gates a request meets on its way in, then port and health
+/// check mismatches, then setups that need two changes or a deployment done right.
+pub const EXERCISES: &[(&str, &str)] = &[
+    ("desired-zero.json", include_str!("../scenarios/exercises/desired-zero.json")),
+    ("service-not-attached.json", include_str!("../scenarios/exercises/service-not-attached.json")),
+    ("alb-sg-blocks-client.json", include_str!("../scenarios/exercises/alb-sg-blocks-client.json")),
+    ("no-listener-on-port.json", include_str!("../scenarios/exercises/no-listener-on-port.json")),
+    ("wrong-health-path.json", include_str!("../scenarios/exercises/wrong-health-path.json")),
+    ("task-sg-blocks-alb.json", include_str!("../scenarios/exercises/task-sg-blocks-alb.json")),
+    ("app-port-mismatch.json", include_str!("../scenarios/exercises/app-port-mismatch.json")),
+    ("tg-healthcheck-port-mismatch.json", include_str!("../scenarios/exercises/tg-healthcheck-port-mismatch.json")),
+    ("fail-open.json", include_str!("../scenarios/exercises/fail-open.json")),
+    ("task-reachable-by-ip.json", include_str!("../scenarios/exercises/task-reachable-by-ip.json")),
+    ("container-mapping-mismatch.json", include_str!("../scenarios/exercises/container-mapping-mismatch.json")),
+    ("instance-target-type.json", include_str!("../scenarios/exercises/instance-target-type.json")),
+    ("slow-start-grace.json", include_str!("../scenarios/exercises/slow-start-grace.json")),
+    ("deploy-503-window.json", include_str!("../scenarios/exercises/deploy-503-window.json")),
+];
 
 /// The text of a scenario file shipped with the tool, by file name.
 pub fn scenario_text(name: &str) -> Option<String> {

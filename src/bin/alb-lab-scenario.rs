@@ -1,18 +1,31 @@
 //! `alb-lab-scenario`: validate a scenario file, run it natively for some sim time, and print
-//! the outcome tally, the target states, the service events and the diagnosis.
+//! the outcome tally, the target states, the service events and the diagnosis; or check an
+//! exercise file: is it valid, does its start fail the goal, does its worked solution reach it?
 //!
 //! ```text
 //! alb-lab-scenario FILE [--seconds N] [--seed N] [--json] [--events N]
 //! alb-lab-scenario --check FILE        validate only
+//! alb-lab-scenario --exercise FILE [--settle N]
 //! ```
-//! Exit codes: 0 ok, 1 the file is invalid, 2 bad arguments.
+//! An exercise names its scenario by file name: it is read from the `scenarios/` folder next to
+//! the exercise's folder (`scenarios/exercises/x.json` → `scenarios/<name>`) when that file
+//! exists, else from the scenarios built into the tool. The start runs `--settle` sim seconds
+//! (default 300) without changes and must not meet the goal; then the solution's steps are
+//! applied and must reach it within the exercise's `solve_within_seconds`.
+//!
+//! Exit codes: 0 ok, 1 the file is invalid (or the exercise does not hold), 2 bad arguments,
+//! 3 a simulation invariant broke.
 
 use alb_lab::sim::diagnosis::client_summary;
+use alb_lab::sim::exercise::{check_solution, Exercise};
 use alb_lab::sim::{OutcomeClass, Scenario, Sim, TICK_MS};
 use serde_json::json;
+use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: alb-lab-scenario FILE [--seconds N] [--seed N] [--json] [--events N]\n       alb-lab-scenario --check FILE";
+const USAGE: &str = "usage: alb-lab-scenario FILE [--seconds N] [--seed N] [--json] [--events N]
+       alb-lab-scenario --check FILE
+       alb-lab-scenario --exercise FILE [--settle N]";
 
 struct Args {
     file: String,
@@ -20,11 +33,14 @@ struct Args {
     seed: Option<u64>,
     json: bool,
     check_only: bool,
+    exercise: bool,
+    settle: u64,
     events: usize,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { file: String::new(), seconds: 600, seed: None, json: false, check_only: false, events: 15 };
+    let mut args =
+        Args { file: String::new(), seconds: 600, seed: None, json: false, check_only: false, exercise: false, settle: 300, events: 15 };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -39,6 +55,13 @@ fn parse_args() -> Result<Args, String> {
             "--events" => args.events = value("--events")?.parse().map_err(|_| "--events takes a whole number")?,
             "--json" => args.json = true,
             "--check" => args.check_only = true,
+            "--exercise" => args.exercise = true,
+            "--settle" => {
+                args.settle = value("--settle")?.parse().map_err(|_| "--settle takes a whole number of sim seconds")?;
+                if args.settle > 3600 {
+                    return Err("--settle is at most 3600 (one sim hour)".into());
+                }
+            }
             "-h" | "--help" => return Err(USAGE.into()),
             f if !f.starts_with('-') && args.file.is_empty() => args.file = f.to_string(),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
@@ -65,6 +88,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if args.exercise {
+        return check_exercise(&args, &text);
+    }
     let scenario = match Scenario::from_json(&text) {
         Ok(s) => s,
         Err(errors) => {
@@ -89,6 +115,87 @@ fn main() -> ExitCode {
     }
     print_report(&sim, &args);
     ExitCode::SUCCESS
+}
+
+/// A scenario file by name: `scenarios/<name>` beside the exercise's folder, else built in.
+fn find_scenario(exercise_file: &str, name: &str) -> Option<(String, String)> {
+    let dir = Path::new(exercise_file).parent().and_then(|d| d.parent());
+    let is_plain_name = !name.is_empty() && !name.contains(['/', '\\']) && name != "..";
+    if let Some(path) = dir.map(|d| d.join(name)).filter(|p| is_plain_name && p.is_file()) {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return Some((path.display().to_string(), text));
+        }
+    }
+    alb_lab::scenarios::scenario_text(name).map(|text| (format!("{name} (built in)"), text))
+}
+
+fn check_exercise(args: &Args, text: &str) -> ExitCode {
+    let file = &args.file;
+    let source = std::cell::RefCell::new(None);
+    let found = |name: &str| {
+        let hit = find_scenario(file, name);
+        *source.borrow_mut() = hit.as_ref().map(|(from, _)| from.clone());
+        hit.map(|(_, text)| text)
+    };
+    let (exercise, scenario) = match Exercise::from_json(text, found) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("{file} is not a valid exercise:");
+            for line in e.0.lines() {
+                eprintln!("  - {line}");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let from = source.borrow().clone().unwrap_or_default();
+    println!("{file}: valid exercise {:?} ({}, difficulty {})", exercise.title, exercise.id, exercise.difficulty);
+    println!("  start: {from}");
+    println!("  unlocked: {}", exercise.unlocked.join(", "));
+    println!("Goal:");
+    for c in &exercise.goal {
+        println!("  - {}", c.describe());
+    }
+    let report = match check_solution(&exercise, &scenario, args.settle) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(3);
+        }
+    };
+    let mut ok = true;
+    if report.start_meets_goal {
+        ok = false;
+        println!("Start: FAILS the exercise: the untouched setup meets the goal within {} s", args.settle);
+    } else {
+        println!("Start: does not meet the goal in {} s (as it should)", args.settle);
+    }
+    for step in &report.failed_steps {
+        ok = false;
+        println!("Solution: a step was refused: {step}");
+    }
+    let steps = exercise.solution.len();
+    match report.solved_after_ms {
+        Some(ms) => println!(
+            "Solution: {steps} step{} reach{} the goal after {} s of sim time (limit {} s)",
+            if steps == 1 { "" } else { "s" },
+            if steps == 1 { "es" } else { "" },
+            ms / 1000,
+            exercise.solve_within_seconds
+        ),
+        None => {
+            ok = false;
+            println!("Solution: does NOT reach the goal within {} s; unmet:", exercise.solve_within_seconds);
+            for u in &report.unmet {
+                println!("  - {u}");
+            }
+        }
+    }
+    if ok {
+        println!("OK");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn print_report(sim: &Sim, args: &Args) {

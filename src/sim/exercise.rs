@@ -46,10 +46,19 @@ pub struct Exercise {
     /// Sim seconds the solution may take to reach the goal (checked by the tests).
     #[serde(default = "default_time_limit")]
     pub solve_within_seconds: u32,
+    /// The goal counts as reached once every check has held for this many sim seconds in a row
+    /// (see [`GoalTracker`]), so a change that breaks things more slowly than it looks (requests
+    /// still waiting, targets not yet marked unhealthy) cannot pass for a moment.
+    #[serde(default = "default_hold")]
+    pub hold_seconds: u32,
 }
 
 fn default_time_limit() -> u32 {
     900
+}
+
+fn default_hold() -> u32 {
+    30
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +95,10 @@ pub enum Check {
     OutcomeAtMostSinceDeployment { classes: Vec<String>, max: u32 },
     /// No requests were routed by fail-open over the window (UnhealthyRoutingRequestCount 0).
     NoFailOpen { window_seconds: u32 },
+    /// Every inbound rule of the security group `group_id` has one of `sources` as its source
+    /// (a security group id or a CIDR, written as in the rule): least privilege, which a curl
+    /// cannot show when the tasks have no public IP.
+    SecurityGroupAdmitsOnly { group_id: String, sources: Vec<String> },
 }
 
 impl Check {
@@ -101,12 +114,15 @@ impl Check {
             Check::OutcomeAtMostSinceDeployment { classes, max } => {
                 format!("{} since the latest deployment started", at_most(classes, *max))
             }
-            Check::HealthyTargetsAtLeast { min } => format!("The target group shows at least {min} healthy targets"),
+            Check::HealthyTargetsAtLeast { min } => {
+                format!("The target group shows at least {min} healthy target{}", if *min == 1 { "" } else { "s" })
+            }
             Check::NoUnhealthyTargets => "No target is unhealthy".into(),
             Check::DirectCurlRefused => "A direct curl to a task's IP gets no answer".into(),
             Check::ServiceCreated => "ECS accepts the service".into(),
             Check::DeploymentCompleted { min_revision } => format!("A deployment of revision {min_revision} or later has completed"),
             Check::NoFailOpen { window_seconds } => format!("No request routed by fail-open in the last {window_seconds} s"),
+            Check::SecurityGroupAdmitsOnly { group_id, sources } => format!("{group_id} admits traffic only from {}", sources.join(" or ")),
         }
     }
 
@@ -148,7 +164,10 @@ impl Check {
                     (answered == 0, format!("{answered} of {} running tasks answer", running.len()))
                 }
             }
-            Check::ServiceCreated => (sim.service_runtime().is_created, String::new()),
+            Check::ServiceCreated => {
+                let created = sim.service_runtime().is_created;
+                (created, if created { "created".to_string() } else { "not created".to_string() })
+            }
             Check::DeploymentCompleted { min_revision } => {
                 let done = sim.service_runtime().deployments.iter().any(|d| {
                     d.revision >= *min_revision
@@ -169,8 +188,53 @@ impl Check {
                 let w = sim.metrics().window(now, *window_seconds as u64);
                 (w.unhealthy_routing == 0, format!("now {}", w.unhealthy_routing))
             }
+            Check::SecurityGroupAdmitsOnly { group_id, sources } => match sim.scenario().find_security_group(group_id) {
+                None => (false, format!("{group_id} does not exist")),
+                Some(g) => {
+                    let others: Vec<String> = g
+                        .ingress
+                        .iter()
+                        .filter(|r| !sources.contains(&r.source))
+                        .map(|r| format!("TCP {} from {}", r.ports_text(), r.source))
+                        .collect();
+                    if others.is_empty() {
+                        (true, format!("{} rules", g.ingress.len()))
+                    } else {
+                        (false, format!("also {}", others.join(", ")))
+                    }
+                }
+            },
         };
         CheckStatus { text: self.describe(), is_met, now: now_text }
+    }
+}
+
+/// The knob group (one of [`KNOB_GROUPS`]) a command belongs to, so an exercise can lock the
+/// rest. `None` for what is always allowed: watching and probing (send one request, curl a task,
+/// the client's load) and the simulator's own options. A security group belongs to `alb-sg` when
+/// the load balancer uses it and to `task-sg` when the service's tasks or container instances do.
+pub fn knob_group(command: &Command, scenario: &Scenario) -> Option<&'static str> {
+    match command {
+        Command::SetRequestRate { .. } | Command::SendRequest | Command::CurlTask { .. } | Command::SetOptions { .. } => None,
+        Command::SetClientTarget { .. } => Some("client"),
+        Command::ModifyListener { .. }
+        | Command::CreateListener { .. }
+        | Command::DeleteListener { .. }
+        | Command::ModifyLoadBalancerAttributes { .. } => Some("listener"),
+        Command::AuthorizeSecurityGroupIngress { group_id, .. } | Command::RevokeSecurityGroupIngress { group_id, .. } => {
+            if scenario.load_balancer.security_groups.contains(group_id) {
+                Some("alb-sg")
+            } else {
+                Some("task-sg")
+            }
+        }
+        Command::ModifyTargetGroup { .. } | Command::ModifyTargetGroupAttributes { .. } | Command::RecreateTargetGroup { .. } => {
+            Some("target-group")
+        }
+        Command::RegisterTaskDefinition { .. } | Command::SetContainerPort { .. } => Some("task-definition"),
+        Command::CreateService | Command::UpdateService { .. } | Command::AttachLoadBalancer { .. } | Command::DetachLoadBalancer => {
+            Some("service")
+        }
     }
 }
 
@@ -280,6 +344,9 @@ impl Exercise {
                 Check::NoFailOpen { window_seconds } if !(10..=3600).contains(window_seconds) => {
                     problems.push(format!("goal[{i}].window_seconds: must be 10-3600"));
                 }
+                Check::SecurityGroupAdmitsOnly { sources, .. } if sources.is_empty() => {
+                    problems.push(format!("goal[{i}].sources: name at least one source"));
+                }
                 _ => {}
             }
         }
@@ -291,6 +358,9 @@ impl Exercise {
         }
         if !(60..=7200).contains(&self.solve_within_seconds) {
             problems.push("solve_within_seconds: must be 60-7200".into());
+        }
+        if self.hold_seconds > 600 || self.hold_seconds >= self.solve_within_seconds {
+            problems.push("hold_seconds: must be 0-600 and less than solve_within_seconds".into());
         }
         let scenario = match scenario_text(&self.scenario) {
             None => {
@@ -305,6 +375,22 @@ impl Exercise {
                 }
             },
         };
+        if let Some(s) = &scenario {
+            for (i, step) in self.solution.iter().enumerate() {
+                if let Some(group) = knob_group(&step.command, s.get()) {
+                    if !self.unlocked.iter().any(|u| u == group) {
+                        problems.push(format!("solution[{i}]: uses the {group} knobs, which \"unlocked\" does not list"));
+                    }
+                }
+            }
+            for (i, c) in self.goal.iter().enumerate() {
+                if let Check::SecurityGroupAdmitsOnly { group_id, .. } = c {
+                    if s.get().find_security_group(group_id).is_none() {
+                        problems.push(format!("goal[{i}].group_id: no security group {group_id:?} in {}", self.scenario));
+                    }
+                }
+            }
+        }
         match (problems.is_empty(), scenario) {
             (true, Some(s)) => Ok(s),
             _ => Err(ExerciseError(problems.join("\n"))),
@@ -324,14 +410,48 @@ fn check_classes(problems: &mut Vec<String>, i: usize, classes: &[String]) {
     }
 }
 
+/// Follows a goal as the simulation runs: the goal is reached once all its checks have been met
+/// at every whole sim second for [`Exercise::hold_seconds`] in a row, and stays reached after
+/// (the page shows "solved"). Call [`GoalTracker::update`] after ticks; it looks at the goal
+/// once per whole sim second.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GoalTracker {
+    /// Since when (sim ms, a whole second) every check has been met without a break.
+    pub met_since_ms: Option<u64>,
+    /// When the goal was first reached (sim ms).
+    pub reached_at_ms: Option<u64>,
+    last_second: Option<u64>,
+}
+
+impl GoalTracker {
+    /// Look at the goal now (at most once per sim second). Returns whether it has been reached.
+    pub fn update(&mut self, exercise: &Exercise, sim: &Sim) -> bool {
+        let now = sim.now_ms();
+        let second = now / 1000;
+        if self.reached_at_ms.is_some() || self.last_second == Some(second) {
+            return self.reached_at_ms.is_some();
+        }
+        self.last_second = Some(second);
+        if is_met(&exercise.goal, sim) {
+            let since = *self.met_since_ms.get_or_insert(second * 1000);
+            if now - since >= exercise.hold_seconds as u64 * 1000 {
+                self.reached_at_ms = Some(now);
+            }
+        } else {
+            self.met_since_ms = None;
+        }
+        self.reached_at_ms.is_some()
+    }
+}
+
 /// The result of checking an exercise natively: does the start fail the goal, and does the
 /// worked solution reach it in time?
 #[derive(Clone, Debug, PartialEq)]
 pub struct SolutionReport {
     /// The goal was met at some moment while the untouched start ran.
     pub start_meets_goal: bool,
-    /// Sim time from the first solution step until the goal was first met (whole seconds), if
-    /// within `solve_within_seconds`.
+    /// Sim time from the first solution step until the goal was reached (held for
+    /// `hold_seconds`), if within `solve_within_seconds`.
     pub solved_after_ms: Option<u64>,
     /// Solution steps the simulation refused, with its error.
     pub failed_steps: Vec<String>,
@@ -342,11 +462,11 @@ pub struct SolutionReport {
 /// Sim time between two solution steps, like a learner clicking through the settings.
 pub const SOLUTION_STEP_GAP_MS: u64 = 10_000;
 
-/// Run the untouched start for `settle_seconds` after its warm-up, checking the goal every tick
-/// (it must never be met), then apply the solution one step at a time, [`SOLUTION_STEP_GAP_MS`]
-/// apart, and run until the goal is met (checked every sim second after the last step) or
-/// `solve_within_seconds` have passed since the first step. Every tick is checked against the
-/// simulation's invariants; a broken invariant is the `Err`.
+/// Run the untouched start for `settle_seconds` after its warm-up, checking the goal after every
+/// tick (it must not be met even for a moment), then apply the solution one step at a time,
+/// [`SOLUTION_STEP_GAP_MS`] apart, and run until the goal is reached as a [`GoalTracker`] sees it
+/// (held for `hold_seconds`) or `solve_within_seconds` have passed since the first step. Every
+/// tick is checked against the simulation's invariants; a broken invariant is the `Err`.
 pub fn check_solution(exercise: &Exercise, scenario: &ValidScenario, settle_seconds: u64) -> Result<SolutionReport, String> {
     let mut sim = Sim::new(scenario.clone(), None);
     let mut start_meets_goal = false;
@@ -371,10 +491,11 @@ pub fn check_solution(exercise: &Exercise, scenario: &ValidScenario, settle_seco
             }
         }
     }
+    let mut tracker = GoalTracker::default();
     let mut solved_after_ms = None;
     loop {
-        if sim.now_ms() % 1000 == 0 && is_met(&exercise.goal, &sim) {
-            solved_after_ms = Some(sim.now_ms() - start);
+        if tracker.update(exercise, &sim) {
+            solved_after_ms = tracker.reached_at_ms.map(|t| t - start);
             break;
         }
         if sim.now_ms() - start >= limit {
@@ -415,5 +536,95 @@ mod tests {
         }
         assert!(Exercise::from_json("{\"format\":1}", |_| None).is_err());
         assert!(Exercise::from_json(r#"{"format":"alb-lab/exercise","extra":true}"#, |_| None).unwrap_err().0.contains("unknown field"));
+    }
+    fn exercise(goal: &str, unlocked: &str, solution: &str) -> Result<(Exercise, ValidScenario), ExerciseError> {
+        let text = format!(
+            r#"{{"format":"alb-lab/exercise","version":1,"id":"t","title":"t","difficulty":1,"story":"s","scenario":"default.json",
+            "unlocked":{unlocked},"goal":{goal},"hints":["a","b","c"],"solution":{solution}}}"#
+        );
+        Exercise::from_json(&text, crate::scenarios::scenario_text)
+    }
+
+    const SCALE: &str = r#"[{"explain":"scale","command":{"command":"update_service","desired_count":2}}]"#;
+
+    #[test]
+    fn a_solution_may_only_use_unlocked_knobs() {
+        let open_sg = r#"[{"explain":"x","command":{"command":"authorize_security_group_ingress","group_id":"sg-task","from_port":1,"to_port":2,"source":"sg-alb"}}]"#;
+        let err = exercise(r#"[{"check":"service_created"}]"#, r#"["service","alb-sg"]"#, open_sg).unwrap_err().0;
+        assert!(err.contains("solution[0]: uses the task-sg knobs"), "{err}");
+        assert!(exercise(r#"[{"check":"service_created"}]"#, r#"["task-sg"]"#, open_sg).is_ok());
+        let scenario = crate::scenarios::default_scenario();
+        let alb = Command::RevokeSecurityGroupIngress { group_id: "sg-alb".into(), from_port: 80, to_port: 80, source: "0.0.0.0/0".into() };
+        assert_eq!(knob_group(&alb, scenario.get()), Some("alb-sg"));
+        assert_eq!(knob_group(&Command::SendRequest, scenario.get()), None);
+        assert_eq!(knob_group(&Command::SetContainerPort { container_port: 80 }, scenario.get()), Some("task-definition"));
+    }
+
+    #[test]
+    fn least_privilege_is_read_from_the_rules() {
+        let (ex, scenario) =
+            exercise(r#"[{"check":"security_group_admits_only","group_id":"sg-task","sources":["sg-alb"]}]"#, r#"["service"]"#, SCALE)
+                .expect("valid");
+        let mut sim = Sim::new(scenario, None);
+        assert!(is_met(&ex.goal, &sim));
+        let open = Command::AuthorizeSecurityGroupIngress {
+            group_id: "sg-task".into(),
+            from_port: 8000,
+            to_port: 8000,
+            source: "0.0.0.0/0".into(),
+        };
+        sim.apply(open).expect("accepted");
+        let status = ex.goal[0].evaluate(&sim);
+        assert!(!status.is_met);
+        assert!(status.now.contains("0.0.0.0/0"), "{}", status.now);
+        let err =
+            exercise(r#"[{"check":"security_group_admits_only","group_id":"sg-nope","sources":["sg-alb"]}]"#, r#"["service"]"#, SCALE)
+                .unwrap_err()
+                .0;
+        assert!(err.contains("goal[0].group_id"), "{err}");
+    }
+
+    #[test]
+    fn errors_since_a_deployment_are_counted_until_the_next_one() {
+        let (ex, scenario) =
+            exercise(r#"[{"check":"outcome_at_most_since_deployment","classes":["503"],"max":0}]"#, r#"["service"]"#, SCALE)
+                .expect("valid");
+        let mut sim = Sim::new(scenario, None);
+        sim.run_for(30_000);
+        assert!(is_met(&ex.goal, &sim));
+        // No task: every request gets 503, and waiting does not clear the count.
+        sim.apply(Command::UpdateService {
+            desired_count: Some(0),
+            health_check_grace_period_seconds: None,
+            minimum_healthy_percent: None,
+            maximum_percent: None,
+            assign_public_ip: None,
+            force_new_deployment: false,
+        })
+        .expect("accepted");
+        sim.run_for(600_000);
+        assert!(!is_met(&ex.goal, &sim));
+        sim.run_for(600_000);
+        assert!(!is_met(&ex.goal, &sim), "a sliding window would have forgotten the 503s by now; this check must not");
+        let before = ex.goal[0].evaluate(&sim);
+        assert!(before.now.starts_with("now "), "{}", before.now);
+    }
+
+    #[test]
+    fn the_goal_is_reached_only_after_it_holds() {
+        let (mut ex, scenario) = exercise(r#"[{"check":"healthy_targets_at_least","min":2}]"#, r#"["service"]"#, SCALE).expect("valid");
+        ex.hold_seconds = 30;
+        let mut sim = Sim::new(scenario, None);
+        let mut tracker = GoalTracker::default();
+        assert!(is_met(&ex.goal, &sim), "the warmed-up default has two healthy targets");
+        for _ in 0..290 {
+            sim.tick();
+            assert!(!tracker.update(&ex, &sim), "reached before holding 30 s");
+        }
+        for _ in 0..20 {
+            sim.tick();
+            tracker.update(&ex, &sim);
+        }
+        assert_eq!(tracker.reached_at_ms.zip(tracker.met_since_ms).map(|(r, s)| r - s), Some(30_000));
     }
 }
