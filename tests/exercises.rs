@@ -269,6 +269,16 @@ fn a_second_deployment_done_right_clears_the_503_window_of_the_first() {
     assert!(tracker.reached_at_ms.is_some(), "a zero-downtime deployment of revision 3 reaches the goal");
 }
 
+#[test]
+fn the_minimal_example_in_the_authoring_guide_works() {
+    let guide = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/authoring-exercises.md")).expect("the guide");
+    let start = guide.find("```json\n").expect("a json example") + "```json\n".len();
+    let end = start + guide[start..].find("```").expect("the example ends");
+    let (ex, scenario) = Exercise::from_json(&guide[start..end], scenario_text).unwrap_or_else(|e| panic!("the guide's example:\n{e}"));
+    let r = check_solution(&ex, &scenario, SETTLE_SECONDS).expect("invariants hold");
+    assert!(!r.start_meets_goal && r.failed_steps.is_empty() && r.solved_after_ms.is_some(), "{r:?}");
+}
+
 // ---- the CLI ----
 
 fn cli(args: &[&str]) -> (bool, String) {
