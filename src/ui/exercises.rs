@@ -23,6 +23,8 @@ pub struct Active {
     pub next_step: usize,
     pub is_solved: bool,
     pub used_solution: bool,
+    /// The goal must hold for the exercise's hold time before it counts as solved.
+    pub tracker: exercise::GoalTracker,
 }
 
 /// Exercise state shared by the picker, the exercise panel and the inspector's knob locks.
@@ -104,6 +106,7 @@ impl Exercises {
             next_step: 0,
             is_solved: false,
             used_solution: false,
+            tracker: exercise::GoalTracker::default(),
         }));
         self.is_picker_open.set(false);
     }
@@ -115,6 +118,7 @@ impl Exercises {
             if let Some(a) = a {
                 a.next_step = 0;
                 a.is_solved = false;
+                a.tracker = exercise::GoalTracker::default();
             }
         });
     }
@@ -142,22 +146,31 @@ impl Exercises {
         let handle = use_sim();
         let this = *self;
         Effect::new(move |_| {
-            let Some(active) = this.active.get() else { return };
-            if active.is_sandbox || active.is_solved {
+            let is_watching = this.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.is_solved));
+            if !is_watching {
                 return;
             }
-            let met = handle.with(|s| exercise::is_met(&active.exercise.goal, s));
-            if met {
-                this.active.update(|a| {
-                    if let Some(a) = a {
-                        a.is_solved = true;
-                    }
-                });
-                this.progress.update(|p| p.record(&active.exercise.id, active.hints_shown as u32, active.used_solution));
-                save_progress(&this.progress.get_untracked());
-                handle.notice.set(Some((false, format!("Exercise solved: {}", active.exercise.title))));
-                super::post_to_parent("exerciseSolved", Some(("id", &active.exercise.id)));
+            handle.version.track();
+            // The tracker changes every sim second; update it in place without notifying.
+            let reached =
+                this.active.try_update_untracked(|a| a.as_mut().is_some_and(|a| handle.peek(|s| a.tracker.update(&a.exercise, s))));
+            if reached != Some(true) {
+                return;
             }
+            this.active.update(|a| {
+                if let Some(a) = a {
+                    a.is_solved = true;
+                }
+            });
+            let Some((id, title, hints, used)) = this.active.with_untracked(|a| {
+                a.as_ref().map(|a| (a.exercise.id.clone(), a.exercise.title.clone(), a.hints_shown as u32, a.used_solution))
+            }) else {
+                return;
+            };
+            this.progress.update(|p| p.record(&id, hints, used));
+            save_progress(&this.progress.get_untracked());
+            handle.notice.set(Some((false, format!("Exercise solved: {title}"))));
+            super::post_to_parent("exerciseSolved", Some(("id", &id)));
         });
     }
 }

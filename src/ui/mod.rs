@@ -11,6 +11,7 @@ mod diagram;
 mod exercises;
 mod knobs;
 mod panels;
+mod share;
 
 use crate::scenarios;
 use crate::sim::{Applied, Command, Sim, TargetId, ValidScenario, TICK_MS};
@@ -62,6 +63,8 @@ pub struct SimHandle {
     /// The result of the last command: (is_error, text).
     pub notice: RwSignal<Option<(bool, String)>>,
     pub tokens: RwSignal<Vec<Token>>,
+    /// Moves when the setup changes (not on ticks): share links and the parent page follow it.
+    pub config_version: RwSignal<u64>,
     pub is_narrow: RwSignal<bool>,
     /// Wall time of the current animation frame, for token positions.
     pub frame_ms: RwSignal<f64>,
@@ -81,6 +84,7 @@ impl SimHandle {
             selected: RwSignal::new(Selected::Client),
             notice: RwSignal::new(None),
             tokens: RwSignal::new(Vec::new()),
+            config_version: RwSignal::new(0),
             is_narrow: RwSignal::new(false),
             frame_ms: RwSignal::new(0.0),
             is_reduced_motion: RwSignal::new(prefers_reduced_motion()),
@@ -112,7 +116,10 @@ impl SimHandle {
             .try_update_value(|s| s.apply(command))
             .unwrap_or_else(|| Err(crate::sim::CommandError("the page is shutting down".into())));
         match &result {
-            Ok(Applied::Changed(text)) => self.notice.set(Some((false, text.clone()))),
+            Ok(Applied::Changed(text)) => {
+                self.notice.set(Some((false, text.clone())));
+                self.config_version.update(|v| *v += 1);
+            }
             Ok(Applied::Sent(id)) => self.selected.set(Selected::Request(*id)),
             Err(e) => self.notice.set(Some((true, e.0.clone()))),
         }
@@ -123,8 +130,13 @@ impl SimHandle {
 
     /// Replace the whole run with a new scenario (an exercise, a shared link).
     pub fn load(&self, scenario: ValidScenario) {
-        self.sim.set_value(Sim::new(scenario, None));
+        self.load_with_seed(scenario, None);
+    }
+
+    pub fn load_with_seed(&self, scenario: ValidScenario, seed: Option<u64>) {
+        self.sim.set_value(Sim::new(scenario, seed));
         self.after_restart();
+        self.notice.set(None);
     }
 
     pub fn reset(&self) {
@@ -138,6 +150,7 @@ impl SimHandle {
     }
 
     fn after_restart(&self) {
+        self.config_version.update(|v| *v += 1);
         self.tokens.set(Vec::new());
         self.last_token_request.set_value(0);
         self.last_token_check.set_value(0);
@@ -362,12 +375,48 @@ pub(crate) fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-fn apply_theme(theme: Theme) {
+fn apply_theme(theme: Theme, remember: bool) {
     if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
         let _ = root.set_attribute("data-theme", theme.key());
     }
-    if let Some(s) = storage() {
-        let _ = s.set_item("alb-lab-theme", theme.key());
+    if remember {
+        if let Some(s) = storage() {
+            let _ = s.set_item("alb-lab-theme", theme.key());
+        }
+    }
+}
+
+/// The compact view for iframes: the diagram, the chosen panels, and a way out to the full app.
+fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
+    let handle = use_sim();
+    let ex = exercises::use_exercises();
+    let open_link = move || {
+        handle.config_version.track();
+        handle.speed.track();
+        handle.selected.track();
+        share::current_link(handle, ex)
+    };
+    post_to_parent("ready", None);
+    view! {
+        <header class="embed-header">
+            <h1 class="embed-header__title">"ALB Lab"<span class="embed-header__scenario">" · "{move || handle.with(|s| s.scenario().name.clone())}</span></h1>
+            <a class="embed-header__open" href=open_link target="_blank" rel="noopener">"Open in ALB Lab"</a>
+        </header>
+        {embed.show_controls.then(|| view! { <panels::TimeControls/> })}
+        <panels::LiveRegion/>
+        <main class="layout layout--embed">
+            <exercises::ExercisePanel/>
+            <section class="layout__diagram panel" aria-labelledby="diagram-heading">
+                <h2 id="diagram-heading" class="sr-only">"Request path"</h2>
+                <diagram::Diagram/>
+            </section>
+            {embed.shows("client").then(|| view! { <panels::ClientPanel/> })}
+            {embed.shows("why").then(|| view! { <panels::WhyPanel/> })}
+            {embed.shows("settings").then(|| view! { <knobs::Inspector/> })}
+            {embed.shows("table").then(|| view! { <panels::PathTable/> })}
+            {embed.shows("metrics").then(|| view! { <panels::MetricsPanel/> })}
+            {embed.shows("log").then(|| view! { <panels::EventLogPanel/> })}
+        </main>
     }
 }
 
@@ -395,9 +444,11 @@ pub(crate) fn query_param(name: &str) -> Option<String> {
 
 #[component]
 pub fn App() -> impl IntoView {
+    let embed = share::EmbedOptions::from_query();
+    provide_context(embed.clone());
     let handle = SimHandle::new(Sim::new(scenarios::default_scenario(), None));
     provide_context(handle);
-    let ex = exercises::Exercises::new(true);
+    let ex = exercises::Exercises::new(!embed.is_embed);
     provide_context(ex);
     ex.watch_goal();
     if let Some(id) = query_param("exercise") {
@@ -406,11 +457,27 @@ pub fn App() -> impl IntoView {
             None => handle.notice.set(Some((true, format!("There is no exercise {id:?}; showing the default scenario instead.")))),
         }
     }
+    share::open_fragment(handle, ex);
+    if embed.is_embed {
+        handle.is_playing.set(embed.autoplay);
+        if let Some(speed) = embed.speed {
+            handle.speed.set(speed);
+        }
+        share::listen_to_parent(handle, ex);
+    }
+    share::sync_state(handle, ex, &embed);
+    let is_share_open = RwSignal::new(false);
     watch_width(handle);
     start_animation_loop(handle);
     let saved = storage().and_then(|s| s.get_item("alb-lab-theme").ok().flatten()).map(|k| Theme::from_key(&k)).unwrap_or(Theme::Auto);
-    let theme = RwSignal::new(saved);
-    Effect::new(move |_| apply_theme(theme.get()));
+    let theme = RwSignal::new(embed.theme.as_deref().map(Theme::from_key).unwrap_or(saved));
+    let remember_theme = !embed.is_embed;
+    Effect::new(move |_| apply_theme(theme.get(), remember_theme));
+    if embed.is_embed {
+        return embedded_view(embed).into_any();
+    }
+    // Tell a parent page (if any) that the app is up.
+    post_to_parent("ready", None);
 
     view! {
         <a class="skip-link" href="#path-table">"Skip to the text view of the request path"</a>
@@ -419,6 +486,13 @@ pub fn App() -> impl IntoView {
                 <h1>"ALB Lab"</h1>
                 <p class="app-header__scenario">{move || handle.with(|s| s.scenario().name.clone())}</p>
             </div>
+            <button
+                class="button"
+                aria-expanded=move || is_share_open.get().to_string()
+                on:click=move |_| is_share_open.update(|o| *o = !*o)
+            >
+                "Share"
+            </button>
             <button
                 class="button"
                 aria-expanded=move || ex.is_picker_open.get().to_string()
@@ -439,6 +513,7 @@ pub fn App() -> impl IntoView {
                 </select>
             </label>
         </header>
+        <share::SharePanel is_open=is_share_open/>
         <exercises::ExercisePicker/>
         <exercises::ExercisePanel/>
         <panels::TimeControls/>
@@ -472,4 +547,5 @@ pub fn App() -> impl IntoView {
             </p>
         </footer>
     }
+    .into_any()
 }

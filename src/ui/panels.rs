@@ -113,6 +113,7 @@ pub fn LiveRegion() -> impl IntoView {
 
 #[component]
 pub fn ClientPanel() -> impl IntoView {
+    let readonly = super::share::use_embed().is_readonly;
     let handle = use_sim();
     let rate = Memo::new(move |_| handle.with(|s| s.scenario().client.requests_per_second));
     let tally = Memo::new(move |_| {
@@ -183,13 +184,14 @@ pub fn ClientPanel() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-            <label class="field">
+            <label class="field" class:sr-only=readonly>
                 <span class="field__label">{move || format!("Load: {} requests per second", rate.get())}</span>
                 <input
                     type="range"
                     min="0"
                     max="200"
                     step="1"
+                    disabled=readonly
                     prop:value=move || rate.get().to_string()
                     on:input=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
@@ -300,6 +302,7 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
 
 #[component]
 pub fn WhyPanel() -> impl IntoView {
+    let readonly = super::share::use_embed().is_readonly;
     let handle = use_sim();
     let ex = super::exercises::use_exercises();
     let why = Memo::new(move |_| {
@@ -353,7 +356,7 @@ pub fn WhyPanel() -> impl IntoView {
                                 <p><strong>{format!("{} · {}", match sev { Severity::Broken => "Broken", Severity::Warning => "Warning", Severity::Info => "Note" }, hop.label())}</strong>": " {cause}</p>
                                 <p class="finding__aws">"AWS shows: " {shows}</p>
                                 <p class="finding__fix">"Fix: " {fix}</p>
-                                {cmd.map(|c| view! {
+                                {cmd.filter(|_| !readonly).map(|c| view! {
                                     <button class="button" on:click=move |_| { let _ = handle.dispatch(c.clone()); }>"Apply this fix"</button>
                                 })}
                             </li>

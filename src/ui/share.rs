@@ -1,0 +1,409 @@
+//! Sharing and embedding: the state in the URL fragment, the share dialog (link, iframe
+//! snippet, SVG and PNG pictures of the diagram), embed options from the query string, and the
+//! postMessage protocol with the embedding page.
+//!
+//! Messages out (to `window.parent`, plain objects): `{source: "alb-lab", type: "ready"}`,
+//! `{…, type: "stateChanged", state: "#v1.…"}`, `{…, type: "exerciseSolved", id}`.
+//! Messages in (only from `window.parent`): `{type: "load", state: "#v1.…"}`, `{type: "play"}`,
+//! `{type: "pause"}`, `{type: "step"}`. Anything else is ignored; nothing received is evaluated.
+
+use super::exercises::{use_exercises, Exercises};
+use super::{post_to_parent, query_param, use_sim, Selected, SimHandle};
+use crate::share::{self, SharedState};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Options of an embedded page, from its query string (`?embed=1&readonly=1&panels=…`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedOptions {
+    pub is_embed: bool,
+    pub is_readonly: bool,
+    /// Which panels show: client, why, settings, log, metrics, table.
+    pub panels: Vec<String>,
+    pub show_controls: bool,
+    pub autoplay: bool,
+    /// `light`, `dark` or `auto`.
+    pub theme: Option<String>,
+    pub speed: Option<f64>,
+}
+
+pub const PANELS: [&str; 6] = ["client", "why", "settings", "log", "metrics", "table"];
+
+impl EmbedOptions {
+    pub fn from_query() -> EmbedOptions {
+        let flag = |name: &str, default: bool| query_param(name).map(|v| v == "1" || v == "true").unwrap_or(default);
+        let is_embed = flag("embed", false);
+        let panels = query_param("panels")
+            .map(|p| p.split(',').map(|s| s.trim().to_string()).filter(|s| PANELS.contains(&s.as_str())).collect())
+            .unwrap_or_else(|| {
+                if is_embed {
+                    vec!["client".to_string(), "why".to_string()]
+                } else {
+                    PANELS.iter().map(|s| s.to_string()).collect()
+                }
+            });
+        EmbedOptions {
+            is_embed,
+            is_readonly: is_embed && flag("readonly", false),
+            panels,
+            show_controls: flag("controls", true),
+            autoplay: flag("autoplay", true),
+            theme: query_param("theme").filter(|t| ["light", "dark", "auto"].contains(&t.as_str())),
+            speed: query_param("speed").and_then(|s| s.parse::<f64>().ok()).filter(|s| s.is_finite() && (0.1..=60.0).contains(s)),
+        }
+    }
+
+    pub fn shows(&self, panel: &str) -> bool {
+        self.panels.iter().any(|p| p == panel) && !(panel == "settings" && self.is_readonly)
+    }
+}
+
+pub fn use_embed() -> EmbedOptions {
+    expect_context::<EmbedOptions>()
+}
+
+fn section_key(selected: Selected) -> &'static str {
+    match selected {
+        Selected::Client | Selected::Request(_) => "client",
+        Selected::AlbSecurityGroup => "alb-sg",
+        Selected::Listener => "listener",
+        Selected::TargetGroup | Selected::Target(_) => "target-group",
+        Selected::TaskSecurityGroup => "task-sg",
+        Selected::Task(_) | Selected::TaskDefinition => "task-definition",
+        Selected::Service => "service",
+    }
+}
+
+pub fn selected_from_key(key: &str) -> Selected {
+    match key {
+        "alb-sg" => Selected::AlbSecurityGroup,
+        "listener" => Selected::Listener,
+        "target-group" => Selected::TargetGroup,
+        "task-sg" => Selected::TaskSecurityGroup,
+        "task-definition" => Selected::TaskDefinition,
+        "service" => Selected::Service,
+        _ => Selected::Client,
+    }
+}
+
+/// The state the page shows now, as a link would carry it.
+pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
+    let (scenario, seed) = handle.peek(|s| (s.scenario().clone(), s.seed()));
+    let active = ex.active.get_untracked();
+    SharedState {
+        scenario: Some(scenario),
+        seed: Some(seed),
+        speed: Some(handle.speed.get_untracked()),
+        selected: Some(section_key(handle.selected.get_untracked()).to_string()),
+        exercise: active.as_ref().map(|a| a.exercise.id.clone()),
+        is_sandbox: active.as_ref().is_some_and(|a| a.is_sandbox),
+        is_paused: !handle.is_playing.get_untracked(),
+    }
+}
+
+/// The page's address without query or fragment.
+fn base_url() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else { return String::new() };
+    format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
+pub fn current_link(handle: SimHandle, ex: Exercises) -> String {
+    format!("{}#{}", base_url(), share::encode(&current_state(handle, ex)))
+}
+
+/// Open a decoded state: its exercise, its scenario and seed, speed, selection.
+pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
+    let state = decoded.state;
+    if let Some((e, s)) = state.exercise.as_deref().and_then(Exercises::find) {
+        ex.start(e, s, state.is_sandbox);
+    } else if let Some(id) = &state.exercise {
+        handle.notice.set(Some((true, format!("The link names an exercise this ALB Lab does not have ({id:?})."))));
+    }
+    if let Some(scenario) = decoded.scenario {
+        handle.load_with_seed(scenario, state.seed);
+    }
+    if let Some(speed) = state.speed {
+        handle.speed.set(speed);
+    }
+    if let Some(sel) = &state.selected {
+        handle.selected.set(selected_from_key(sel));
+    }
+    handle.is_playing.set(!state.is_paused);
+}
+
+/// Read the fragment at start-up. A bad one gets a message and the default scenario.
+pub fn open_fragment(handle: SimHandle, ex: Exercises) {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let hash = js_sys::decode_uri_component(&hash).ok().and_then(|v| v.as_string()).unwrap_or(hash);
+    // In-page anchors (the skip link) are not states.
+    if hash.is_empty() || hash == "#" || hash == "#path-table" {
+        return;
+    }
+    match share::decode(&hash) {
+        Ok(decoded) => apply_state(handle, ex, decoded),
+        Err(e) => handle.notice.set(Some((true, format!("This link could not be opened: {e}. Showing the default scenario instead.")))),
+    }
+}
+
+/// Keep the address bar (or, embedded, the parent page) up to date with the state.
+pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
+    let is_embed = embed.is_embed;
+    Effect::new(move |previous: Option<()>| {
+        handle.config_version.track();
+        handle.speed.track();
+        handle.selected.track();
+        ex.active.track();
+        handle.is_playing.track();
+        if previous.is_none() {
+            return;
+        }
+        let fragment = share::encode(&current_state(handle, ex));
+        if is_embed {
+            post_to_parent("stateChanged", Some(("state", &format!("#{fragment}"))));
+        } else if let Some(window) = web_sys::window() {
+            if let Ok(history) = window.history() {
+                let search = window.location().search().unwrap_or_default();
+                let url = format!("{}{search}#{fragment}", window.location().pathname().unwrap_or_default());
+                let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+            }
+        }
+    });
+}
+
+/// Listen to the embedding page. Only well-formed messages from the parent are acted on.
+pub fn listen_to_parent(handle: SimHandle, ex: Exercises) {
+    let Some(window) = web_sys::window() else { return };
+    let parent = window.parent().ok().flatten();
+    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+        let from_parent = match (&parent, event.source()) {
+            (Some(p), Some(src)) => {
+                let p: &JsValue = p.as_ref();
+                p == &JsValue::from(src)
+            }
+            _ => false,
+        };
+        if !from_parent {
+            return;
+        }
+        let data = event.data();
+        if !data.is_object() {
+            return;
+        }
+        let kind = js_sys::Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string());
+        match kind.as_deref() {
+            Some("play") => handle.is_playing.set(true),
+            Some("pause") => handle.is_playing.set(false),
+            Some("step") => {
+                handle.is_playing.set(false);
+                handle.step();
+            }
+            Some("load") => {
+                let Some(state) = js_sys::Reflect::get(&data, &"state".into()).ok().and_then(|v| v.as_string()) else { return };
+                match share::decode(&state) {
+                    Ok(decoded) => apply_state(handle, ex, decoded),
+                    Err(e) => handle.notice.set(Some((true, format!("The embedding page sent a state that could not be opened: {e}.")))),
+                }
+            }
+            _ => {}
+        }
+    });
+    let _ = window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+fn copy_to_clipboard(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// The diagram as a standalone SVG document: the page's diagram rules and the current theme's
+/// colours are written into it, so it looks the same outside the page.
+fn diagram_svg_text() -> Option<(String, f64, f64)> {
+    let document = web_sys::window()?.document()?;
+    let svg = document.query_selector("svg.diagram__svg").ok()??;
+    let clone: web_sys::Element = svg.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
+    let mut css = String::new();
+    let root = document.document_element()?;
+    let computed = web_sys::window()?.get_computed_style(&root).ok()??;
+    css.push_str("svg{");
+    for var in [
+        "--bg",
+        "--panel",
+        "--text",
+        "--muted",
+        "--line",
+        "--accent",
+        "--focus",
+        "--ok",
+        "--warn",
+        "--bad",
+        "--e502",
+        "--e503",
+        "--e504",
+        "--timeout",
+        "--probe",
+        "--gate-open",
+        "--gate-closed",
+        "--vpc",
+        "--lane",
+        "--node",
+        "--node-line",
+    ] {
+        let value = computed.get_property_value(var).unwrap_or_default();
+        css.push_str(&format!("{var}:{};", value.trim()));
+    }
+    css.push_str("font-family:system-ui,'DejaVu Sans',sans-serif;font-size:11px;background:var(--panel)}");
+    let sheets = document.style_sheets();
+    for i in 0..sheets.length() {
+        let Some(sheet) = sheets.item(i).and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok()) else { continue };
+        let Ok(rules) = sheet.css_rules() else { continue };
+        for j in 0..rules.length() {
+            if let Some(rule) = rules.item(j) {
+                let text = rule.css_text();
+                if text.starts_with(".diagram") || text.starts_with(".token") {
+                    css.push_str(&text);
+                }
+            }
+        }
+    }
+    let style = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "style").ok()?;
+    style.set_text_content(Some(&css));
+    clone.insert_before(&style, clone.first_child().as_ref()).ok()?;
+    clone.set_attribute("xmlns", "http://www.w3.org/2000/svg").ok()?;
+    let view_box = clone.get_attribute("viewBox").unwrap_or_default();
+    let dims: Vec<f64> = view_box.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    let (w, h) = (dims.get(2).copied().unwrap_or(960.0), dims.get(3).copied().unwrap_or(400.0));
+    clone.set_attribute("width", &w.to_string()).ok()?;
+    clone.set_attribute("height", &h.to_string()).ok()?;
+    Some((format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", clone.outer_html()), w, h))
+}
+
+fn export_svg() {
+    if let Some((text, _, _)) = diagram_svg_text() {
+        super::exercises::download("alb-lab-diagram.svg", &text, "image/svg+xml");
+    }
+}
+
+fn export_png() {
+    let Some((text, w, h)) = diagram_svg_text() else { return };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(image) = web_sys::HtmlImageElement::new() else { return };
+    let scale = 2.0;
+    let img = image.clone();
+    let onload = Closure::once(move || {
+        let Ok(canvas) = document.create_element("canvas") else { return };
+        let canvas: web_sys::HtmlCanvasElement = canvas.unchecked_into();
+        canvas.set_width((w * scale) as u32);
+        canvas.set_height((h * scale) as u32);
+        let Some(ctx) = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok()) else {
+            return;
+        };
+        let _ = ctx.scale(scale, scale);
+        let _ = ctx.draw_image_with_html_image_element(&img, 0.0, 0.0);
+        let done = Closure::once(move |blob: Option<web_sys::Blob>| {
+            if let Some(blob) = blob {
+                super::exercises::download_blob("alb-lab-diagram.png", &blob);
+            }
+        });
+        let _ = canvas.to_blob(done.as_ref().unchecked_ref());
+        done.forget();
+    });
+    image.set_onload(Some(onload.as_ref().unchecked_ref()));
+    onload.forget();
+    let encoded = js_sys::encode_uri_component(&text);
+    image.set_src(&format!("data:image/svg+xml;charset=utf-8,{}", String::from(encoded)));
+}
+
+#[component]
+pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
+    let handle = use_sim();
+    let ex = use_exercises();
+    let link = Memo::new(move |_| {
+        if !is_open.get() {
+            return String::new();
+        }
+        handle.config_version.track();
+        handle.speed.track();
+        handle.selected.track();
+        ex.active.track();
+        current_link(handle, ex)
+    });
+    let readonly = RwSignal::new(false);
+    let autoplay = RwSignal::new(true);
+    let theme = RwSignal::new("auto".to_string());
+    let panels = RwSignal::new(vec!["client".to_string(), "why".to_string()]);
+    let snippet = Memo::new(move |_| {
+        let l = link.get();
+        let (base, fragment) = l.split_once('#').unwrap_or((&l, ""));
+        let mut query = format!("?embed=1&theme={}&autoplay={}", theme.get(), if autoplay.get() { 1 } else { 0 });
+        if readonly.get() {
+            query.push_str("&readonly=1");
+        }
+        query.push_str(&format!("&panels={}", panels.get().join(",")));
+        let speed = handle.speed.get();
+        if speed != 1.0 {
+            query.push_str(&format!("&speed={speed}"));
+        }
+        format!(
+            "<iframe src=\"{base}{query}#{fragment}\" title=\"ALB Lab: how a request reaches a container behind an AWS load balancer\" width=\"100%\" height=\"560\" style=\"border:0\" loading=\"lazy\"></iframe>"
+        )
+    });
+    move || {
+        if !is_open.get() {
+            return None;
+        }
+        Some(view! {
+            <section class="panel share" aria-labelledby="share-heading">
+                <h2 id="share-heading">"Share"</h2>
+                <div class="field">
+                    <label class="field__label" for="share-link">"Link to exactly this state"</label>
+                    <input id="share-link" type="text" readonly prop:value=move || link.get()/>
+                    <button class="button" on:click=move |_| copy_to_clipboard(&link.get_untracked())>"Copy link"</button>
+                </div>
+                <fieldset class="share__options">
+                    <legend>"Embed options"</legend>
+                    <label class="field--check"><input type="checkbox" prop:checked=move || readonly.get() on:change=move |ev| readonly.set(event_target_checked(&ev))/>" Read-only (no settings)"</label>
+                    <label class="field--check"><input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" Autoplay"</label>
+                    <label>"Theme "
+                        <select on:change=move |ev| theme.set(event_target_value(&ev))>
+                            <option value="auto">"Auto"</option>
+                            <option value="light">"Light"</option>
+                            <option value="dark">"Dark"</option>
+                        </select>
+                    </label>
+                    <span class="share__panels">
+                        "Panels: "
+                        {PANELS.iter().map(|p| {
+                            let p = p.to_string();
+                            let p2 = p.clone();
+                            let p3 = p.clone();
+                            view! {
+                                <label class="field--check">
+                                    <input type="checkbox"
+                                        prop:checked=move || panels.with(|v| v.contains(&p2))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            let p = p3.clone();
+                                            panels.update(|v| { v.retain(|x| *x != p); if on { v.push(p); } });
+                                        }/>
+                                    {format!(" {p}")}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </span>
+                </fieldset>
+                <div class="field">
+                    <label class="field__label" for="share-snippet">"Embed snippet"</label>
+                    <textarea id="share-snippet" readonly rows="4" prop:value=move || snippet.get()></textarea>
+                    <button class="button" on:click=move |_| copy_to_clipboard(&snippet.get_untracked())>"Copy snippet"</button>
+                </div>
+                <div class="share__pictures">
+                    <button class="button" on:click=move |_| export_svg()>"Download diagram as SVG"</button>
+                    <button class="button" on:click=move |_| export_png()>"Download diagram as PNG"</button>
+                </div>
+            </section>
+        })
+    }
+}
