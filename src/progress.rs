@@ -49,19 +49,27 @@ impl Progress {
         if text.len() > MAX_BYTES {
             return Err(format!("This file is {} KB; an ALB Lab progress file is a few KB at most.", text.len() / 1024));
         }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| format!("This is not a JSON file (line {}, column {}).", e.line(), e.column()))?;
-        match value.get("format").and_then(|f| f.as_str()) {
+        // First only the header, so a foreign file gets a message about what it is.
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            version: Option<u64>,
+        }
+        let header: Header = serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => "This JSON file is not ALB Lab progress.".to_string(),
+            _ => format!("This is not a JSON file (line {}, column {}).", e.line(), e.column()),
+        })?;
+        match header.format.as_deref() {
             Some(FORMAT) => {}
             Some(other) => return Err(format!("This file is a {other:?} file, not ALB Lab progress.")),
             None => return Err("This JSON file is not ALB Lab progress: it has no \"format\": \"alb-lab/progress\".".into()),
         }
-        match value.get("version").and_then(|v| v.as_u64()) {
+        match header.version {
             Some(v) if v == VERSION as u64 => {}
             Some(v) => return Err(format!("This progress file is version {v}; this ALB Lab reads version {VERSION}.")),
             None => return Err("version: missing".into()),
         }
-        let progress: Progress = serde_json::from_value(value).map_err(|e| format!("This progress file is damaged: {e}"))?;
+        let progress: Progress = serde_json::from_str(text).map_err(|e| format!("This progress file is damaged: {e}"))?;
         if let Some(unknown) = progress.solved.keys().find(|id| !known_ids.contains(&id.as_str())) {
             return Err(format!("This progress file names an exercise this ALB Lab does not have: {unknown:?}."));
         }
