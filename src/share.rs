@@ -105,7 +105,10 @@ pub fn decode(fragment: &str) -> Result<Decoded, ShareError> {
     let compressed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| ShareError::BadEncoding)?;
     let json =
         miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES).map_err(|_| ShareError::BadCompression)?;
-    let state: SharedState = serde_json::from_slice(&json).map_err(|e| ShareError::BadJson(e.to_string()))?;
+    // from_str, not from_slice: every other JSON in the page is read from a str, and a second
+    // reader type would compile all the scenario's deserialization code twice into the wasm.
+    let json = std::str::from_utf8(&json).map_err(|_| ShareError::BadJson("not UTF-8 text".into()))?;
+    let state: SharedState = serde_json::from_str(json).map_err(|e| ShareError::BadJson(e.to_string()))?;
     if let Some(speed) = state.speed {
         if !(speed.is_finite() && (0.1..=60.0).contains(&speed)) {
             return Err(ShareError::BadValue(format!("speed must be 0.1-60, got {speed}")));

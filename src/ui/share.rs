@@ -149,6 +149,7 @@ pub fn open_fragment(handle: SimHandle, ex: Exercises) {
 /// Keep the address bar (or, embedded, the parent page) up to date with the state.
 pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
     let is_embed = embed.is_embed;
+    let last_sent = StoredValue::new(String::new());
     Effect::new(move |previous: Option<()>| {
         handle.config_version.track();
         handle.speed.track();
@@ -159,6 +160,11 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
             return;
         }
         let fragment = share::encode(&current_state(handle, ex));
+        // Several signals move together on a load; report each distinct state once.
+        if last_sent.with_value(|last| *last == fragment) {
+            return;
+        }
+        last_sent.set_value(fragment.clone());
         if is_embed {
             post_to_parent("stateChanged", Some(("state", &format!("#{fragment}"))));
         } else if let Some(window) = web_sys::window() {
