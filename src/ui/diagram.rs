@@ -275,7 +275,7 @@ pub fn Diagram() -> impl IntoView {
                         >
                             <rect x=tx y=ty width=tw height=th rx="8"></rect>
                             <text x=tx + tw / 2.0 y=ty + 14.0 text-anchor="middle">
-                                <tspan class="diagram-node__title">{format!("Target group {} ", m.tg_name)}</tspan>
+                                <tspan class="diagram-node__title diagram-node__title--small">{format!("Target group {} ", m.tg_name)}</tspan>
                                 <tspan class="diagram-node__sub" x=tx + tw / 2.0 y=ty + th - 8.0>{m.tg_counts.clone()}</tspan>
                             </text>
                         </g>

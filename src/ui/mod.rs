@@ -486,6 +486,7 @@ pub fn App() -> impl IntoView {
                 <h1>"ALB Lab"</h1>
                 <p class="app-header__scenario">{move || handle.with(|s| s.scenario().name.clone())}</p>
             </div>
+            <div class="app-header__actions">
             <button
                 class="button"
                 aria-expanded=move || is_share_open.get().to_string()
@@ -512,6 +513,7 @@ pub fn App() -> impl IntoView {
                     <option value="dark">"Dark"</option>
                 </select>
             </label>
+            </div>
         </header>
         <share::SharePanel is_open=is_share_open/>
         <exercises::ExercisePicker/>
@@ -519,20 +521,22 @@ pub fn App() -> impl IntoView {
         <panels::TimeControls/>
         <panels::LiveRegion/>
         <main class="layout">
+            <div class="layout__main">
             <section class="layout__diagram panel" aria-labelledby="diagram-heading">
                 <h2 id="diagram-heading">"Request path"</h2>
                 <diagram::Diagram/>
             </section>
-            <aside class="layout__side">
-                <panels::ClientPanel/>
-                <knobs::Inspector/>
-            </aside>
             <section class="layout__why">
                 <panels::WhyPanel/>
             </section>
             <section class="layout__table">
                 <panels::PathTable/>
             </section>
+            </div>
+            <aside class="layout__side">
+                <panels::ClientPanel/>
+                <knobs::Inspector/>
+            </aside>
             <section class="layout__metrics">
                 <panels::MetricsPanel/>
             </section>
