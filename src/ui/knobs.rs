@@ -83,15 +83,7 @@ pub fn Inspector() -> impl IntoView {
             </option>
         }
     };
-    let section = move || match handle.selected.get() {
-        Selected::Client | Selected::Request(_) => "client",
-        Selected::AlbSecurityGroup => "alb-sg",
-        Selected::Listener => "listener",
-        Selected::TargetGroup | Selected::Target(_) => "target-group",
-        Selected::TaskSecurityGroup => "task-sg",
-        Selected::Task(_) | Selected::TaskDefinition => "task-definition",
-        Selected::Service => "service",
-    };
+    let section = move || handle.selected.get().section_key();
     view! {
         <section class="panel inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">"Settings"</h2>
@@ -100,17 +92,7 @@ pub fn Inspector() -> impl IntoView {
                 <select
                     id="inspector-section"
                     prop:value=section
-                    on:change=move |ev| {
-                        handle.selected.set(match event_target_value(&ev).as_str() {
-                            "alb-sg" => Selected::AlbSecurityGroup,
-                            "listener" => Selected::Listener,
-                            "target-group" => Selected::TargetGroup,
-                            "task-sg" => Selected::TaskSecurityGroup,
-                            "task-definition" => Selected::TaskDefinition,
-                            "service" => Selected::Service,
-                            _ => Selected::Client,
-                        })
-                    }
+                    on:change=move |ev| handle.selected.set(Selected::from_section_key(&event_target_value(&ev)))
                 >
                     {option("client", "Client")}
                     {option("alb-sg", "ALB security group")}

@@ -36,6 +36,34 @@ pub enum Selected {
     Request(u64),
 }
 
+impl Selected {
+    /// The settings section that opens for this selection (also the knob group an exercise
+    /// unlocks, and the `selected` of a share link).
+    pub fn section_key(self) -> &'static str {
+        match self {
+            Selected::Client | Selected::Request(_) => "client",
+            Selected::AlbSecurityGroup => "alb-sg",
+            Selected::Listener => "listener",
+            Selected::TargetGroup | Selected::Target(_) => "target-group",
+            Selected::TaskSecurityGroup => "task-sg",
+            Selected::Task(_) | Selected::TaskDefinition => "task-definition",
+            Selected::Service => "service",
+        }
+    }
+
+    pub fn from_section_key(key: &str) -> Selected {
+        match key {
+            "alb-sg" => Selected::AlbSecurityGroup,
+            "listener" => Selected::Listener,
+            "target-group" => Selected::TargetGroup,
+            "task-sg" => Selected::TaskSecurityGroup,
+            "task-definition" => Selected::TaskDefinition,
+            "service" => Selected::Service,
+            _ => Selected::Client,
+        }
+    }
+}
+
 /// A request or health-check token on its way across the diagram (page state, not sim state).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {

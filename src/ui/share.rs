@@ -63,30 +63,6 @@ pub fn use_embed() -> EmbedOptions {
     expect_context::<EmbedOptions>()
 }
 
-fn section_key(selected: Selected) -> &'static str {
-    match selected {
-        Selected::Client | Selected::Request(_) => "client",
-        Selected::AlbSecurityGroup => "alb-sg",
-        Selected::Listener => "listener",
-        Selected::TargetGroup | Selected::Target(_) => "target-group",
-        Selected::TaskSecurityGroup => "task-sg",
-        Selected::Task(_) | Selected::TaskDefinition => "task-definition",
-        Selected::Service => "service",
-    }
-}
-
-pub fn selected_from_key(key: &str) -> Selected {
-    match key {
-        "alb-sg" => Selected::AlbSecurityGroup,
-        "listener" => Selected::Listener,
-        "target-group" => Selected::TargetGroup,
-        "task-sg" => Selected::TaskSecurityGroup,
-        "task-definition" => Selected::TaskDefinition,
-        "service" => Selected::Service,
-        _ => Selected::Client,
-    }
-}
-
 /// The state the page shows now, as a link would carry it.
 pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
     let (scenario, seed) = handle.peek(|s| (s.scenario().clone(), s.seed()));
@@ -95,7 +71,7 @@ pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
         scenario: Some(scenario),
         seed: Some(seed),
         speed: Some(handle.speed.get_untracked()),
-        selected: Some(section_key(handle.selected.get_untracked()).to_string()),
+        selected: Some(handle.selected.get_untracked().section_key().to_string()),
         exercise: active.as_ref().map(|a| a.exercise.id.clone()),
         is_sandbox: active.as_ref().is_some_and(|a| a.is_sandbox),
         is_paused: !handle.is_playing.get_untracked(),
@@ -127,7 +103,7 @@ pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
         handle.speed.set(speed);
     }
     if let Some(sel) = &state.selected {
-        handle.selected.set(selected_from_key(sel));
+        handle.selected.set(Selected::from_section_key(sel));
     }
     handle.is_playing.set(!state.is_paused);
 }
