@@ -16,6 +16,7 @@ test('a learner opens an exercise link, takes a hint, fixes it by hand and keeps
   await expect(page.getByLabel('Settings for').getByRole('option', { name: 'Listener (locked)' })).toBeDisabled();
   // The answer is not given away while the exercise runs.
   await expect(page.getByRole('button', { name: 'Apply this fix' })).toHaveCount(0);
+  await expectAccessible(page);
 
   await openSettings(page, 'Task security group');
   await page.getByLabel('From port').fill('8000');

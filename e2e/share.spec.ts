@@ -36,7 +36,7 @@ test('a garbage, truncated or hostile fragment gets a message and the default sc
   }
 });
 
-test('the example page embeds the app, drives it with messages and hears its events', async ({ page }, testInfo) => {
+test('the example page embeds the app, drives it with messages and hears its events', async ({ page, context }, testInfo) => {
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -59,6 +59,26 @@ test('the example page embeds the app, drives it with messages and hears its eve
   await page.getByRole('button', { name: 'Play' }).click();
   await expect(lab.getByRole('button', { name: 'Pause' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('embed-example.png'), fullPage: true });
+
+  // Messages of the wrong shape are ignored.
+  await page.evaluate(() => {
+    const w = (document.getElementById('lab') as HTMLIFrameElement).contentWindow!;
+    w.postMessage('play', '*');
+    w.postMessage({ type: 'eval', code: 'window.__pwned = 1' }, '*');
+    w.postMessage({ type: 'load', state: 42 }, '*');
+  });
+  await expect(lab.getByRole('button', { name: 'Pause' })).toBeVisible();
+
+  // A state naming an exercise (what a stateChanged from an exercise embed carries) opens it.
+  const other = await context.newPage();
+  await openApp(other, '/?exercise=task-sg-blocks-alb');
+  await other.getByRole('button', { name: 'Share' }).click();
+  const link = await other.getByLabel('Link to exactly this state').inputValue();
+  await other.close();
+  await page.evaluate((state) => {
+    (document.getElementById('lab') as HTMLIFrameElement).contentWindow!.postMessage({ type: 'load', state }, '*');
+  }, link.slice(link.indexOf('#')));
+  await expect(lab.getByRole('region', { name: 'The gate in front of the tasks' })).toBeVisible();
   expect(errors).toEqual([]);
 });
 

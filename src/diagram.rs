@@ -11,6 +11,9 @@ const ROW: f64 = 64.0;
 const WIDE_COLUMNS: [f64; 9] = [48.0, 150.0, 246.0, 340.0, 458.0, 586.0, 690.0, 804.0, 904.0];
 const TALL_COLUMNS: [f64; 9] = [40.0, 112.0, 178.0, 244.0, 330.0, 428.0, 498.0, 566.0, 630.0];
 
+/// Rows the diagram draws at most.
+pub const MAX_ROWS: usize = 32;
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Layout {
     pub width: f64,
@@ -22,7 +25,9 @@ pub struct Layout {
 impl Layout {
     /// `rows`: how many task rows to draw (at least one, so an empty service still has a lane).
     pub fn new(rows: usize, is_vertical: bool) -> Layout {
-        let rows = rows.clamp(1, 12);
+        // A deployment of ten tasks at maximumPercent 200 runs twenty, and stopped tasks stay a
+        // while: room for all of them.
+        let rows = rows.clamp(1, MAX_ROWS);
         if is_vertical {
             Layout { width: 360.0, height: 680.0, is_vertical, rows }
         } else {
@@ -230,7 +235,7 @@ mod tests {
 
     #[test]
     fn packed_rows_never_overlap_on_a_phone() {
-        for rows in 1..=12 {
+        for rows in 1..=MAX_ROWS {
             let l = Layout::new(rows, true);
             let w = l.cell_width(92.0);
             for r in 1..rows {
@@ -244,7 +249,7 @@ mod tests {
     #[test]
     fn the_canvas_grows_with_rows_but_is_bounded() {
         assert!(Layout::new(10, false).height > Layout::new(2, false).height);
-        assert_eq!(Layout::new(100, false), Layout::new(12, false));
+        assert_eq!(Layout::new(100, false), Layout::new(MAX_ROWS, false));
         assert_eq!(Layout::new(0, false).rows, 1);
     }
 }

@@ -76,6 +76,18 @@ impl Progress {
         Ok(progress)
     }
 
+    /// Read what this browser saved earlier. Unlike an import, exercises this build no longer
+    /// ships are dropped rather than refusing everything, so a renamed exercise costs a learner
+    /// one mark, not all of them.
+    pub fn from_storage(text: &str, known_ids: &[&str]) -> Progress {
+        let mut progress = match serde_json::from_str::<Progress>(text) {
+            Ok(p) if p.format == FORMAT && p.version == VERSION => p,
+            _ => return Progress::default(),
+        };
+        progress.solved.retain(|id, _| known_ids.contains(&id.as_str()));
+        progress
+    }
+
     pub fn is_solved(&self, id: &str) -> bool {
         self.solved.contains_key(id)
     }
@@ -102,6 +114,14 @@ mod tests {
         let back = Progress::from_json(&p.to_json(), IDS).unwrap();
         assert_eq!(back, p);
         assert!(back.is_solved("a") && !back.is_solved("b"));
+    }
+
+    #[test]
+    fn stored_progress_keeps_what_it_can() {
+        let text = "{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"a\":{},\"renamed\":{}}}";
+        let p = Progress::from_storage(text, IDS);
+        assert!(p.is_solved("a") && !p.is_solved("renamed"));
+        assert_eq!(Progress::from_storage("garbage", IDS), Progress::default());
     }
 
     #[test]

@@ -109,7 +109,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
     let action =
         rules.iter().find(|r| path_pattern_matches(&r.path_pattern, &s.client.path)).map(|r| &r.action).unwrap_or(&listener.default_action);
     let tg_name = match action {
-        Action::FixedResponse { status_code, .. } => {
+        Action::FixedResponse { .. } => {
             push(
                 Severity::Info,
                 Hop::ListenerRule,
@@ -118,7 +118,6 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
                 "Change the rule (or default action) to forward to the target group if the app should answer.".into(),
                 None,
             );
-            let _ = status_code;
             return finish(sim, out);
         }
         Action::Forward { target_group } => target_group.clone(),

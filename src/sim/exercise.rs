@@ -434,7 +434,7 @@ impl GoalTracker {
         self.last_second = Some(second);
         if is_met(&exercise.goal, sim) {
             let since = *self.met_since_ms.get_or_insert(second * 1000);
-            if now - since >= exercise.hold_seconds as u64 * 1000 {
+            if now.saturating_sub(since) >= exercise.hold_seconds as u64 * 1000 {
                 self.reached_at_ms = Some(now);
             }
         } else {

@@ -839,9 +839,16 @@ impl Validator {
     }
 
     fn path(&mut self, field: &str, value: &str) {
-        let ok = value.starts_with('/') && value.len() <= 1024 && value.bytes().all(|b| b.is_ascii_graphic());
+        self.path_up_to(field, value, 1024);
+    }
+
+    fn path_up_to(&mut self, field: &str, value: &str, max_len: usize) {
+        let ok = value.starts_with('/') && value.len() <= max_len && value.bytes().all(|b| b.is_ascii_graphic());
         if !ok {
-            self.err(field, format!("must be a path starting with '/', printable ASCII without spaces, got {value:?}"));
+            self.err(
+                field,
+                format!("must be a path of at most {max_len} characters starting with '/', printable ASCII without spaces, got {value:?}"),
+            );
         }
     }
 
@@ -995,7 +1002,9 @@ impl Validator {
                 if l.rules[..j].iter().any(|o| o.priority == r.priority) {
                     self.err(format!("{rf}.priority"), format!("priority {} is already used by another rule", r.priority));
                 }
-                self.path(&format!("{rf}.path_pattern"), &r.path_pattern);
+                // AWS: a path pattern has at most 128 characters. The bound also keeps the
+                // wildcard matcher (pattern length × path length at worst) cheap.
+                self.path_up_to(&format!("{rf}.path_pattern"), &r.path_pattern, 128);
                 self.action(s, &format!("{rf}.action"), &r.action);
             }
         }
@@ -1205,7 +1214,7 @@ impl Validator {
         if c.port == 0 {
             self.err("client.port", "must be 1-65535");
         }
-        self.path("client.path", &c.path);
+        self.path_up_to("client.path", &c.path, 256);
         self.range("client.connect_timeout_seconds", c.connect_timeout_seconds as u64, 1, 120, "client connect timeout");
     }
 }
@@ -1214,8 +1223,9 @@ impl Validator {
 pub fn path_pattern_matches(pattern: &str, path: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let s: Vec<char> = path.chars().collect();
-    // Iterative wildcard match with backtracking to the last `*`: linear in practice, never
-    // exponential, so a hostile pattern cannot stall the page.
+    // Iterative wildcard match with backtracking to the last `*`: at worst pattern length × path
+    // length steps, never exponential. Validation bounds both (128 and 256 characters), and the
+    // data plane matches the client's path once per setup change, not per request.
     let (mut pi, mut si) = (0usize, 0usize);
     let (mut star, mut mark) = (None::<usize>, 0usize);
     while si < s.len() {

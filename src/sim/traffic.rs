@@ -90,9 +90,9 @@ enum CompiledAction {
 #[derive(Clone, Debug)]
 struct CompiledListener {
     port: u16,
-    /// Sorted by priority, lowest first.
-    rules: Vec<(u32, Arc<str>, CompiledAction)>,
-    default_action: CompiledAction,
+    /// The rule the client's path matches (priority, pattern; `None` for the default action)
+    /// and its action, worked out once per setup: the client always sends the same path.
+    client_match: (Option<u32>, Arc<str>, CompiledAction),
 }
 
 /// The scenario's network settings in a form that is cheap to evaluate per packet. Rebuilt
@@ -154,10 +154,14 @@ impl Compiled {
             .listeners
             .iter()
             .map(|l| {
-                let mut rules: Vec<(u32, Arc<str>, CompiledAction)> =
-                    l.rules.iter().map(|r| (r.priority, Arc::from(r.path_pattern.as_str()), compile_action(s, &r.action))).collect();
-                rules.sort_by_key(|r| r.0);
-                CompiledListener { port: l.port, rules, default_action: compile_action(s, &l.default_action) }
+                let mut rules: Vec<_> = l.rules.iter().collect();
+                rules.sort_by_key(|r| r.priority);
+                let client_match = rules
+                    .iter()
+                    .find(|r| path_pattern_matches(&r.path_pattern, &s.client.path))
+                    .map(|r| (Some(r.priority), Arc::from(r.path_pattern.as_str()), compile_action(s, &r.action)))
+                    .unwrap_or((None, Arc::from("*"), compile_action(s, &l.default_action)));
+                CompiledListener { port: l.port, client_match }
             })
             .collect();
         let alb_groups: Vec<Arc<str>> = s.load_balancer.security_groups.iter().map(|g| Arc::from(g.as_str())).collect();
@@ -399,12 +403,7 @@ impl Sim {
         };
         trace.pass(Hop::Listener, Detail::ListenerFound { port });
         // 3. Rules by priority, then the default action.
-        let (priority, pattern, action) = listener
-            .rules
-            .iter()
-            .find(|(_, pattern, _)| path_pattern_matches(pattern, &path))
-            .map(|(p, pat, a)| (Some(*p), pat.clone(), a.clone()))
-            .unwrap_or((None, Arc::from("*"), listener.default_action.clone()));
+        let (priority, pattern, action) = listener.client_match.clone();
         let (tg_index, tg_name) = match action {
             CompiledAction::Fixed { status } => {
                 trace.pass(Hop::ListenerRule, Detail::RuleMatched { priority, pattern, forward_to: None });

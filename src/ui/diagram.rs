@@ -6,14 +6,20 @@
 //! selects it, and its settings open in the inspector.
 
 use super::{use_sim, Selected, Token};
-use crate::diagram::{path_d, point_along, Layout};
+use crate::diagram::{point_along, Layout};
 use crate::sim::scenario::{Action, NetworkMode};
 use crate::sim::{Hop, Sim, TargetState, TaskState};
 use leptos::prelude::*;
 
-/// The tasks the diagram draws, one row each, in launch order.
+/// The tasks the diagram draws, one row each, in launch order: the newest
+/// [`crate::diagram::MAX_ROWS`], leaving out stopped ones first when there are more.
 pub fn task_rows(sim: &Sim) -> Vec<u32> {
-    sim.tasks().map(|t| t.seq).collect()
+    let mut rows: Vec<_> = sim.tasks().collect();
+    if rows.len() > crate::diagram::MAX_ROWS {
+        rows.retain(|t| t.state != TaskState::Stopped);
+    }
+    let skip = rows.len().saturating_sub(crate::diagram::MAX_ROWS);
+    rows.iter().skip(skip).map(|t| t.seq).collect()
 }
 
 /// A direct curl skips the load balancer: from the client straight to the task's row.
@@ -42,6 +48,7 @@ struct Row {
     is_gate_open: bool,
     mapping: String,
     app_text: String,
+    health_path: String,
     is_app_match: bool,
     public_ip: Option<String>,
     selected_target: Option<crate::sim::TargetId>,
@@ -62,6 +69,7 @@ struct Model {
     task_sg: String,
     rows: Vec<Row>,
     service_text: String,
+    zones_text: String,
 }
 
 fn model(sim: &Sim, narrow: bool) -> Model {
@@ -109,6 +117,7 @@ fn model(sim: &Sim, narrow: bool) -> Model {
                 is_gate_open: sim.task_gate_open(t.seq),
                 mapping,
                 app_text: format!("app :{}", t.app.listen_port),
+                health_path: t.app.health_path.clone(),
                 is_app_match: t.app.listen_port == container_port,
                 public_ip: t.public_ip.map(|p| p.to_string()),
                 selected_target: target.map(|x| x.id),
@@ -125,7 +134,14 @@ fn model(sim: &Sim, narrow: bool) -> Model {
             if svc.load_balancer.is_some() { "attached" } else { "not attached to a target group" }
         ),
     };
+    let zones = s.enabled_zones();
+    let zones_text = match zones.len() {
+        0 => "VPC".to_string(),
+        1 => format!("VPC · subnets in {}", zones[0]),
+        n => format!("VPC · subnets in {} and {}", zones[..n - 1].join(", "), zones[n - 1]),
+    };
     Model {
+        zones_text,
         layout,
         client_text: format!("{} → :{}", s.client.ip, s.client.port),
         is_alb_gate_open: sim.alb_gate_open(),
@@ -172,8 +188,6 @@ pub fn Diagram() -> impl IntoView {
         let title = if compact { title.chars().take((w / 7.0) as usize).collect::<String>() } else { title };
         let sub = if compact { String::new() } else { sub };
         let (click, key) = select_on(handle, what);
-        let (click2, key2) = (click.clone(), key.clone());
-        let _ = (click2, key2);
         // The visible words come first in the accessible name, so speech and sight agree.
         let label = format!("{} {}: {label}", title, sub).replace("  ", " ");
         view! {
@@ -246,7 +260,7 @@ pub fn Diagram() -> impl IntoView {
                         aria-label="Diagram of the request path from the client through the load balancer to the tasks"
                     >
                         <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
-                        <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>"VPC · subnets in us-east-1a and us-east-1b"</text>
+                        <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>{m.zones_text.clone()}</text>
                         {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
                         {element(Selected::Client, "open client settings".into(), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
                         <g
@@ -339,7 +353,7 @@ pub fn Diagram() -> impl IntoView {
                                     }}
                                 </g>
                                 {element(Selected::TaskDefinition, "container port mapping, open the task definition".into(), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
-                                {element(Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), "/health".into(), if r.is_app_match { "" } else { "diagram-node--broken" })}
+                                {element(Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), r.health_path.clone(), if r.is_app_match { "" } else { "diagram-node--broken" })}
                             }
                         }).collect_view()}
                         <g
@@ -397,7 +411,6 @@ fn TokenShape(token: Token) -> impl IntoView {
             _ => view! { <rect x="-6" y="-6" width="12" height="12" rx="2"></rect> }.into_any(),
         }
     };
-    let _ = path_d;
     view! {
         <g class=class transform=transform>
             {shape}

@@ -2,7 +2,7 @@
 //! story, live goal checks, tiered hints and the worked solution, sandbox mode, and progress
 //! saved in the browser with export and import.
 
-use super::{storage, use_sim};
+use super::{storage, use_sim, SimHandle};
 use crate::progress::Progress;
 use crate::scenarios;
 use crate::sim::exercise::{self, Exercise};
@@ -36,6 +36,9 @@ pub struct Exercises {
     pub message: RwSignal<Option<(bool, String)>>,
     /// Embedded pages never rewrite their own URL.
     pub may_rewrite_url: bool,
+    /// Held here, not looked up in context, so messages from a parent page (which arrive
+    /// outside Leptos's owner tree) can start exercises too.
+    handle: SimHandle,
 }
 
 pub fn use_exercises() -> Exercises {
@@ -76,8 +79,9 @@ fn set_query(query: &str) {
 }
 
 impl Exercises {
-    pub fn new(may_rewrite_url: bool) -> Self {
+    pub fn new(may_rewrite_url: bool, handle: SimHandle) -> Self {
         Exercises {
+            handle,
             active: RwSignal::new(None),
             progress: RwSignal::new(load_progress()),
             is_picker_open: RwSignal::new(false),
@@ -91,7 +95,7 @@ impl Exercises {
     }
 
     pub fn start(&self, exercise: Arc<Exercise>, scenario: ValidScenario, is_sandbox: bool) {
-        let handle = use_sim();
+        let handle = self.handle;
         handle.load(scenario.clone());
         handle.selected.set(super::Selected::Client);
         if self.may_rewrite_url {
@@ -113,7 +117,18 @@ impl Exercises {
 
     pub fn restart(&self) {
         let Some(active) = self.active.get_untracked() else { return };
-        use_sim().load(active.scenario.clone());
+        self.handle.load(active.scenario.clone());
+        self.active.update(|a| {
+            if let Some(a) = a {
+                a.next_step = 0;
+                a.is_solved = false;
+                a.tracker = exercise::GoalTracker::default();
+            }
+        });
+    }
+
+    /// The run started over (Reset, a new seed): the attempt starts over too.
+    pub fn restart_attempt(&self) {
         self.active.update(|a| {
             if let Some(a) = a {
                 a.next_step = 0;
@@ -124,16 +139,11 @@ impl Exercises {
     }
 
     pub fn leave(&self) {
-        use_sim().load(scenarios::default_scenario());
+        self.handle.load(scenarios::default_scenario());
         self.active.set(None);
         if self.may_rewrite_url {
             set_query("");
         }
-    }
-
-    /// Is this settings section locked by the active exercise?
-    pub fn is_locked(&self, section: &str) -> bool {
-        self.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.exercise.unlocked.iter().any(|u| u == section)))
     }
 
     /// Does the active exercise hide the answers (diagnosis, fixes)?
@@ -143,7 +153,7 @@ impl Exercises {
 
     /// Mark the exercise solved when every check is met; called after each change of the sim.
     pub fn watch_goal(&self) {
-        let handle = use_sim();
+        let handle = self.handle;
         let this = *self;
         Effect::new(move |_| {
             let is_watching = this.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.is_solved));
@@ -232,8 +242,9 @@ pub fn ExercisePanel() -> impl IntoView {
                     let step = steps[active.next_step].command.clone();
                     view! {
                         <button class="button button--primary" on:click=move |_| {
-                            let _ = handle.dispatch(step.clone());
-                            ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
+                            if handle.dispatch(step.clone()).is_ok() {
+                                ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
+                            }
                         }>{format!("Apply step {} of {n_steps}", active.next_step + 1)}</button>
                     }
                 })}
@@ -282,6 +293,18 @@ pub fn ExercisePicker() -> impl IntoView {
     let import = move |_| {
         let Some(input) = file_input.get() else { return };
         let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        if file.size() > crate::progress::MAX_BYTES as f64 {
+            ex.message.set(Some((
+                true,
+                format!(
+                    "Progress not imported: {} is {:.0} KB; an ALB Lab progress file is a few KB. Nothing was changed.",
+                    file.name(),
+                    file.size() / 1024.0
+                ),
+            )));
+            input.set_value("");
+            return;
+        }
         let promise = file.text();
         leptos::task::spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string()).unwrap_or_default();

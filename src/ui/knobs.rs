@@ -60,6 +60,11 @@ fn form_error(error: RwSignal<Option<String>>, keys: &'static [&'static str]) ->
     }
 }
 
+/// A refused toggle goes back to what the sim still has.
+fn revert_checkbox(ev: &leptos::ev::Event, checked: bool) {
+    event_target::<web_sys::HtmlInputElement>(ev).set_checked(checked);
+}
+
 fn submit(error: RwSignal<Option<String>>, result: Result<Command, String>) {
     let handle = use_sim();
     match result.and_then(|c| handle.dispatch(c)) {
@@ -76,10 +81,14 @@ fn submit(error: RwSignal<Option<String>>, result: Result<Command, String>) {
 pub fn Inspector() -> impl IntoView {
     let handle = use_sim();
     let ex = super::exercises::use_exercises();
+    // Only a different exercise (or sandbox) changes the locks: a hint must not rebuild a form
+    // and throw away what the learner typed.
+    let unlocked = Memo::new(move |_| ex.active.with(|a| a.as_ref().filter(|a| !a.is_sandbox).map(|a| a.exercise.unlocked.clone())));
+    let is_locked = move |key: &str| unlocked.with(|u| u.as_ref().is_some_and(|u| !u.iter().any(|x| x == key)));
     let option = move |value: &'static str, label: &'static str| {
         view! {
-            <option value=value disabled=move || ex.is_locked(value)>
-                {move || if ex.is_locked(value) { format!("{label} (locked)") } else { label.to_string() }}
+            <option value=value disabled=move || is_locked(value)>
+                {move || if is_locked(value) { format!("{label} (locked)") } else { label.to_string() }}
             </option>
         }
     };
@@ -103,11 +112,16 @@ pub fn Inspector() -> impl IntoView {
                     {option("service", "ECS service")}
                 </select>
             </label>
+            // Errors are alerts here; other notices are announced once by panels::LiveRegion.
             {move || handle.notice.get().map(|(is_error, text)| view! {
-                <p class=if is_error { "notice notice--error" } else { "notice" } role=if is_error { "alert" } else { "status" }>{text}</p>
+                <p class=if is_error { "notice notice--error" } else { "notice" } role=is_error.then_some("alert")>{text}</p>
             })}
-            {move || match section() {
-                locked if ex.is_locked(locked) => view! {
+            {move || {
+                // A form shows the setup as it is: when anything changes it (a fix applied from
+                // Why?, an exercise step, a loaded link), the form is built again.
+                handle.config_version.track();
+                match section() {
+                locked if is_locked(locked) => view! {
                     <p class="notice">"This setting is locked in this exercise. Pick an unlocked one under \"Settings for\"."</p>
                 }.into_any(),
                 "alb-sg" => view! { <SecurityGroupKnobs alb=true/> }.into_any(),
@@ -117,6 +131,7 @@ pub fn Inspector() -> impl IntoView {
                 "task-definition" => view! { <TaskDefinitionKnobs/> }.into_any(),
                 "service" => view! { <ServiceKnobs/> }.into_any(),
                 _ => view! { <ClientKnobs/> }.into_any(),
+                }
             }}
         </section>
     }
@@ -254,6 +269,7 @@ fn ListenerKnobs() -> impl IntoView {
     view! {
         <form class="knobs" on:submit=move |ev| {
             ev.prevent_default();
+            error.set(None);
             let result = parse::<u16>(&port.get_untracked(), "listeners[0].port", "a port from 1 to 65535");
             match result {
                 Ok(p) if p != current.get_untracked() => {
@@ -408,14 +424,22 @@ fn TaskDefinitionKnobs() -> impl IntoView {
         </form>
         <form class="knobs" on:submit=move |ev| {
             ev.prevent_default();
+            let current = use_sim().peek(|s| s.scenario().task_definition.clone());
+            let app = &current.container.app;
+            // Send only what changed: switching network mode resets host ports, so an unchanged
+            // mode must not be sent.
+            let changed = |new, old| (new != old).then_some(new);
             let result = (|| {
+                let listen_port: u16 = parse(&listen.get_untracked(), "listen_port", "a port from 1 to 65535")?;
+                let startup_seconds: u32 = parse(&startup.get_untracked(), "startup_seconds", "whole seconds from 0 to 3600")?;
+                let path = health_path.get_untracked().trim().to_string();
                 Ok(Command::RegisterTaskDefinition {
                     changes: TaskDefinitionChanges {
-                        network_mode: Some(mode.get_untracked()),
-                        listen_port: Some(parse(&listen.get_untracked(), "listen_port", "a port from 1 to 65535")?),
-                        startup_seconds: Some(parse(&startup.get_untracked(), "startup_seconds", "whole seconds from 0 to 3600")?),
-                        health_path: Some(health_path.get_untracked().trim().to_string()),
-                        health_response: Some(health.get_untracked()),
+                        network_mode: (mode.get_untracked() != current.network_mode).then(|| mode.get_untracked()),
+                        listen_port: changed(listen_port, app.listen_port),
+                        startup_seconds: (startup_seconds != app.startup_seconds).then_some(startup_seconds),
+                        health_path: (path != app.health_path).then_some(path),
+                        health_response: (health.get_untracked() != app.health_response).then(|| health.get_untracked()),
                         ..Default::default()
                     },
                     deploy: true,
@@ -481,12 +505,15 @@ fn ServiceKnobs() -> impl IntoView {
                     type="checkbox"
                     prop:checked=move || is_attached.get()
                     on:change=move |ev| {
-                        let cmd = if event_target_checked(&ev) {
+                        let on = event_target_checked(&ev);
+                        let cmd = if on {
                             Command::AttachLoadBalancer { target_group: tg_name.clone(), container_name: container.clone(), container_port }
                         } else {
                             Command::DetachLoadBalancer
                         };
-                        let _ = handle.dispatch(cmd);
+                        if handle.dispatch(cmd).is_err() {
+                            revert_checkbox(&ev, !on);
+                        }
                     }
                 />
                 <span>"Attached to the load balancer (loadBalancers: target group, container, port). Changing it starts a deployment."</span>
@@ -518,6 +545,8 @@ fn ServiceKnobs() -> impl IntoView {
                         let on = event_target_checked(&ev);
                         if handle.dispatch(Command::UpdateService { desired_count: None, health_check_grace_period_seconds: None, minimum_healthy_percent: None, maximum_percent: None, assign_public_ip: Some(on), force_new_deployment: false }).is_ok() {
                             public_ip.set(on);
+                        } else {
+                            revert_checkbox(&ev, !on);
                         }
                     }/>
                     <span>"Assign a public IP to each task (assignPublicIp; new deployment)"</span>
@@ -531,6 +560,8 @@ fn ServiceKnobs() -> impl IntoView {
                     let on = event_target_checked(&ev);
                     if handle.dispatch(Command::SetOptions { initial_targets_fail_open: on }).is_ok() {
                         initial_fail_open.set(on);
+                    } else {
+                        revert_checkbox(&ev, !on);
                     }
                 }/>
                 <span>"Simulator option: targets still in initial also fail open (AWS's documents leave this open; default off: 503)"</span>

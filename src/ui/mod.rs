@@ -431,6 +431,9 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
             <a class="embed-header__open" href=open_link target="_blank" rel="noopener">"Open in ALB Lab"</a>
         </header>
         {embed.show_controls.then(|| view! { <panels::TimeControls/> })}
+        {move || handle.notice.get().filter(|(is_error, _)| *is_error).map(|(_, text)| view! {
+            <p class="notice notice--error embed-notice" role="alert">{text}</p>
+        })}
         <panels::LiveRegion/>
         <main class="layout layout--embed">
             <exercises::ExercisePanel/>
@@ -476,7 +479,7 @@ pub fn App() -> impl IntoView {
     provide_context(embed.clone());
     let handle = SimHandle::new(Sim::new(scenarios::default_scenario(), None));
     provide_context(handle);
-    let ex = exercises::Exercises::new(!embed.is_embed);
+    let ex = exercises::Exercises::new(!embed.is_embed, handle);
     provide_context(ex);
     ex.watch_goal();
     if let Some(id) = query_param("exercise") {

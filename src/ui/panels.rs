@@ -17,6 +17,7 @@ const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 #[component]
 pub fn TimeControls() -> impl IntoView {
     let handle = use_sim();
+    let ex = super::exercises::use_exercises();
     let seed_text = RwSignal::new(String::new());
     let seed_error = RwSignal::new(None::<String>);
     view! {
@@ -44,7 +45,15 @@ pub fn TimeControls() -> impl IntoView {
                     {SPEEDS.iter().map(|s| view! { <option value=s.to_string()>{format!("{s}×")}</option> }).collect_view()}
                 </select>
             </label>
-            <button class="button" on:click=move |_| handle.reset()>"Reset"</button>
+            <button
+                class="button"
+                on:click=move |_| {
+                    handle.reset();
+                    ex.restart_attempt();
+                }
+            >
+                "Reset"
+            </button>
             <span class="controls__clock" aria-label="Sim clock">
                 "Sim time " <output>{move || handle.with(|s| clock_text(s.now_ms()))}</output>
             </span>
@@ -55,7 +64,9 @@ pub fn TimeControls() -> impl IntoView {
                     match seed_text.get_untracked().trim().parse::<u64>() {
                         Ok(seed) => {
                             seed_error.set(None);
+                            seed_text.set(String::new());
                             handle.reseed(seed);
+                            ex.restart_attempt();
                         }
                         Err(_) => seed_error.set(Some("Seed must be a whole number from 0 to 18446744073709551615.".into())),
                     }
@@ -86,7 +97,11 @@ pub fn LiveRegion() -> impl IntoView {
     let summary = Memo::new(move |_| {
         handle.with(|s| {
             let w = s.metrics().window(s.now_ms(), 5);
-            let top = OutcomeClass::ALL.iter().copied().max_by_key(|c| w.outcome(*c)).filter(|c| w.outcome(*c) > 0)?;
+            // Announce only a clear change: one outcome class in at least 60 % of the requests,
+            // so a near tie (round robin over a good and a bad target) does not flap.
+            let total = w.total_outcomes();
+            let top =
+                OutcomeClass::ALL.iter().copied().max_by_key(|c| w.outcome(*c)).filter(|c| w.outcome(*c) * 10 >= total * 6 && total > 0)?;
             let why = s
                 .recent_requests()
                 .rev()
@@ -104,7 +119,8 @@ pub fn LiveRegion() -> impl IntoView {
             Some((class, why)) => format!("Requests now end with {}: {why}", class.label()),
         }
     };
-    let notice = move || handle.notice.get().map(|(_, t)| t).unwrap_or_default();
+    // Errors are announced where they are shown (role="alert"); this region takes the rest.
+    let notice = move || handle.notice.get().filter(|(is_error, _)| !is_error).map(|(_, t)| t).unwrap_or_default();
     view! {
         <div class="sr-only" role="status" aria-live="polite">{text}</div>
         <div class="sr-only" aria-live="polite">{notice}</div>
@@ -116,6 +132,8 @@ pub fn ClientPanel() -> impl IntoView {
     let readonly = super::share::use_embed().is_readonly;
     let handle = use_sim();
     let rate = Memo::new(move |_| handle.with(|s| s.scenario().client.requests_per_second));
+    // While dragging, only the label follows; the load changes once, when the slider is let go.
+    let dragging = RwSignal::new(None::<f64>);
     let tally = Memo::new(move |_| {
         handle.with(|s| {
             let w = s.metrics().window(s.now_ms(), 30);
@@ -131,6 +149,13 @@ pub fn ClientPanel() -> impl IntoView {
         })
     });
     let curl_task = RwSignal::new(String::new());
+    // A chosen task that has gone away falls back to "first running task".
+    Effect::new(move |_| {
+        let chosen = curl_task.get();
+        if !chosen.is_empty() && !tasks.with(|t| t.iter().any(|(id, _, _)| *id == chosen)) {
+            curl_task.set(String::new());
+        }
+    });
     let curl_port = RwSignal::new(String::new());
     let curl_error = RwSignal::new(None::<String>);
     let last_curl = RwSignal::new(None::<u64>);
@@ -185,7 +210,7 @@ pub fn ClientPanel() -> impl IntoView {
                 }).collect_view()}
             </ul>
             <label class="field" class:sr-only=readonly>
-                <span class="field__label">{move || format!("Load: {} requests per second", rate.get())}</span>
+                <span class="field__label">{move || format!("Load: {} requests per second", dragging.get().unwrap_or_else(|| rate.get()))}</span>
                 <input
                     type="range"
                     min="0"
@@ -193,7 +218,9 @@ pub fn ClientPanel() -> impl IntoView {
                     step="1"
                     disabled=readonly
                     prop:value=move || rate.get().to_string()
-                    on:input=move |ev| {
+                    on:input=move |ev| dragging.set(event_target_value(&ev).parse::<f64>().ok())
+                    on:change=move |ev| {
+                        dragging.set(None);
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
                             let _ = handle.dispatch(Command::SetRequestRate { requests_per_second: v });
                         }
@@ -207,10 +234,11 @@ pub fn ClientPanel() -> impl IntoView {
                 <h3>"curl a task's IP directly"</h3>
                 <div class="field">
                     <label class="field__label" for="curl-task">"Task"</label>
-                    <select id="curl-task" on:change=move |ev| curl_task.set(event_target_value(&ev))>
+                    <select id="curl-task" prop:value=move || curl_task.get() on:change=move |ev| curl_task.set(event_target_value(&ev))>
                         <option value="">"first running task"</option>
                         {move || tasks.get().into_iter().map(|(id, ip, public)| {
-                            let label = match public { Some(p) => format!("{} ({ip}, public {p})", &id[..8]), None => format!("{} ({ip}, no public IP)", &id[..8]) };
+                            let short: String = id.chars().take(8).collect();
+                            let label = match public { Some(p) => format!("{short} ({ip}, public {p})"), None => format!("{short} ({ip}, no public IP)") };
                             view! { <option value=id>{label}</option> }
                         }).collect_view()}
                     </select>
@@ -343,8 +371,11 @@ pub fn WhyPanel() -> impl IntoView {
             {move || ex.hides_answers().then(|| view! {
                 <p class="panel__hint">"Root causes and fixes are hidden while you work on an exercise: use its hints, or read the trace above."</p>
             })}
-            <ul class="findings" class:sr-only=move || ex.hides_answers() aria-hidden=move || ex.hides_answers().to_string()>
+            <ul class="findings">
                 {move || {
+                    if ex.hides_answers() {
+                        return ().into_any();
+                    }
                     let items = diagnosis.get().1;
                     if items.is_empty() {
                         return view! { <li class="finding finding--ok">"Nothing on the path is broken: requests reach the app."</li> }.into_any();

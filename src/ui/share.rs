@@ -157,8 +157,20 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
 pub fn listen_to_parent(handle: SimHandle, ex: Exercises) {
     let Some(window) = web_sys::window() else { return };
     let parent = window.parent().ok().flatten();
-    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let from_parent = match (&parent, event.source()) {
+    // Raw listeners run outside Leptos's owner tree; run the handler inside the app's owner so
+    // anything it touches that needs context finds it.
+    let owner = Owner::current();
+    let closure = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| match &owner {
+        Some(owner) => owner.with(|| on_parent_message(handle, ex, &parent, event)),
+        None => on_parent_message(handle, ex, &parent, event),
+    });
+    let _ = window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+fn on_parent_message(handle: SimHandle, ex: Exercises, parent: &Option<web_sys::Window>, event: web_sys::MessageEvent) {
+    {
+        let from_parent = match (parent, event.source()) {
             (Some(p), Some(src)) => {
                 let p: &JsValue = p.as_ref();
                 p == &JsValue::from(src)
@@ -189,9 +201,7 @@ pub fn listen_to_parent(handle: SimHandle, ex: Exercises) {
             }
             _ => {}
         }
-    });
-    let _ = window.add_event_listener_with_callback("message", closure.as_ref().unchecked_ref());
-    closure.forget();
+    }
 }
 
 fn copy_to_clipboard(text: &str) {
@@ -349,7 +359,7 @@ pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
                     <label class="field--check"><input type="checkbox" prop:checked=move || readonly.get() on:change=move |ev| readonly.set(event_target_checked(&ev))/>" Read-only (no settings)"</label>
                     <label class="field--check"><input type="checkbox" prop:checked=move || autoplay.get() on:change=move |ev| autoplay.set(event_target_checked(&ev))/>" Autoplay"</label>
                     <label>"Theme "
-                        <select on:change=move |ev| theme.set(event_target_value(&ev))>
+                        <select prop:value=move || theme.get() on:change=move |ev| theme.set(event_target_value(&ev))>
                             <option value="auto">"Auto"</option>
                             <option value="light">"Light"</option>
                             <option value="dark">"Dark"</option>
