@@ -182,7 +182,16 @@ pub fn Diagram() -> impl IntoView {
     });
     let is_sel = move |what: Selected| move || handle.selected.get() == what;
 
-    let element = move |what: Selected, label: String, x: f64, y: f64, w: f64, h: f64, title: String, sub: String, extra: &'static str| {
+    let element = move |focus_key: String,
+                        what: Selected,
+                        label: String,
+                        x: f64,
+                        y: f64,
+                        w: f64,
+                        h: f64,
+                        title: String,
+                        sub: String,
+                        extra: &'static str| {
         // Packed rows on a phone: drop the second line and shorten the first to fit.
         let compact = w < 70.0;
         let title = if compact { title.chars().take((w / 7.0) as usize).collect::<String>() } else { title };
@@ -194,6 +203,7 @@ pub fn Diagram() -> impl IntoView {
             <g
                 class=format!("diagram-node {extra}")
                 class:diagram-node--selected=is_sel(what)
+                data-focus-key=focus_key
                 role="button"
                 tabindex="0"
                 aria-label=label
@@ -262,9 +272,10 @@ pub fn Diagram() -> impl IntoView {
                         <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
                         <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>{m.zones_text.clone()}</text>
                         {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
-                        {element(Selected::Client, "open client settings".into(), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
+                        {element("client".into(), Selected::Client, "open client settings".into(), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
                         <g
                             class="diagram-node diagram-node--gate"
+                            data-focus-key="alb-sg"
                             role="button"
                             tabindex="0"
                             aria-label=format!("ALB security group {} ({}): open its rules", m.alb_sg, if m.is_alb_gate_open { "admits the client" } else { "blocks the client" })
@@ -276,10 +287,11 @@ pub fn Diagram() -> impl IntoView {
                             {gate(m.is_alb_gate_open, gx, gy, 44.0)}
                             <text x=gx y=gy + (if vertical { 20.0 } else { 42.0 }) text-anchor="middle" class="diagram-node__sub">{m.alb_sg.clone()}</text>
                         </g>
-                        {element(Selected::Listener, "open listener settings".into(), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
-                        {element(Selected::Listener, "listener rule, open listener settings".into(), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
+                        {element("listener".into(), Selected::Listener, "open listener settings".into(), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
+                        {element("rule".into(), Selected::Listener, "listener rule, open listener settings".into(), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
                         <g
                             class="diagram-node diagram-node--tg"
+                            data-focus-key="tg"
                             role="button"
                             tabindex="0"
                             aria-label=format!("Target group {} {}: open target group settings", m.tg_name, m.tg_counts)
@@ -310,6 +322,7 @@ pub fn Diagram() -> impl IntoView {
                             view! {
                                 <g
                                     class=format!("diagram-pill diagram-pill--{state_key}")
+                                    data-focus-key=format!("pill-{seq}")
                                     role="button"
                                     tabindex="0"
                                     aria-label=format!("Target {}: show why", r.target_text)
@@ -321,6 +334,7 @@ pub fn Diagram() -> impl IntoView {
                                 </g>
                                 <g
                                     class="diagram-node diagram-node--gate"
+                                    data-focus-key=format!("tsg-{seq}")
                                     role="button"
                                     tabindex="0"
                                     aria-label=format!("Task security group {} ({}): open its rules", m.task_sg, if r.is_gate_open { "admits the load balancer" } else { "blocks the load balancer" })
@@ -333,6 +347,7 @@ pub fn Diagram() -> impl IntoView {
                                 <g
                                     class=format!("diagram-node diagram-task diagram-task--{}", r.state.key().to_lowercase())
                                     class:diagram-node--selected=move || handle.selected.get() == Selected::Task(seq)
+                                    data-focus-key=format!("task-{seq}")
                                     role="button"
                                     tabindex="0"
                                     aria-label=format!("Task {} {} {}: open task settings", r.ip, r.state, match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() })
@@ -352,12 +367,13 @@ pub fn Diagram() -> impl IntoView {
                                         }.into_any()
                                     }}
                                 </g>
-                                {element(Selected::TaskDefinition, "container port mapping, open the task definition".into(), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
-                                {element(Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), r.health_path.clone(), if r.is_app_match { "" } else { "diagram-node--broken" })}
+                                {element(format!("map-{seq}"), Selected::TaskDefinition, "container port mapping, open the task definition".into(), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
+                                {element(format!("app-{seq}"), Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), r.health_path.clone(), if r.is_app_match { "" } else { "diagram-node--broken" })}
                             }
                         }).collect_view()}
                         <g
                             class="diagram-service"
+                            data-focus-key="service"
                             role="button"
                             tabindex="0"
                             aria-label=format!("ECS {}: open service settings", m.service_text)

@@ -225,7 +225,7 @@ pub fn ExercisePanel() -> impl IntoView {
                     {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
                 </ol>
                 {(active.hints_shown < total_hints).then(|| view! {
-                    <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>
+                    <button class="button" data-focus-key="hint" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>
                         {format!("Show a hint ({} of {total_hints})", active.hints_shown + 1)}
                     </button>
                 })}
@@ -241,7 +241,7 @@ pub fn ExercisePanel() -> impl IntoView {
                 {(active.next_step < n_steps).then(|| {
                     let step = steps[active.next_step].command.clone();
                     view! {
-                        <button class="button button--primary" on:click=move |_| {
+                        <button class="button button--primary" data-focus-key="apply-step" on:click=move |_| {
                             if handle.dispatch(step.clone()).is_ok() {
                                 ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
                             }
@@ -252,7 +252,7 @@ pub fn ExercisePanel() -> impl IntoView {
             .into_any()
         } else {
             view! {
-                <button class="button" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.is_solution_shown = true })>"Show solution"</button>
+                <button class="button" data-focus-key="apply-step" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.is_solution_shown = true })>"Show solution"</button>
             }
             .into_any()
         };

@@ -358,6 +358,40 @@ fn start_animation_loop(handle: SimHandle) {
     std::mem::forget(callback);
 }
 
+/// Parts of the page are rebuilt when the sim changes (the diagram when a target changes state,
+/// the exercise panel when a hint opens). Elements that can take focus carry a
+/// `data-focus-key`; when a rebuild takes the focused element away, focus returns to its
+/// successor instead of falling to the page.
+fn keep_focus(handle: SimHandle, ex: exercises::Exercises) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let last_key: Rc<RefCell<Option<String>>> = Rc::new(RefCell::new(None));
+    let record = last_key.clone();
+    let on_focus = Closure::<dyn FnMut(web_sys::FocusEvent)>::new(move |ev: web_sys::FocusEvent| {
+        let key = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.get_attribute("data-focus-key"));
+        *record.borrow_mut() = key;
+    });
+    let _ = document.add_event_listener_with_callback("focusin", on_focus.as_ref().unchecked_ref());
+    on_focus.forget();
+    Effect::new(move |_| {
+        handle.version.track();
+        ex.active.track();
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        let lost = match document.active_element() {
+            None => true,
+            Some(el) => document.body().is_some_and(|b| el == *b.as_ref()),
+        };
+        let key = last_key.borrow().clone();
+        if let (true, Some(key)) = (lost, key) {
+            let selector = format!("[data-focus-key=\"{key}\"]");
+            // SVG nodes are not HtmlElements; call focus() on whatever the element is.
+            if let Some(el) = document.query_selector(&selector).ok().flatten() {
+                let el: &web_sys::HtmlElement = el.unchecked_ref();
+                let _ = el.focus();
+            }
+        }
+    });
+}
+
 fn watch_width(handle: SimHandle) {
     let update = move || {
         let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < 720.0);
@@ -482,6 +516,7 @@ pub fn App() -> impl IntoView {
     let ex = exercises::Exercises::new(!embed.is_embed, handle);
     provide_context(ex);
     ex.watch_goal();
+    keep_focus(handle, ex);
     if let Some(id) = query_param("exercise") {
         match exercises::Exercises::find(&id) {
             Some((e, s)) => ex.start(e, s, query_param("sandbox").as_deref() == Some("1")),
