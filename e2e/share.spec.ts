@@ -15,6 +15,19 @@ test('a shared link reproduces the state exactly', async ({ page, context }) => 
   expect(link).toMatch(/#v1\.[A-Za-z0-9_-]+$/);
   await expect(page.getByLabel('Embed snippet')).toHaveValue(/<iframe src="[^"]+\?embed=1[^"]*#v1\./);
 
+  // The diagram as pictures, for pages that forbid iframes.
+  const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram as SVG' }).click()]);
+  expect(svg.suggestedFilename()).toBe('alb-lab-diagram.svg');
+  const svgText = (await import('node:fs')).readFileSync(await svg.path(), 'utf8');
+  expect(svgText).toContain('<svg');
+  expect(svgText).toContain('Target group web-tg');
+  expect(svgText).toContain('--ok:');
+  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download diagram as PNG' }).click()]);
+  expect(png.suggestedFilename()).toBe('alb-lab-diagram.png');
+  const pngBytes = (await import('node:fs')).readFileSync(await png.path());
+  expect(pngBytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(pngBytes.length).toBeGreaterThan(5000);
+
   const other = await context.newPage();
   const otherErrors = await openApp(other, link.replace(/^https?:\/\/[^/]+/, ''));
   await expect(other.getByLabel('Speed')).toHaveValue('10');

@@ -415,6 +415,20 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
 
     // Lessons that are not breakage.
     let (healthy, unhealthy) = sim.host_counts();
+    let starting = sim.tasks().filter(|t| t.is_active() && t.state != super::ecs::TaskState::Running).count();
+    let initial = sim.targets().filter(|t| t.state == super::health::TargetState::Initial).count();
+    if healthy == 0 && (starting > 0 || initial > 0) {
+        push(
+            Severity::Info,
+            Hop::TargetGroup,
+            format!(
+                "Tasks are still starting ({starting} not yet RUNNING, {initial} targets waiting for their first health check): until a target passes one check, requests get 503."
+            ),
+            "TG targets in initial (Elb.RegistrationInProgress / Elb.InitialHealthChecking); HTTPCode_ELB_503_Count",
+            "Wait: a task registers its target when it is RUNNING, and one passing health check makes a new target healthy.".into(),
+            None,
+        );
+    }
     if healthy == 0 && unhealthy > 0 {
         push(
             Severity::Warning,
@@ -516,4 +530,23 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
 fn finish(sim: &Sim, mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.hop));
     Diagnosis { client_sees: client_summary(sim, 30), findings }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starting_tasks_are_explained_then_the_note_goes_away() {
+        let mut scenario = crate::scenarios::default_scenario().into_inner();
+        scenario.options.warm_up_seconds = 0;
+        let mut sim = Sim::new(scenario.validate().expect("valid"), None);
+        sim.run_for(3_000);
+        let d = sim.diagnose();
+        let note = d.findings.iter().find(|f| f.severity == Severity::Info && f.hop == Hop::TargetGroup);
+        assert!(note.is_some_and(|f| f.cause.contains("still starting")), "{d:#?}");
+        assert_eq!(d.broken().count(), 0);
+        sim.run_for(60_000);
+        assert!(sim.diagnose().findings.is_empty(), "{:#?}", sim.diagnose());
+    }
 }

@@ -459,9 +459,7 @@ impl HopRecord {
             ),
             EgressDenies { groups, port } => format!("Add an outbound rule to {groups}: TCP {port} to the task security group."),
             NoListener { port } => format!("Add a listener on port {port}, or send to the port a listener uses."),
-            NoRegisteredTargets { .. } => {
-                "Attach the ECS service to this target group (load balancer: target group, container, port) and run at least one task.".into()
-            }
+            NoRegisteredTargets { .. } => "Targets appear when an ECS service attached to this target group has a RUNNING task. If tasks are starting, wait; otherwise attach the service (target group, container, port) or raise its desired count.".into(),
             NoRoutableTargets { .. } => "Wait for a target to pass its first health check, or fix why it cannot.".into(),
             TaskNotServing { state } if *state < TaskState::Running => "Wait for the task to start running.".into(),
             TaskNotServing { .. } => "The task is going away; the service's scheduler starts a replacement.".into(),

@@ -272,7 +272,7 @@ pub fn Diagram() -> impl IntoView {
                         <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
                         <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>{m.zones_text.clone()}</text>
                         {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
-                        {element("client".into(), Selected::Client, "open client settings".into(), cx, cy, 78.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
+                        {element("client".into(), Selected::Client, "open client settings".into(), cx, cy, 96.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
                         <g
                             class="diagram-node diagram-node--gate"
                             data-focus-key="alb-sg"
