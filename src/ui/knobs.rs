@@ -409,6 +409,8 @@ fn TaskDefinitionKnobs() -> impl IntoView {
     let health_path = RwSignal::new(app.health_path.clone());
     let health = RwSignal::new(app.health_response);
     let mode = RwSignal::new(td.network_mode);
+    let current_host_port = td.container.port_mappings.first().and_then(|m| m.host_port);
+    let host_port = RwSignal::new(current_host_port.map(|p| p.to_string()).unwrap_or_default());
     let error = RwSignal::new(None);
     let port_error = RwSignal::new(None);
     view! {
@@ -433,6 +435,9 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                 let listen_port: u16 = parse(&listen.get_untracked(), "listen_port", "a port from 1 to 65535")?;
                 let startup_seconds: u32 = parse(&startup.get_untracked(), "startup_seconds", "whole seconds from 0 to 3600")?;
                 let path = health_path.get_untracked().trim().to_string();
+                let host_text = host_port.get_untracked();
+                let new_host_port: Option<u16> =
+                    if host_text.trim().is_empty() { None } else { Some(parse(&host_text, "host_port", "a port from 0 to 65535 (0: dynamic)")?) };
                 Ok(Command::RegisterTaskDefinition {
                     changes: TaskDefinitionChanges {
                         network_mode: (mode.get_untracked() != current.network_mode).then(|| mode.get_untracked()),
@@ -440,6 +445,7 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                         startup_seconds: (startup_seconds != app.startup_seconds).then_some(startup_seconds),
                         health_path: (path != app.health_path).then_some(path),
                         health_response: (health.get_untracked() != app.health_response).then(|| health.get_untracked()),
+                        host_port: new_host_port.filter(|p| Some(*p) != current_host_port),
                         ..Default::default()
                     },
                     deploy: true,
@@ -464,7 +470,8 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                     <option value="bridge" selected=td.network_mode == NetworkMode::Bridge>"bridge (dynamic host ports on EC2)"</option>
                 </select>
             </label>
-            {form_error(error, &["listen_port", "startup_seconds", "health_path"])}
+            <Field label="Host port (hostPort)" help="awsvpc: leave empty (it equals the container port). bridge: 0 or empty for a dynamic port from 32768-61000, or a fixed port (one task per instance).".into() key="host_port" value=host_port error=error/>
+            {form_error(error, &["listen_port", "startup_seconds", "health_path", "host_port"])}
             <button class="button button--primary" type="submit">"Register new revision and deploy"</button>
         </form>
     }
