@@ -133,6 +133,36 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// `UpdateService` that changes only what is given (no new deployment).
+    pub fn update_service(
+        desired_count: Option<u32>,
+        health_check_grace_period_seconds: Option<u32>,
+        deployment_limits_percent: Option<(u32, u32)>,
+    ) -> Command {
+        Command::UpdateService {
+            desired_count,
+            health_check_grace_period_seconds,
+            minimum_healthy_percent: deployment_limits_percent.map(|(min, _)| min),
+            maximum_percent: deployment_limits_percent.map(|(_, max)| max),
+            assign_public_ip: None,
+            force_new_deployment: false,
+        }
+    }
+
+    /// `UpdateService` turning the tasks' public IP on or off (a new deployment).
+    pub fn assign_public_ip(enabled: bool) -> Command {
+        Command::UpdateService {
+            desired_count: None,
+            health_check_grace_period_seconds: None,
+            minimum_healthy_percent: None,
+            maximum_percent: None,
+            assign_public_ip: Some(enabled),
+            force_new_deployment: false,
+        }
+    }
+}
+
 fn yes() -> bool {
     true
 }

@@ -194,14 +194,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             format!("The service {} wants 0 tasks, so the target group is empty.", svc.name),
             "TG 0 healthy / 0 unhealthy; 503",
             "Set the desired count to 1 or more.".into(),
-            Some(Command::UpdateService {
-                desired_count: Some(1),
-                health_check_grace_period_seconds: None,
-                minimum_healthy_percent: None,
-                maximum_percent: None,
-                assign_public_ip: None,
-                force_new_deployment: false,
-            }),
+            Some(Command::update_service(Some(1), None, None)),
         );
         return finish(sim, out);
     }
@@ -378,14 +371,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
                             ),
                             "(service …) (task …) is unhealthy in (target-group …); the task is replaced again and again",
                             format!("Raise the service's health check grace period to at least {healthy_at} s (or make the app start faster)."),
-                            Some(Command::UpdateService {
-                                desired_count: None,
-                                health_check_grace_period_seconds: Some(healthy_at.div_ceil(30) as u32 * 30),
-                                minimum_healthy_percent: None,
-                                maximum_percent: None,
-                                assign_public_ip: None,
-                                force_new_deployment: false,
-                            }),
+                            Some(Command::update_service(None, Some(healthy_at.div_ceil(30) as u32 * 30), None)),
                         );
                     }
                 }
@@ -481,14 +467,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             ),
             "a deployment opens a window of 503s (empty or draining-only target group)",
             "Use minimumHealthyPercent 100 and maximumPercent 200: new tasks turn healthy before old ones drain.".into(),
-            Some(Command::UpdateService {
-                desired_count: None,
-                health_check_grace_period_seconds: None,
-                minimum_healthy_percent: Some(100),
-                maximum_percent: Some(200),
-                assign_public_ip: None,
-                force_new_deployment: false,
-            }),
+            Some(Command::update_service(None, None, Some((100, 200)))),
         );
     } else if cap <= svc.desired_count && floor >= svc.desired_count {
         push(

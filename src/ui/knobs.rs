@@ -528,14 +528,7 @@ fn ServiceKnobs() -> impl IntoView {
             <form on:submit=move |ev| {
                 ev.prevent_default();
                 let result = (|| {
-                    Ok(Command::UpdateService {
-                        desired_count: Some(parse(&desired.get_untracked(), "desired_count", "a whole number of tasks from 0 to 10")?),
-                        health_check_grace_period_seconds: Some(parse(&grace.get_untracked(), "health_check_grace_period_seconds", "whole seconds, 0 or more")?),
-                        minimum_healthy_percent: Some(parse(&min.get_untracked(), "minimum_healthy_percent", "a percentage from 0 to 100")?),
-                        maximum_percent: Some(parse(&max.get_untracked(), "maximum_percent", "a percentage from 100 to 200")?),
-                        assign_public_ip: None,
-                        force_new_deployment: false,
-                    })
+                    Ok(Command::update_service(Some(parse(&desired.get_untracked(), "desired_count", "a whole number of tasks from 0 to 10")?), Some(parse(&grace.get_untracked(), "health_check_grace_period_seconds", "whole seconds, 0 or more")?), Some((parse(&min.get_untracked(), "minimum_healthy_percent", "a percentage from 0 to 100")?, parse(&max.get_untracked(), "maximum_percent", "a percentage from 100 to 200")?))))
                 })();
                 submit(error, result);
             }>
@@ -550,7 +543,7 @@ fn ServiceKnobs() -> impl IntoView {
                 <label class="field field--check">
                     <input type="checkbox" prop:checked=move || public_ip.get() on:change=move |ev| {
                         let on = event_target_checked(&ev);
-                        if handle.dispatch(Command::UpdateService { desired_count: None, health_check_grace_period_seconds: None, minimum_healthy_percent: None, maximum_percent: None, assign_public_ip: Some(on), force_new_deployment: false }).is_ok() {
+                        if handle.dispatch(Command::assign_public_ip(on)).is_ok() {
                             public_ip.set(on);
                         } else {
                             revert_checkbox(&ev, !on);
