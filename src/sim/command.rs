@@ -127,6 +127,15 @@ pub enum Command {
     SetContainerPort {
         container_port: u16,
     },
+    /// SetSubnets: the subnets (and so the availability zones) the load balancer has nodes in.
+    SetSubnets {
+        subnets: Vec<String>,
+    },
+    /// UpdateService `networkConfiguration.awsvpcConfiguration.subnets`: where new tasks are
+    /// placed (starts a deployment).
+    SetServiceSubnets {
+        subnets: Vec<String>,
+    },
     /// Simulator options for questions AWS's documents leave open.
     SetOptions {
         initial_targets_fail_open: bool,
@@ -455,6 +464,19 @@ impl Sim {
                 new_deployment = next.service.is_some();
                 format!("{text}; service container port {container_port}; UpdateService to revision {}", next.task_definition.revision)
             }
+            Command::SetSubnets { subnets } => {
+                next.load_balancer.subnets = subnets.clone();
+                format!("SetSubnets {}: {}", next.load_balancer.name, subnets.join(", "))
+            }
+            Command::SetServiceSubnets { subnets } => {
+                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let Some(nc) = svc.network_configuration.as_mut() else {
+                    return err("InvalidParameterException: subnets need an awsvpc network configuration.");
+                };
+                nc.subnets = subnets.clone();
+                new_deployment = true;
+                format!("UpdateService {}: networkConfiguration subnets = [{}]", svc.name, subnets.join(", "))
+            }
             Command::SetOptions { initial_targets_fail_open } => {
                 next.options.initial_targets_fail_open = *initial_targets_fail_open;
                 format!("Option: targets in initial {} fail open", if *initial_targets_fail_open { "do" } else { "do not" })
@@ -467,7 +489,12 @@ impl Sim {
                 return err(error);
             }
         }
+        let subnets_changed = valid.get().load_balancer.subnets != self.scenario.load_balancer.subnets;
         self.replace_scenario(valid.into_inner());
+        if subnets_changed {
+            // The load balancer's nodes move with its subnets.
+            self.place_alb_nodes();
+        }
         if new_deployment && self.service.is_created {
             self.start_deployment();
         }

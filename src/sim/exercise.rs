@@ -19,7 +19,7 @@ pub const FORMAT: &str = "alb-lab/exercise";
 pub const VERSION: u32 = 1;
 
 /// The groups of knobs an exercise can unlock; they are the page's settings sections.
-pub const KNOB_GROUPS: [&str; 7] = ["client", "alb-sg", "listener", "target-group", "task-sg", "task-definition", "service"];
+pub const KNOB_GROUPS: [&str; 8] = ["client", "network", "alb-sg", "listener", "target-group", "task-sg", "task-definition", "service"];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -217,6 +217,7 @@ pub fn knob_group(command: &Command, scenario: &Scenario) -> Option<&'static str
     match command {
         Command::SetRequestRate { .. } | Command::SendRequest | Command::CurlTask { .. } | Command::SetOptions { .. } => None,
         Command::SetClientTarget { .. } => Some("client"),
+        Command::SetSubnets { .. } | Command::SetServiceSubnets { .. } => Some("network"),
         Command::ModifyListener { .. }
         | Command::CreateListener { .. }
         | Command::DeleteListener { .. }

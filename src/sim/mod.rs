@@ -17,6 +17,7 @@ pub mod diagnosis;
 pub mod ecs;
 pub mod events;
 pub mod exercise;
+pub mod flows;
 pub mod gates;
 pub mod health;
 pub mod metrics;
@@ -34,7 +35,7 @@ pub use health::{Target, TargetId, TargetState};
 pub use metrics::{Bucket, Counters, Metrics};
 pub use scenario::{Scenario, ScenarioError, ScenarioErrors, ValidScenario};
 pub use trace::{Hop, Outcome, OutcomeClass, Trace};
-pub use traffic::{AlbNode, PendingCheck, RequestRecord};
+pub use traffic::{AlbNode, ClientRoute, PendingCheck, RequestRecord};
 
 use health::TargetId as Tid;
 use net::{Cidr, Ipv4};
@@ -73,6 +74,7 @@ pub struct Sim {
     recent: VecDeque<RequestRecord>,
     log: EventLog,
     metrics: Metrics,
+    flows: flows::FlowLog,
     round_robin: BTreeMap<usize, u64>,
     scratch_targets: Vec<(Tid, u32)>,
     client_carry_milli: u64,
@@ -109,6 +111,7 @@ impl Sim {
             recent: VecDeque::new(),
             log: EventLog::default(),
             metrics: Metrics::default(),
+            flows: flows::FlowLog::default(),
             round_robin: BTreeMap::new(),
             scratch_targets: Vec::new(),
             client_carry_milli: 0,
@@ -151,7 +154,7 @@ impl Sim {
         *self = Sim::new(self.initial.clone(), Some(seed));
     }
 
-    fn place_alb_nodes(&mut self) {
+    pub(crate) fn place_alb_nodes(&mut self) {
         let mut nodes = Vec::new();
         for id in &self.scenario.load_balancer.subnets.clone() {
             let Some(subnet) = self.scenario.find_subnet(id).cloned() else { continue };
@@ -301,6 +304,10 @@ impl Sim {
     }
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+    /// Where requests, curls and health checks ended, per sim second (the diagram's flows).
+    pub fn flows(&self) -> &flows::FlowLog {
+        &self.flows
     }
     /// Finished requests, oldest first (bounded).
     pub fn recent_requests(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {

@@ -962,6 +962,11 @@ impl Validator {
         if ids.is_empty() {
             self.err(field, "must list at least one subnet");
         }
+        // AWS: an awsvpcConfiguration takes at most 16 subnets.
+        if ids.len() > 16 {
+            self.err(field, format!("must list at most 16 subnets, got {}", ids.len()));
+            return;
+        }
         for (i, id) in ids.iter().enumerate() {
             if s.find_subnet(id).is_none() {
                 self.err(format!("{field}[{i}]"), format!("no subnet {id:?} in vpc.subnets"));
@@ -973,6 +978,15 @@ impl Validator {
         let lb = &s.load_balancer;
         self.name("load_balancer.name", &lb.name);
         self.subnet_refs(s, "load_balancer.subnets", &lb.subnets);
+        for (i, id) in lb.subnets.iter().enumerate() {
+            let zone = s.find_subnet(id).map(|sub| sub.availability_zone.as_str());
+            if zone.is_some() && lb.subnets[..i].iter().any(|o| s.find_subnet(o).map(|sub| sub.availability_zone.as_str()) == zone) {
+                self.err(
+                    format!("load_balancer.subnets[{i}]"),
+                    "ValidationError: a load balancer takes only one subnet per Availability Zone",
+                );
+            }
+        }
         if s.enabled_zones().len() < 2 {
             self.err("load_balancer.subnets", "an Application Load Balancer needs subnets in at least two availability zones");
         }

@@ -53,6 +53,21 @@ impl Hop {
         }
     }
 
+    /// A short stable name, as the page's `data-hop` attributes carry it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Hop::Client => "client",
+            Hop::AlbSecurityGroup => "alb-sg",
+            Hop::Listener => "listener",
+            Hop::ListenerRule => "rule",
+            Hop::TargetGroup => "target-group",
+            Hop::TaskSecurityGroup => "task-sg",
+            Hop::Task => "task",
+            Hop::PortMapping => "port-mapping",
+            Hop::App => "app",
+        }
+    }
+
     pub fn index(self) -> usize {
         Hop::ALL.iter().position(|h| *h == self).unwrap_or(0)
     }
@@ -335,7 +350,7 @@ pub enum SlowLimit {
 }
 
 /// Is this trace a client request (or curl) or a health check? The same hop reads differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum TraceKind {
     Request,
     DirectCurl,

@@ -234,6 +234,19 @@ impl Compiled {
     }
 }
 
+/// Where the listener on the client's port sends the client's request: the rule its path
+/// matches (or the default action) and what that action does, as the data plane decides it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientRoute {
+    pub listener_port: u16,
+    /// The matching rule's priority; `None` for the default action.
+    pub priority: Option<u32>,
+    /// The matching rule's path pattern (`*` for the default action).
+    pub pattern: Arc<str>,
+    pub forward_to: Option<Arc<str>>,
+    pub fixed_status: Option<u16>,
+}
+
 /// What happened when a packet tried to reach the app.
 enum Reach {
     Answered {
@@ -249,6 +262,19 @@ enum Reach {
 }
 
 impl Sim {
+    /// The listener and rule the client's requests meet now; `None` when no listener is on the
+    /// client's port.
+    pub fn client_route(&self) -> Option<ClientRoute> {
+        let port = self.scenario.client.port;
+        let listener = self.compiled.listeners.iter().find(|l| l.port == port)?;
+        let (priority, pattern, action) = listener.client_match.clone();
+        let (forward_to, fixed_status) = match action {
+            CompiledAction::Forward { name, .. } => (Some(name), None),
+            CompiledAction::Fixed { status } => (None, Some(status)),
+        };
+        Some(ClientRoute { listener_port: port, priority, pattern, forward_to, fixed_status })
+    }
+
     pub(crate) fn alb_node_for(&self, zone: &str) -> Option<&AlbNode> {
         self.alb_nodes.iter().find(|n| &*n.availability_zone == zone).or(self.alb_nodes.first())
     }
@@ -658,6 +684,7 @@ impl Sim {
                 }
             }
             self.metrics.record(&record);
+            self.flows.record(now, super::flows::FlowKey::new(&record.trace, record.outcome.class(), record.task));
             self.requests_done += 1;
             if self.recent.len() >= super::MAX_RECENT_REQUESTS {
                 self.recent.pop_front();
@@ -748,6 +775,7 @@ impl Sim {
             }
             let check = entry.remove();
             let Some(target) = self.targets.get_mut(&check.target) else { continue };
+            self.flows.record(now, super::flows::FlowKey::new(&check.trace, super::flows::check_class(&check.result), Some(target.task)));
             let Some(tg) = self.scenario.target_groups.get(target.target_group) else { continue };
             let change =
                 target.record_check(&check.result, tg.health_check.healthy_threshold_count, tg.health_check.unhealthy_threshold_count);
