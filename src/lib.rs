@@ -6,6 +6,7 @@
 //! - `ui` (browser builds only): the Leptos page that draws the core and sends it commands.
 
 pub mod diagram;
+pub mod picture;
 pub mod progress;
 pub mod scenarios;
 pub mod share;

@@ -1,18 +1,178 @@
-//! Diagram geometry: where each hop of the request path sits, and the paths tokens follow.
+//! The diagram, as pure data: where each hop of the request path sits for a given size, what
+//! every node says (fitted to its box), and the paths that request tokens, flows and health
+//! checks follow.
 //!
 //! Pure arithmetic with native tests, kept apart from the Leptos components that draw it (as
-//! leptos-chartistry keeps its projection apart from its views). The diagram reads left to
-//! right on a wide screen and top to bottom on a phone; one row per task.
+//! leptos-chartistry keeps its projection apart from its components). The same [`Scene`] feeds
+//! the live SVG in the page ([`crate::ui`]) and the still pictures ([`still`]), so a picture and
+//! the page can never disagree. The diagram reads left to right on a wide screen and top to
+//! bottom on a phone; one row per task.
+//!
+//! Sizes are CSS pixels: the layout is made for the width it will be shown at, so text keeps its
+//! size (12 px titles, 11 px details) instead of shrinking with the drawing. Below
+//! [`MIN_LOGICAL_WIDTH`] the layout is made at that width and scaled down to fit.
 
-use crate::sim::Hop;
+pub mod chart;
+pub mod plan;
+pub mod still;
+pub mod text;
 
-/// Room for one task row, in SVG units.
-const ROW: f64 = 64.0;
-const WIDE_COLUMNS: [f64; 9] = [48.0, 150.0, 246.0, 340.0, 458.0, 586.0, 690.0, 804.0, 904.0];
-const TALL_COLUMNS: [f64; 9] = [40.0, 112.0, 178.0, 244.0, 330.0, 428.0, 498.0, 566.0, 630.0];
+use crate::sim::scenario::NetworkMode;
+use crate::sim::{Hop, Sim, TargetId, TaskState};
 
+/// Narrower than this, the diagram is laid out at this width and scaled down to fit.
+pub const MIN_LOGICAL_WIDTH: f64 = 660.0;
 /// Rows the diagram draws at most.
 pub const MAX_ROWS: usize = 32;
+/// Font sizes in CSS pixels: node titles and details. Below [`ROOMY_WIDTH`] a wide layout uses
+/// one pixel less, so a 700-pixel docs column still shows every hop's name in full.
+pub const TITLE_PX: f64 = 12.0;
+pub const SUB_PX: f64 = 11.0;
+const ROOMY_WIDTH: f64 = 800.0;
+/// Line pitch of a node's text.
+const LINE_PX: f64 = 14.0;
+/// How far above its baseline and below it a line of text reaches, in ems.
+pub const ASCENT_EM: f64 = 0.8;
+pub const DESCENT_EM: f64 = 0.24;
+
+/// Relative widths of the nine hop columns in the wide layout: gates are narrow, the target
+/// group holds the state pills.
+const COLUMN_WEIGHTS: [f64; 9] = [1.15, 0.45, 0.95, 1.0, 1.3, 0.45, 1.15, 1.1, 1.15];
+/// Space between two columns' nodes.
+const COLUMN_GAP: f64 = 8.0;
+/// Wide layout: the two header bands (VPC and subnets; target group, task security group and
+/// service titles) above the task rows, and the target group's counts below them.
+const BAND1_Y: f64 = 20.0;
+const BAND2_Y: f64 = 45.0;
+const ROWS_TOP: f64 = 72.0;
+const ROWS_BOTTOM_GAP: f64 = 42.0;
+/// A task row is comfortable at this pitch and still drawable (without text) at the minimum.
+const ROW_PITCH: f64 = 56.0;
+const MIN_ROW_PITCH: f64 = 20.0;
+/// Tall layout (phones): the centre of each hop along the page, and the height of its node.
+const TALL_ALONG: [f64; 9] = [32.0, 112.0, 166.0, 216.0, 288.0, 370.0, 418.0, 472.0, 518.0];
+const TALL_EXTENT: [f64; 9] = [52.0, 26.0, 40.0, 40.0, 76.0, 26.0, 52.0, 36.0, 36.0];
+const TALL_HEIGHT: f64 = 552.0;
+const TALL_VPC_TOP: f64 = 66.0;
+const TALL_BAND_Y: f64 = 342.0;
+
+/// What the learner can select on the diagram (its settings open in the inspector, its trace in
+/// Why?). Shared by the page, share links and exercises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Selected {
+    Client,
+    Vpc,
+    Subnet(usize),
+    AlbSecurityGroup,
+    Listener,
+    ListenerRule,
+    TargetGroup,
+    Target(TargetId),
+    TaskSecurityGroup,
+    Task(u32),
+    PortMapping(u32),
+    App(u32),
+    TaskDefinition,
+    Service,
+    Request(u64),
+}
+
+/// The settings sections of the inspector, in the order the request meets them; also the knob
+/// groups an exercise unlocks and the `selected` of a share link.
+pub const SECTIONS: [(&str, &str); 8] = [
+    ("client", "Client"),
+    ("network", "VPC and subnets"),
+    ("alb-sg", "ALB security group"),
+    ("listener", "Listener"),
+    ("target-group", "Target group"),
+    ("task-sg", "Task security group"),
+    ("task-definition", "Task definition and app"),
+    ("service", "ECS service"),
+];
+
+impl Selected {
+    /// The settings section that opens for this selection.
+    pub fn section_key(self) -> &'static str {
+        match self {
+            Selected::Client | Selected::Request(_) => "client",
+            Selected::Vpc | Selected::Subnet(_) => "network",
+            Selected::AlbSecurityGroup => "alb-sg",
+            Selected::Listener | Selected::ListenerRule => "listener",
+            Selected::TargetGroup | Selected::Target(_) => "target-group",
+            Selected::TaskSecurityGroup => "task-sg",
+            Selected::Task(_) | Selected::PortMapping(_) | Selected::App(_) | Selected::TaskDefinition => "task-definition",
+            Selected::Service => "service",
+        }
+    }
+
+    /// The selection a settings section stands for when it is opened by name.
+    pub fn from_section_key(key: &str) -> Selected {
+        match key {
+            "network" => Selected::Vpc,
+            "alb-sg" => Selected::AlbSecurityGroup,
+            "listener" => Selected::Listener,
+            "target-group" => Selected::TargetGroup,
+            "task-sg" => Selected::TaskSecurityGroup,
+            "task-definition" => Selected::TaskDefinition,
+            "service" => Selected::Service,
+            _ => Selected::Client,
+        }
+    }
+}
+
+/// The space the diagram may use, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Viewport {
+    pub width_px: f64,
+    /// The diagram is at least this tall (the page asks for 40 % of the window).
+    pub min_height_px: f64,
+    /// An embed has a fixed box: rows spread to fill it, and a diagram that cannot fit is
+    /// scaled down rather than scrolled.
+    pub max_height_px: Option<f64>,
+    /// Top to bottom (phones) instead of left to right.
+    pub is_vertical: bool,
+}
+
+impl Viewport {
+    pub fn wide(width_px: f64, min_height_px: f64) -> Viewport {
+        Viewport { width_px, min_height_px, max_height_px: None, is_vertical: false }
+    }
+    pub fn tall(width_px: f64) -> Viewport {
+        Viewport { width_px, min_height_px: 0.0, max_height_px: None, is_vertical: true }
+    }
+    /// A fixed box, such as an embed's diagram area.
+    pub fn boxed(width_px: f64, height_px: f64) -> Viewport {
+        Viewport { width_px, min_height_px: height_px, max_height_px: Some(height_px), is_vertical: false }
+    }
+}
+
+/// A rectangle: left, top, width, height.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    pub fn centred(cx: f64, cy: f64, w: f64, h: f64) -> Rect {
+        Rect { x: cx - w / 2.0, y: cy - h / 2.0, w, h }
+    }
+    pub fn contains(&self, other: &Rect) -> bool {
+        const SLACK: f64 = 0.01;
+        other.x >= self.x - SLACK
+            && other.y >= self.y - SLACK
+            && other.x + other.w <= self.x + self.w + SLACK
+            && other.y + other.h <= self.y + self.h + SLACK
+    }
+    pub fn centre(&self) -> (f64, f64) {
+        (self.x + self.w / 2.0, self.y + self.h / 2.0)
+    }
+    fn inset(&self, by: f64) -> Rect {
+        Rect { x: self.x + by, y: self.y + by, w: (self.w - 2.0 * by).max(0.0), h: (self.h - 2.0 * by).max(0.0) }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Layout {
@@ -20,51 +180,89 @@ pub struct Layout {
     pub height: f64,
     pub is_vertical: bool,
     pub rows: usize,
+    /// The centre of each hop along the path (x when wide, y when tall), and its node's extent.
+    along: [f64; 9],
+    extent: [f64; 9],
+    /// The task rows' span across the path (y when wide, x when tall).
+    rows_from: f64,
+    rows_to: f64,
+    /// Font sizes of node titles and details.
+    pub title_px: f64,
+    pub sub_px: f64,
 }
 
 impl Layout {
-    /// `rows`: how many task rows to draw (at least one, so an empty service still has a lane).
-    pub fn new(rows: usize, is_vertical: bool) -> Layout {
-        // A deployment of ten tasks at maximumPercent 200 runs twenty, and stopped tasks stay a
-        // while: room for all of them.
+    /// Lay out `rows` task rows (at least one, so an empty service still has a lane) for a
+    /// viewport.
+    pub fn fit(rows: usize, viewport: Viewport) -> Layout {
         let rows = rows.clamp(1, MAX_ROWS);
-        if is_vertical {
-            Layout { width: 360.0, height: 680.0, is_vertical, rows }
-        } else {
-            Layout { width: 960.0, height: (96.0 + rows as f64 * ROW).max(300.0), is_vertical, rows }
+        if viewport.is_vertical {
+            let width = viewport.width_px.max(280.0);
+            return Layout {
+                width,
+                height: TALL_HEIGHT,
+                is_vertical: true,
+                rows,
+                along: TALL_ALONG,
+                extent: TALL_EXTENT,
+                rows_from: 12.0,
+                rows_to: width - 12.0,
+                title_px: TITLE_PX,
+                sub_px: SUB_PX,
+            };
+        }
+        let width = viewport.width_px.max(MIN_LOGICAL_WIDTH);
+        let margin = 8.0;
+        let total: f64 = COLUMN_WEIGHTS.iter().sum();
+        let unit = (width - 2.0 * margin) / total;
+        let mut along = [0.0; 9];
+        let mut extent = [0.0; 9];
+        let mut x = margin;
+        for i in 0..9 {
+            let w = COLUMN_WEIGHTS[i] * unit;
+            along[i] = x + w / 2.0;
+            extent[i] = w - COLUMN_GAP;
+            x += w;
+        }
+        let fixed = ROWS_TOP + ROWS_BOTTOM_GAP;
+        let needed = fixed + rows as f64 * MIN_ROW_PITCH;
+        let comfortable = fixed + rows as f64 * ROW_PITCH;
+        let wanted = comfortable.max(viewport.min_height_px).min(viewport.max_height_px.unwrap_or(f64::INFINITY));
+        let height = wanted.max(needed).max(fixed + 60.0);
+        let smaller = if width < ROOMY_WIDTH { 1.0 } else { 0.0 };
+        Layout {
+            width,
+            height,
+            is_vertical: false,
+            rows,
+            along,
+            extent,
+            rows_from: ROWS_TOP,
+            rows_to: height - ROWS_BOTTOM_GAP,
+            title_px: TITLE_PX - smaller,
+            sub_px: SUB_PX - smaller,
         }
     }
 
-    /// The offset of the path's main axis for a hop (x when wide, y when tall).
-    fn along(&self, hop: Hop) -> f64 {
-        let i = hop.index();
-        if self.is_vertical {
-            TALL_COLUMNS[i]
-        } else {
-            WIDE_COLUMNS[i]
-        }
+    /// The distance between two task rows.
+    pub fn row_pitch(&self) -> f64 {
+        (self.rows_to - self.rows_from) / self.rows as f64
     }
 
     /// The cross-axis position of a task row, or of the shared lane when `row` is `None`.
     fn across(&self, row: Option<usize>) -> f64 {
-        let (extent, start) = if self.is_vertical { (self.width - 40.0, 20.0) } else { (self.height - 60.0, 46.0) };
+        let step = self.row_pitch();
         match row {
-            None => start + extent / 2.0,
-            Some(r) => {
-                let step = extent / self.rows as f64;
-                start + step * (r.min(self.rows - 1) as f64 + 0.5)
-            }
+            None => (self.rows_from + self.rows_to) / 2.0,
+            Some(r) => self.rows_from + step * (r.min(self.rows - 1) as f64 + 0.5),
         }
     }
 
-    /// How wide a per-row element may be: its natural width, or less when rows are packed
-    /// side by side on a phone.
-    pub fn cell_width(&self, natural: f64) -> f64 {
+    fn at(&self, along: f64, across: f64) -> (f64, f64) {
         if self.is_vertical {
-            let step = (self.width - 40.0) / self.rows as f64;
-            natural.min(step - 4.0).max(8.0)
+            (across, along)
         } else {
-            natural
+            (along, across)
         }
     }
 
@@ -72,33 +270,66 @@ impl Layout {
     /// belong to a task row.
     pub fn point(&self, hop: Hop, row: Option<usize>) -> (f64, f64) {
         let row = if hop > Hop::TargetGroup { row } else { None };
-        let a = self.along(hop);
-        let c = self.across(row);
-        if self.is_vertical {
-            (c, a)
-        } else {
-            (a, c)
-        }
+        self.at(self.along[hop.index()], self.across(row))
     }
 
     /// Where a target's pill sits inside the target group box.
     pub fn target_pill(&self, row: usize) -> (f64, f64) {
-        let a = self.along(Hop::TargetGroup);
-        let c = self.across(Some(row));
+        self.at(self.along[Hop::TargetGroup.index()], self.across(Some(row)))
+    }
+
+    /// A box for a hop's node: `along` its extent on the path axis, `across` its size on the
+    /// other (for a per-row node, never more than the row allows).
+    fn node_box(&self, hop: Hop, row: Option<usize>, along_size: Option<f64>, across_size: f64) -> Rect {
+        let (cx, cy) = self.point(hop, row);
+        let along = along_size.unwrap_or(self.extent[hop.index()]);
+        let across = match row {
+            Some(_) if hop > Hop::TargetGroup => across_size.min(self.row_pitch() - 6.0).max(4.0),
+            _ => across_size,
+        };
         if self.is_vertical {
-            (c, a)
+            Rect::centred(cx, cy, across, along)
         } else {
-            (a, c)
+            Rect::centred(cx, cy, along, across)
         }
     }
 
-    /// The target group box, spanning every row: (x, y, width, height).
-    pub fn target_group_box(&self) -> (f64, f64, f64, f64) {
-        let a = self.along(Hop::TargetGroup);
+    /// The width a per-row node may take across the path (on a phone, rows sit side by side).
+    fn row_cell(&self) -> f64 {
+        self.row_pitch() - 6.0
+    }
+
+    /// The target group box, spanning every row.
+    pub fn target_group_box(&self) -> Rect {
+        let i = Hop::TargetGroup.index();
         if self.is_vertical {
-            (12.0, a - 30.0, self.width - 24.0, 60.0)
+            Rect { x: 8.0, y: self.along[i] - self.extent[i] / 2.0, w: self.width - 16.0, h: self.extent[i] }
         } else {
-            (a - 62.0, 30.0, 124.0, self.height - 44.0)
+            Rect { x: self.along[i] - self.extent[i] / 2.0, y: BAND2_Y - 11.0, w: self.extent[i], h: self.height - BAND2_Y + 3.0 }
+        }
+    }
+
+    /// The VPC frame: everything from the ALB security group to the app.
+    pub fn vpc_box(&self) -> Rect {
+        if self.is_vertical {
+            Rect { x: 4.0, y: TALL_VPC_TOP, w: self.width - 8.0, h: self.height - TALL_VPC_TOP - 4.0 }
+        } else {
+            let left = self.along[1] - self.extent[1] / 2.0 - 4.0;
+            Rect { x: left, y: 4.0, w: self.width - left - 4.0, h: self.height - 8.0 }
+        }
+    }
+
+    /// The ECS service's frame: its tasks, from the task security group to the app.
+    pub fn service_box(&self) -> Rect {
+        let from = Hop::TaskSecurityGroup.index();
+        let to = Hop::App.index();
+        if self.is_vertical {
+            let top = TALL_BAND_Y - 12.0;
+            Rect { x: 8.0, y: top, w: self.width - 16.0, h: self.along[to] + self.extent[to] / 2.0 + 8.0 - top }
+        } else {
+            let left = self.along[from] - self.extent[from] / 2.0 - 2.0;
+            let right = self.along[to] + self.extent[to] / 2.0 + 2.0;
+            Rect { x: left, y: BAND2_Y - 11.0, w: right - left, h: self.height - BAND2_Y + 3.0 }
         }
     }
 
@@ -109,7 +340,6 @@ impl Layout {
         for hop in Hop::ALL.iter().copied().take_while(|h| *h <= stop) {
             match (hop, row) {
                 (Hop::TargetGroup, Some(r)) => {
-                    // Enter the target group on the shared lane, then go to the target's pill.
                     pts.push(self.point(Hop::TargetGroup, None));
                     pts.push(self.target_pill(r));
                 }
@@ -136,15 +366,19 @@ impl Layout {
         pts
     }
 
-    /// The VPC frame: everything from the ALB security group to the app.
-    pub fn vpc_box(&self) -> (f64, f64, f64, f64) {
-        let a0 = self.along(Hop::AlbSecurityGroup) - 34.0;
-        let a1 = self.along(Hop::App) + 44.0;
-        if self.is_vertical {
-            (6.0, a0, self.width - 12.0, a1 - a0)
-        } else {
-            (a0, 8.0, a1 - a0, self.height - 16.0)
+    /// A direct curl skips the load balancer: from the client straight to the task's row.
+    pub fn curl_points(&self, stop: Hop, row: usize) -> Vec<(f64, f64)> {
+        let mut pts = vec![self.point(Hop::Client, None)];
+        if stop == Hop::Client {
+            return pts;
         }
+        for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
+            if hop > stop {
+                break;
+            }
+            pts.push(self.point(hop, Some(row)));
+        }
+        pts
     }
 }
 
@@ -160,13 +394,22 @@ pub fn path_d(points: &[(f64, f64)]) -> String {
     d
 }
 
+/// The length of a polyline.
+pub fn path_length(points: &[(f64, f64)]) -> f64 {
+    points.windows(2).map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt()).sum()
+}
+
 /// The point at `fraction` (0-1) of the way along a polyline.
 pub fn point_along(points: &[(f64, f64)], fraction: f64) -> (f64, f64) {
     let Some(&first) = points.first() else { return (0.0, 0.0) };
     let seg = |a: (f64, f64), b: (f64, f64)| ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
-    let total: f64 = points.windows(2).map(|w| seg(w[0], w[1])).sum();
+    let total = path_length(points);
     if total <= 0.0 {
         return first;
+    }
+    // The end is exactly the last point: a token that has arrived sits on its hop.
+    if fraction >= 1.0 {
+        return *points.last().unwrap_or(&first);
     }
     let mut left = total * fraction.clamp(0.0, 1.0);
     for w in points.windows(2) {
@@ -180,18 +423,683 @@ pub fn point_along(points: &[(f64, f64)], fraction: f64) -> (f64, f64) {
     *points.last().unwrap_or(&first)
 }
 
+// ---- the scene: every node with its box and fitted labels ----
+
+/// What a node shows, its lines joined with spaces.
+pub fn visible_text(n: &Node) -> String {
+    n.labels.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Text reduced to lower-case words, as accessibility checkers compare a visible label with an
+/// accessible name (punctuation and extra spaces do not count).
+pub fn words(text: &str) -> Vec<String> {
+    let kept: String = text.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect();
+    kept.split_whitespace().map(str::to_string).collect()
+}
+
+/// Does `name` contain the words of `shown`, in order and next to each other (WCAG 2.5.3,
+/// label in name, as axe checks it)?
+pub fn name_contains(name: &str, shown: &str) -> bool {
+    let (n, v) = (words(name), words(shown));
+    v.is_empty() || n.windows(v.len()).any(|w| w == v.as_slice())
+}
+
+/// How a label is anchored on its `x`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    Middle,
+}
+
+/// One line of text, already shortened to fit where it is drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub x: f64,
+    /// The baseline.
+    pub y: f64,
+    /// What is drawn: `full`, or its start and an ellipsis when it does not fit.
+    pub text: String,
+    pub full: String,
+    pub size_px: f64,
+    pub is_bold: bool,
+    pub anchor: Anchor,
+}
+
+impl Label {
+    /// The box the drawn text covers.
+    pub fn bounds(&self) -> Rect {
+        let w = text::width(&self.text, self.size_px, self.is_bold);
+        let x = match self.anchor {
+            Anchor::Start => self.x,
+            Anchor::Middle => self.x - w / 2.0,
+        };
+        Rect { x, y: self.y - ASCENT_EM * self.size_px, w, h: (ASCENT_EM + DESCENT_EM) * self.size_px }
+    }
+}
+
+/// A line to place: its full text, size and weight.
+struct Line<'a> {
+    text: &'a str,
+    size_px: f64,
+    is_bold: bool,
+}
+
+impl Layout {
+    fn title<'a>(&self, text: &'a str) -> Line<'a> {
+        Line { text, size_px: self.title_px, is_bold: true }
+    }
+    fn sub<'a>(&self, text: &'a str) -> Line<'a> {
+        Line { text, size_px: self.sub_px, is_bold: false }
+    }
+}
+
+/// Place as many of `lines` (most important first) as fit in `area`, centred, each shortened
+/// with an ellipsis to the area's width. Lines that would be an ellipsis alone are left out.
+fn fill(area: Rect, lines: &[Line]) -> Vec<Label> {
+    let size = lines.iter().map(|l| l.size_px).fold(0.0, f64::max);
+    let fits = ((area.h + LINE_PX - size) / LINE_PX).floor().max(0.0) as usize;
+    let mut chosen: Vec<(String, &Line)> = Vec::new();
+    for line in lines.iter().take(fits) {
+        if area.h < line.size_px {
+            break;
+        }
+        let shown = text::fit(line.text, area.w, line.size_px, line.is_bold);
+        if shown.is_empty() || shown == "…" {
+            continue;
+        }
+        chosen.push((shown, line));
+    }
+    let n = chosen.len() as f64;
+    let (cx, cy) = area.centre();
+    // Baselines: the block of n lines is centred on the area.
+    let first = cy - (n - 1.0) * LINE_PX / 2.0 + (ASCENT_EM - DESCENT_EM) * size / 2.0;
+    chosen
+        .into_iter()
+        .enumerate()
+        .map(|(i, (text, line))| Label {
+            x: cx,
+            y: first + i as f64 * LINE_PX,
+            text,
+            full: line.text.to_string(),
+            size_px: line.size_px,
+            is_bold: line.is_bold,
+            anchor: Anchor::Middle,
+        })
+        .collect()
+}
+
+/// One line at a given baseline, centred on `cx`, shortened to `max_w`.
+fn line_at(cx: f64, baseline: f64, max_w: f64, line: Line) -> Option<Label> {
+    let shown = text::fit(line.text, max_w, line.size_px, line.is_bold);
+    (!shown.is_empty() && shown != "…").then(|| Label {
+        x: cx,
+        y: baseline,
+        text: shown,
+        full: line.text.to_string(),
+        size_px: line.size_px,
+        is_bold: line.is_bold,
+        anchor: Anchor::Middle,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Client,
+    Vpc,
+    Subnet,
+    AlbSecurityGroup,
+    Listener,
+    ListenerRule,
+    TargetGroup,
+    Service,
+    Target,
+    TaskSecurityGroup,
+    Task,
+    PortMapping,
+    App,
+}
+
+impl NodeKind {
+    /// The CSS modifier of the node's class.
+    pub fn key(self) -> &'static str {
+        match self {
+            NodeKind::Client => "client",
+            NodeKind::Vpc => "vpc",
+            NodeKind::Subnet => "subnet",
+            NodeKind::AlbSecurityGroup => "alb-sg",
+            NodeKind::Listener => "listener",
+            NodeKind::ListenerRule => "rule",
+            NodeKind::TargetGroup => "tg",
+            NodeKind::Service => "service",
+            NodeKind::Target => "pill",
+            NodeKind::TaskSecurityGroup => "task-sg",
+            NodeKind::Task => "task",
+            NodeKind::PortMapping => "map",
+            NodeKind::App => "app",
+        }
+    }
+}
+
+/// A gate's bars: two apart when it admits, one across when it drops.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    pub is_open: bool,
+    pub bars: Vec<Rect>,
+}
+
+/// Something the learner can select: its box (the whole clickable area), the shape drawn, and
+/// its text, fitted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Stable across frames (`task-7`), so the page keeps the same element and its focus.
+    pub key: String,
+    pub kind: NodeKind,
+    pub select: Selected,
+    /// The hop this node stands for, and its task row (for tokens and the tests).
+    pub hop: Option<Hop>,
+    pub row: Option<usize>,
+    pub bounds: Rect,
+    /// The rounded rectangle drawn (gates draw bars instead).
+    pub frame: Option<Rect>,
+    pub gate: Option<Gate>,
+    pub labels: Vec<Label>,
+    /// The full words: the accessible name and the tooltip. It starts with the visible text.
+    pub name: String,
+    /// State modifiers for CSS, such as `healthy`, `broken` or `running`.
+    pub state: String,
+}
+
+/// Text the diagram draws that is not a control (the task security group's name over its
+/// column of gates).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Caption {
+    pub label: Label,
+    /// The column it heads.
+    pub area: Rect,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    pub layout: Layout,
+    pub title: String,
+    pub vpc: Rect,
+    pub service: Rect,
+    pub lanes: Vec<String>,
+    pub nodes: Vec<Node>,
+    pub captions: Vec<Caption>,
+    /// The task drawn in each row.
+    pub rows: Vec<u32>,
+}
+
+impl Scene {
+    pub fn node(&self, key: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.key == key)
+    }
+    /// The row a task is drawn in.
+    pub fn row_of(&self, task: u32) -> Option<usize> {
+        self.rows.iter().position(|r| *r == task)
+    }
+}
+
+/// The tasks the diagram draws, one row each, in launch order: the newest [`MAX_ROWS`], leaving
+/// out stopped ones first when there are more.
+pub fn task_rows(sim: &Sim) -> Vec<u32> {
+    let mut rows: Vec<_> = sim.tasks().collect();
+    if rows.len() > MAX_ROWS {
+        rows.retain(|t| t.state != TaskState::Stopped);
+    }
+    let skip = rows.len().saturating_sub(MAX_ROWS);
+    rows.iter().skip(skip).map(|t| t.seq).collect()
+}
+
+fn gate_bars(is_open: bool, is_vertical: bool, cx: f64, cy: f64, span: f64) -> Vec<Rect> {
+    let bar = (span * 0.32).max(3.0);
+    let thick = 8.0;
+    match (is_open, is_vertical) {
+        (true, false) => {
+            vec![Rect::centred(cx, cy - span / 2.0 + bar / 2.0, thick, bar), Rect::centred(cx, cy + span / 2.0 - bar / 2.0, thick, bar)]
+        }
+        (true, true) => {
+            vec![Rect::centred(cx - span / 2.0 + bar / 2.0, cy, bar, thick), Rect::centred(cx + span / 2.0 - bar / 2.0, cy, bar, thick)]
+        }
+        (false, false) => vec![Rect::centred(cx, cy, thick, span)],
+        (false, true) => vec![Rect::centred(cx, cy, span, thick)],
+    }
+}
+
+/// Build the scene for the sim as it is now, for a viewport.
+pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
+    let s = sim.scenario();
+    let rows = task_rows(sim);
+    let l = Layout::fit(rows.len(), viewport);
+    let v = l.is_vertical;
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut captions = Vec::new();
+    let shared_h = 48.0;
+    let client_h = if v { 52.0 } else { shared_h };
+    let shared_w = |hop: Hop| if v { (l.width - 40.0).min(260.0) } else { l.extent[hop.index()] };
+    let boxed = |hop: Hop| if v { l.node_box(hop, None, None, shared_w(hop)) } else { l.node_box(hop, None, None, shared_h) };
+
+    // Client.
+    let client_box = if v { l.node_box(Hop::Client, None, Some(client_h), shared_w(Hop::Client)) } else { boxed(Hop::Client) };
+    let client_ip = s.client.ip.clone();
+    let sends = format!("GET {} → :{}", s.client.path, s.client.port);
+    nodes.push(Node {
+        key: "client".into(),
+        kind: NodeKind::Client,
+        select: Selected::Client,
+        hop: Some(Hop::Client),
+        row: None,
+        bounds: client_box,
+        frame: Some(client_box),
+        gate: None,
+        labels: fill(client_box.inset(4.0), &[l.title("Client"), l.sub(&client_ip), l.sub(&sends)]),
+        name: format!("Client {client_ip} {sends}: open client settings"),
+        state: String::new(),
+    });
+
+    // The VPC and its subnets: chips along the top of the VPC frame.
+    let vpc = l.vpc_box();
+    let vpc_text = format!("VPC {}", s.vpc.cidr);
+    let chip_h = 18.0;
+    let chip_y = if v { vpc.y + 4.0 } else { BAND1_Y - chip_h / 2.0 };
+    let mut chip_x = vpc.x + 6.0;
+    let chip_limit = vpc.x + vpc.w - 6.0;
+    let chip = |key: String, kind: NodeKind, select: Selected, text_full: &str, name: String, x: &mut f64| -> Option<Node> {
+        let room = chip_limit - *x;
+        let natural = text::width(text_full, l.sub_px, false) + 14.0;
+        let w = natural.min(room);
+        if w < 40.0 {
+            return None;
+        }
+        let r = Rect { x: *x, y: chip_y, w, h: chip_h };
+        *x += w + 6.0;
+        let label = line_at(r.x + r.w / 2.0, r.y + 13.0, r.w - 10.0, l.sub(text_full));
+        Some(Node {
+            key,
+            kind,
+            select,
+            hop: None,
+            row: None,
+            bounds: r,
+            frame: Some(r),
+            gate: None,
+            labels: label.into_iter().collect(),
+            name,
+            state: String::new(),
+        })
+    };
+    if let Some(n) = chip(
+        "vpc".into(),
+        NodeKind::Vpc,
+        Selected::Vpc,
+        &vpc_text,
+        format!("{vpc_text} ({}): open VPC and subnet settings", s.vpc.id),
+        &mut chip_x,
+    ) {
+        nodes.push(n);
+    }
+    for (i, subnet) in s.vpc.subnets.iter().enumerate() {
+        let uses: Vec<&str> = [
+            s.load_balancer.subnets.contains(&subnet.id).then_some("load balancer"),
+            s.service
+                .as_ref()
+                .and_then(|svc| svc.network_configuration.as_ref())
+                .is_some_and(|n| n.subnets.contains(&subnet.id))
+                .then_some("tasks"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let text_full = format!("{} {}", subnet.availability_zone, if subnet.is_public { "public" } else { "private" });
+        let name = format!(
+            "Subnet {text_full}: {} {}{}: open VPC and subnet settings",
+            subnet.id,
+            subnet.cidr,
+            if uses.is_empty() { String::new() } else { format!(", used by the {}", uses.join(" and the ")) }
+        );
+        match chip(format!("subnet-{i}"), NodeKind::Subnet, Selected::Subnet(i), &text_full, name, &mut chip_x) {
+            Some(n) => nodes.push(n),
+            None => break,
+        }
+    }
+
+    // ALB security group: a gate on the shared lane with the group's id under it.
+    let alb_gate_open = sim.alb_gate_open();
+    let alb_sg = s.load_balancer.security_groups.join(", ");
+    {
+        let (gx, gy) = l.point(Hop::AlbSecurityGroup, None);
+        let hit = if v { Rect::centred(gx, gy + 6.0, l.width - 40.0, 40.0) } else { Rect::centred(gx, gy + 10.0, l.extent[1] + 8.0, 84.0) };
+        let span = if v { 44.0 } else { 48.0 };
+        let gate = Gate { is_open: alb_gate_open, bars: gate_bars(alb_gate_open, v, gx, gy, span) };
+        let label = if v {
+            line_at(gx + 70.0, gy + 4.0, 100.0, l.sub(&alb_sg))
+        } else {
+            line_at(gx, gy + span / 2.0 + 16.0, hit.w - 4.0, l.sub(&alb_sg))
+        };
+        nodes.push(Node {
+            key: "alb-sg".into(),
+            kind: NodeKind::AlbSecurityGroup,
+            select: Selected::AlbSecurityGroup,
+            hop: Some(Hop::AlbSecurityGroup),
+            row: None,
+            bounds: hit,
+            frame: None,
+            gate: Some(gate),
+            labels: label.into_iter().collect(),
+            name: format!(
+                "ALB security group {alb_sg} ({} the client on port {}): open its rules",
+                if alb_gate_open { "admits" } else { "blocks" },
+                s.client.port
+            ),
+            state: if alb_gate_open { "open".into() } else { "closed".into() },
+        });
+    }
+
+    // Listener and the rule the client's path meets, as the data plane resolves them.
+    let route = sim.client_route();
+    let listener_box = boxed(Hop::Listener);
+    let (listener_sub, has_listener) = match &route {
+        Some(r) => (format!("HTTP:{}", r.listener_port), true),
+        None => (format!("none on :{}", s.client.port), false),
+    };
+    nodes.push(Node {
+        key: "listener".into(),
+        kind: NodeKind::Listener,
+        select: Selected::Listener,
+        hop: Some(Hop::Listener),
+        row: None,
+        bounds: listener_box,
+        frame: Some(listener_box),
+        gate: None,
+        labels: fill(listener_box.inset(4.0), &[l.title("Listener"), l.sub(&listener_sub)]),
+        name: if has_listener {
+            format!("Listener {listener_sub}: open listener settings")
+        } else {
+            format!("Listener {listener_sub}: the load balancer has no listener on port {}: open listener settings", s.client.port)
+        },
+        state: if has_listener { String::new() } else { "broken".into() },
+    });
+    let rule_box = boxed(Hop::ListenerRule);
+    let rule_text = match &route {
+        Some(r) => {
+            let which = match r.priority {
+                Some(p) => format!("#{p} {}", r.pattern),
+                None => "default".into(),
+            };
+            match (&r.forward_to, r.fixed_status) {
+                (Some(tg), _) => format!("{which} → {tg}"),
+                (None, Some(code)) => format!("{which} → fixed {code}"),
+                _ => which,
+            }
+        }
+        None => "no rule".into(),
+    };
+    let rule_line2 = format!("for {}", s.client.path);
+    nodes.push(Node {
+        key: "rule".into(),
+        kind: NodeKind::ListenerRule,
+        select: Selected::ListenerRule,
+        hop: Some(Hop::ListenerRule),
+        row: None,
+        bounds: rule_box,
+        frame: Some(rule_box),
+        gate: None,
+        labels: fill(rule_box.inset(4.0), &[l.title("Rule"), l.sub(&rule_text), l.sub(&rule_line2)]),
+        name: format!("Rule {rule_text} {rule_line2}: open listener settings"),
+        state: if route.is_some() { String::new() } else { "broken".into() },
+    });
+
+    // Target group: a box around the targets' pills, with its name and counts.
+    let tg = route.as_ref().and_then(|r| r.forward_to.as_deref()).and_then(|n| s.find_target_group(n)).or(s.target_groups.first());
+    let tg_name = tg.map(|t| t.name.clone()).unwrap_or_default();
+    let (healthy, unhealthy) = sim.host_counts();
+    let healthy_text = format!("{healthy} healthy");
+    let unhealthy_text = format!("{unhealthy} unhealthy");
+    let counts = format!("{healthy_text} · {unhealthy_text}");
+    let tg_box = l.target_group_box();
+    let tg_title = format!("Target group {tg_name}");
+    let mut tg_labels = Vec::new();
+    if v {
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, tg_box.y + 14.0, tg_box.w - 12.0, l.title(&tg_title)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, tg_box.y + tg_box.h - 7.0, tg_box.w - 12.0, l.sub(&counts)));
+    } else {
+        // Two lines, so a long name keeps its room: "Target group", then the name.
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, BAND2_Y + 3.0, tg_box.w - 8.0, l.sub("Target group")));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, BAND2_Y + 17.0, tg_box.w - 8.0, l.title(&tg_name)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 24.0, tg_box.w - 8.0, l.sub(&healthy_text)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&unhealthy_text)));
+    }
+    nodes.push(Node {
+        key: "tg".into(),
+        kind: NodeKind::TargetGroup,
+        select: Selected::TargetGroup,
+        hop: Some(Hop::TargetGroup),
+        row: None,
+        bounds: tg_box,
+        frame: Some(tg_box),
+        gate: None,
+        labels: tg_labels,
+        name: format!(
+            "{tg_title} {healthy_text} {unhealthy_text}{}: open target group settings",
+            tg.map(|t| format!(" ({} · HTTP:{} · health check {})", t.target_type, t.port, t.health_check.path)).unwrap_or_default()
+        ),
+        state: String::new(),
+    });
+
+    // The ECS service: a frame around its tasks, with a chip that opens its settings.
+    let service_frame = l.service_box();
+    let service_text = match (&s.service, sim.service_runtime()) {
+        (None, _) => "no ECS service".to_string(),
+        (Some(svc), rt) if rt.create_error.is_some() => format!("ECS service {}: refused by ECS", svc.name),
+        (Some(svc), _) => format!(
+            "ECS service {} · desired {} · {}",
+            svc.name,
+            svc.desired_count,
+            if svc.load_balancer.is_some() { "attached" } else { "not attached to a target group" }
+        ),
+    };
+    {
+        let (x, w) = if v {
+            (service_frame.x + 4.0, service_frame.w - 8.0)
+        } else {
+            let from = l.along[Hop::Task.index()] - l.extent[Hop::Task.index()] / 2.0;
+            (from, service_frame.x + service_frame.w - from - 4.0)
+        };
+        let natural = text::width(&service_text, l.sub_px, true) + 16.0;
+        let w = natural.min(w);
+        let y = if v { TALL_BAND_Y - 9.0 } else { BAND2_Y - 9.0 };
+        let r = Rect { x, y, w, h: 18.0 };
+        let label = line_at(r.x + r.w / 2.0, r.y + 13.0, r.w - 10.0, Line { text: &service_text, size_px: l.sub_px, is_bold: true });
+        nodes.push(Node {
+            key: "service".into(),
+            kind: NodeKind::Service,
+            select: Selected::Service,
+            hop: None,
+            row: None,
+            bounds: r,
+            frame: Some(r),
+            gate: None,
+            labels: label.into_iter().collect(),
+            name: format!("{service_text}: open service settings"),
+            state: if s.service.as_ref().is_some_and(|svc| svc.load_balancer.is_some()) { String::new() } else { "broken".into() },
+        });
+    }
+    // The task security group's name heads its column of gates.
+    let task_sg = match s.task_definition.network_mode {
+        NetworkMode::Awsvpc => {
+            s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()).map(|n| n.security_groups.join(", ")).unwrap_or_default()
+        }
+        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.join(", ")).unwrap_or_default(),
+    };
+    if !v {
+        let i = Hop::TaskSecurityGroup.index();
+        let area = Rect { x: l.along[i] - l.extent[i] / 2.0 - 4.0, y: BAND2_Y - 11.0, w: l.extent[i] + 8.0, h: 20.0 };
+        if let Some(label) = line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub(&task_sg)) {
+            captions.push(Caption { label, area });
+        }
+    }
+
+    // One row per task: its target's pill, the task security group's gate, the task, its port
+    // mapping, the app.
+    let row_cell = l.row_cell();
+    for (i, seq) in rows.iter().enumerate() {
+        let Some(t) = sim.task(*seq) else { continue };
+        let target = sim.target_of_task(t.seq);
+        let lb_port = t.load_balancer.as_ref().map(|lb| lb.container_port);
+        let container_port = lb_port.or(t.port_mappings.first().map(|m| m.container_port)).unwrap_or(0);
+        let seq = t.seq;
+
+        // The target's pill.
+        let (px, py) = l.target_pill(i);
+        let pill = if v {
+            Rect::centred(px, py, row_cell.min(tg_box.w - 16.0).min(92.0), 20.0)
+        } else {
+            Rect::centred(px, py, (tg_box.w - 14.0).min(96.0), 20.0f64.min(l.row_pitch() - 4.0).max(6.0))
+        };
+        let state_text = target.map(|x| x.state.key().to_string()).unwrap_or_else(|| "not registered".into());
+        let target_text = match target {
+            Some(x) => match &x.reason {
+                Some(r) => format!("{} {} ({})", x.endpoint, x.state, r.code()),
+                None => format!("{} {}", x.endpoint, x.state),
+            },
+            None if t.load_balancer.is_some() => "not registered yet (the task is not running)".into(),
+            None => "not registered".into(),
+        };
+        nodes.push(Node {
+            key: format!("pill-{seq}"),
+            kind: NodeKind::Target,
+            select: target.map(|x| Selected::Target(x.id)).unwrap_or(Selected::TargetGroup),
+            hop: Some(Hop::TargetGroup),
+            row: Some(i),
+            bounds: pill,
+            frame: Some(pill),
+            gate: None,
+            labels: fill(pill.inset(2.0), &[l.sub(&state_text)]),
+            name: format!("Target {target_text}: show why"),
+            state: target.map(|x| x.state.key()).unwrap_or("none").to_string(),
+        });
+
+        // The task security group's gate for this task.
+        let gate_open = sim.task_gate_open(t.seq);
+        let (sx, sy) = l.point(Hop::TaskSecurityGroup, Some(i));
+        let span = if v { row_cell.min(40.0) - 4.0 } else { (l.row_pitch() - 10.0).clamp(4.0, 40.0) };
+        let hit = if v {
+            Rect::centred(sx, sy, row_cell, 30.0)
+        } else {
+            Rect::centred(sx, sy, l.extent[5] + 8.0, (l.row_pitch() - 4.0).max(6.0))
+        };
+        nodes.push(Node {
+            key: format!("tsg-{seq}"),
+            kind: NodeKind::TaskSecurityGroup,
+            select: Selected::TaskSecurityGroup,
+            hop: Some(Hop::TaskSecurityGroup),
+            row: Some(i),
+            bounds: hit,
+            frame: None,
+            gate: Some(Gate { is_open: gate_open, bars: gate_bars(gate_open, v, sx, sy, span.max(4.0)) }),
+            labels: vec![],
+            name: format!(
+                "Task security group {task_sg} ({} the load balancer): open its rules",
+                if gate_open { "admits" } else { "blocks" }
+            ),
+            state: if gate_open { "open".into() } else { "closed".into() },
+        });
+
+        // The task.
+        let task_box = if v { l.node_box(Hop::Task, Some(i), None, row_cell) } else { l.node_box(Hop::Task, Some(i), None, 48.0) };
+        let ip = t.private_ip.to_string();
+        let who = match t.public_ip {
+            Some(p) => format!("public {p}"),
+            None => t.short_id().to_string(),
+        };
+        let state_key = t.state.key();
+        nodes.push(Node {
+            key: format!("task-{seq}"),
+            kind: NodeKind::Task,
+            select: Selected::Task(seq),
+            hop: Some(Hop::Task),
+            row: Some(i),
+            bounds: task_box,
+            frame: Some(task_box),
+            gate: None,
+            labels: fill(task_box.inset(3.0), &[l.title(&ip), l.sub(state_key), l.sub(&who)]),
+            name: format!("Task {ip} {state_key} {who} in {}: open task settings", t.availability_zone),
+            state: state_key.to_lowercase(),
+        });
+
+        // Its port mapping.
+        let mapping = match (t.network_mode, t.host_port) {
+            (NetworkMode::Bridge, Some(h)) => format!("{h}→{container_port}"),
+            _ => format!("{container_port}→{container_port}"),
+        };
+        let map_box =
+            if v { l.node_box(Hop::PortMapping, Some(i), None, row_cell) } else { l.node_box(Hop::PortMapping, Some(i), None, 38.0) };
+        nodes.push(Node {
+            key: format!("map-{seq}"),
+            kind: NodeKind::PortMapping,
+            select: Selected::PortMapping(seq),
+            hop: Some(Hop::PortMapping),
+            row: Some(i),
+            bounds: map_box,
+            frame: Some(map_box),
+            gate: None,
+            labels: fill(map_box.inset(3.0), &[l.sub(&mapping), l.sub("port mapping")]),
+            name: format!("{mapping} port mapping (host port → container port): open the task definition"),
+            state: String::new(),
+        });
+
+        // The app.
+        let app_text = format!("app :{}", t.app.listen_port);
+        let health_text = format!("health {}", t.app.health_path);
+        let app_box = if v { l.node_box(Hop::App, Some(i), None, row_cell) } else { l.node_box(Hop::App, Some(i), None, 38.0) };
+        let is_match = t.app.listen_port == container_port;
+        nodes.push(Node {
+            key: format!("app-{seq}"),
+            kind: NodeKind::App,
+            select: Selected::App(seq),
+            hop: Some(Hop::App),
+            row: Some(i),
+            bounds: app_box,
+            frame: Some(app_box),
+            gate: None,
+            labels: fill(app_box.inset(3.0), &[l.title(&app_text), l.sub(&health_text)]),
+            name: format!(
+                "{app_text} {health_text}{}: open the app's settings",
+                if is_match { String::new() } else { format!(" (traffic arrives on {container_port})") }
+            ),
+            state: if is_match { String::new() } else { "broken".into() },
+        });
+    }
+
+    // Speech and sight agree: a node's accessible name contains the words it shows, and where
+    // a label had to be shortened, the name starts with what is shown, then the full words.
+    for n in &mut nodes {
+        let visible = visible_text(n);
+        if !name_contains(&n.name, &visible) {
+            n.name = format!("{visible}. {}", n.name);
+        }
+    }
+    let lanes = if rows.is_empty() {
+        vec![l.token_path(Hop::TargetGroup, None)]
+    } else {
+        (0..rows.len()).map(|r| l.token_path(Hop::App, Some(r))).collect()
+    };
+    Scene { layout: l, title: s.name.clone(), vpc, service: service_frame, lanes, nodes, captions, rows }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn hops_go_left_to_right_when_wide_and_top_down_when_tall() {
-        for vertical in [false, true] {
-            let l = Layout::new(3, vertical);
+        for viewport in [Viewport::wide(1000.0, 360.0), Viewport::tall(360.0), Viewport::boxed(400.0, 240.0)] {
+            let l = Layout::fit(3, viewport);
             let mut last = -1.0;
             for hop in Hop::ALL {
                 let (x, y) = l.point(hop, Some(1));
-                let along = if vertical { y } else { x };
+                let along = if l.is_vertical { y } else { x };
                 assert!(along > last, "{hop:?} is not after the previous hop");
                 last = along;
                 assert!(x >= 0.0 && x <= l.width && y >= 0.0 && y <= l.height, "{hop:?} is off the canvas");
@@ -200,12 +1108,23 @@ mod tests {
     }
 
     #[test]
+    fn the_layout_uses_the_width_it_is_given_and_the_height_it_is_asked_for() {
+        let l = Layout::fit(2, Viewport::wide(1000.0, 360.0));
+        assert_eq!(l.width, 1000.0);
+        assert!(l.height >= 360.0);
+        // Below the minimum width the layout keeps its proportions and is scaled down instead.
+        assert_eq!(Layout::fit(2, Viewport::boxed(400.0, 240.0)).width, MIN_LOGICAL_WIDTH);
+        // An embed's box is filled exactly when the rows fit.
+        assert_eq!(Layout::fit(2, Viewport::boxed(700.0, 300.0)).height, 300.0);
+    }
+
+    #[test]
     fn rows_are_distinct_and_inside_the_target_group_box() {
-        let l = Layout::new(4, false);
-        let (bx, by, bw, bh) = l.target_group_box();
+        let l = Layout::fit(4, Viewport::wide(1000.0, 300.0));
+        let b = l.target_group_box();
         let mut ys: Vec<f64> = (0..4).map(|r| l.target_pill(r).1).collect();
         for (x, y) in (0..4).map(|r| l.target_pill(r)) {
-            assert!(x > bx && x < bx + bw && y > by && y < by + bh);
+            assert!(x > b.x && x < b.x + b.w && y > b.y && y < b.y + b.h);
         }
         ys.dedup();
         assert_eq!(ys.len(), 4);
@@ -213,7 +1132,7 @@ mod tests {
 
     #[test]
     fn token_path_stops_at_the_deciding_hop() {
-        let l = Layout::new(2, false);
+        let l = Layout::fit(2, Viewport::wide(1000.0, 300.0));
         let to_sg = l.token_path(Hop::AlbSecurityGroup, None);
         assert_eq!(to_sg.matches('L').count(), 1);
         let to_app = l.token_path(Hop::App, Some(1));
@@ -231,25 +1150,55 @@ mod tests {
         assert_eq!(point_along(&pts, 7.0), (10.0, 10.0));
         assert_eq!(point_along(&[], 0.5), (0.0, 0.0));
         assert_eq!(path_d(&pts), "M0.0 0.0 L10.0 0.0 L10.0 10.0");
+        assert_eq!(path_length(&pts), 20.0);
     }
 
     #[test]
     fn packed_rows_never_overlap_on_a_phone() {
         for rows in 1..=MAX_ROWS {
-            let l = Layout::new(rows, true);
-            let w = l.cell_width(92.0);
+            let l = Layout::fit(rows, Viewport::tall(360.0));
+            let w = l.row_cell();
             for r in 1..rows {
                 let gap = l.point(Hop::Task, Some(r)).0 - l.point(Hop::Task, Some(r - 1)).0;
                 assert!(gap >= w, "rows {rows}: cells of {w} overlap at spacing {gap}");
             }
         }
-        assert_eq!(Layout::new(10, false).cell_width(92.0), 92.0);
     }
 
     #[test]
     fn the_canvas_grows_with_rows_but_is_bounded() {
-        assert!(Layout::new(10, false).height > Layout::new(2, false).height);
-        assert_eq!(Layout::new(100, false), Layout::new(MAX_ROWS, false));
-        assert_eq!(Layout::new(0, false).rows, 1);
+        let v = Viewport::wide(1000.0, 0.0);
+        assert!(Layout::fit(10, v).height > Layout::fit(2, v).height);
+        assert_eq!(Layout::fit(100, v), Layout::fit(MAX_ROWS, v));
+        assert_eq!(Layout::fit(0, v).rows, 1);
+    }
+
+    #[test]
+    fn every_selection_opens_a_known_section() {
+        let all = [
+            Selected::Client,
+            Selected::Vpc,
+            Selected::Subnet(1),
+            Selected::AlbSecurityGroup,
+            Selected::Listener,
+            Selected::ListenerRule,
+            Selected::TargetGroup,
+            Selected::Target(TargetId(3)),
+            Selected::TaskSecurityGroup,
+            Selected::Task(2),
+            Selected::PortMapping(2),
+            Selected::App(2),
+            Selected::TaskDefinition,
+            Selected::Service,
+            Selected::Request(9),
+        ];
+        for s in all {
+            let key = s.section_key();
+            assert!(SECTIONS.iter().any(|(k, _)| *k == key), "{s:?} opens {key}");
+            assert_eq!(Selected::from_section_key(key).section_key(), key);
+        }
+        for (key, _) in SECTIONS {
+            assert!(crate::sim::exercise::KNOB_GROUPS.contains(&key), "{key} is not a knob group");
+        }
     }
 }
