@@ -94,19 +94,3 @@ test('the example page embeds the app, drives it with messages and hears its eve
   await expect(lab.getByRole('region', { name: 'The gate in front of the tasks' })).toBeVisible();
   expect(errors).toEqual([]);
 });
-
-test('an embed at 400x300 is usable and has no console errors', async ({ page }, testInfo) => {
-  await page.setViewportSize({ width: 400, height: 300 });
-  const errors = await openApp(page, '/?embed=1&panels=why&theme=dark');
-  await expect(page.getByRole('link', { name: 'Open in ALB Lab' })).toHaveAttribute('href', /#v1\./);
-  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
-  await page.getByRole('button', { name: 'Pause' }).click();
-  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
-  await page.getByRole('button', { name: /^Target group web-tg/ }).click();
-  await expect(page.getByRole('region', { name: 'Why?' })).toBeAttached();
-  // The embed never rewrites its own URL.
-  expect(page.url()).toMatch(/\?embed=1&panels=why&theme=dark$/);
-  await expectAccessible(page);
-  await page.screenshot({ path: testInfo.outputPath('embed-400x300.png') });
-  expect(errors).toEqual([]);
-});

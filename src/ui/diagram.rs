@@ -1,436 +1,262 @@
-//! The SVG diagram: client → ALB security group → listener → rule → target group (with its
-//! targets' state pills) → task security group → tasks → container port mapping → app.
+//! The live SVG diagram. The scene (every node, its box and its fitted text) comes from
+//! [`crate::diagram::scene`], pure and tested natively; this file only draws it.
 //!
-//! Geometry comes from [`crate::diagram::Layout`] (pure, tested natively); this file only turns
-//! the sim's state into shapes. Every element a learner can change is a focusable button that
-//! selects it, and its settings open in the inspector.
+//! Nodes are keyed (`task-7` stays the same element while task 7 lives), so an element keeps
+//! keyboard focus while the run goes on around it. Every node is a button: a click, Enter or
+//! Space selects it and opens its settings; focus alone selects nothing. What moves (tokens,
+//! flows, badges) lives in layers that never take the pointer, filled each frame by
+//! [`super::tokens`] without the reactive system.
 
-use super::{use_sim, Selected, Token};
-use crate::diagram::{point_along, Layout};
-use crate::sim::scenario::{Action, NetworkMode};
-use crate::sim::{Hop, Sim, TargetState, TaskState};
+use super::{use_sim, SimHandle};
+use crate::diagram::plan::MAX_TOKENS;
+use crate::diagram::still::{frame_radius, node_classes};
+use crate::diagram::{Label, Node, Rect, Selected, Viewport};
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-/// The tasks the diagram draws, one row each, in launch order: the newest
-/// [`crate::diagram::MAX_ROWS`], leaving out stopped ones first when there are more.
-pub fn task_rows(sim: &Sim) -> Vec<u32> {
-    let mut rows: Vec<_> = sim.tasks().collect();
-    if rows.len() > crate::diagram::MAX_ROWS {
-        rows.retain(|t| t.state != TaskState::Stopped);
+/// How a node was chosen: a keyboard user is taken to the settings; a pointer user stays on
+/// the diagram (on a phone the settings are scrolled into view).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    Pointer,
+    Keyboard,
+}
+
+/// Select a node and open its settings.
+pub fn choose(handle: SimHandle, what: Selected, how: How) {
+    handle.selected.set(what);
+    let narrow = handle.is_narrow.get_untracked();
+    if how == How::Pointer && !narrow {
+        return;
     }
-    let skip = rows.len().saturating_sub(crate::diagram::MAX_ROWS);
-    rows.iter().skip(skip).map(|t| t.seq).collect()
-}
-
-/// A direct curl skips the load balancer: from the client straight to the task's row.
-pub fn curl_points(layout: &Layout, stop: Hop, row: usize) -> Vec<(f64, f64)> {
-    let mut pts = vec![layout.point(Hop::Client, None)];
-    for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
-        if hop > stop && stop != Hop::Client {
-            break;
-        }
-        pts.push(layout.point(hop, Some(row)));
-        if stop == Hop::Client {
-            break;
-        }
-    }
-    pts
-}
-
-#[derive(Clone, PartialEq)]
-struct Row {
-    seq: u32,
-    short_id: String,
-    ip: String,
-    state: TaskState,
-    target_state: Option<TargetState>,
-    target_text: String,
-    is_gate_open: bool,
-    mapping: String,
-    app_text: String,
-    health_path: String,
-    is_app_match: bool,
-    public_ip: Option<String>,
-    selected_target: Option<crate::sim::TargetId>,
-}
-
-#[derive(Clone, PartialEq)]
-struct Model {
-    layout: Layout,
-    client_text: String,
-    is_alb_gate_open: bool,
-    alb_sg: String,
-    listener_text: String,
-    has_listener: bool,
-    rule_text: String,
-    tg_name: String,
-    tg_text: String,
-    tg_counts: String,
-    task_sg: String,
-    rows: Vec<Row>,
-    service_text: String,
-    zones_text: String,
-}
-
-fn model(sim: &Sim, narrow: bool) -> Model {
-    let s = sim.scenario();
-    let rows_seq = task_rows(sim);
-    let layout = Layout::new(rows_seq.len(), narrow);
-    let listener = s.load_balancer.listeners.iter().find(|l| l.port == s.client.port);
-    let rule_text = match listener.map(|l| &l.default_action) {
-        Some(Action::Forward { target_group }) => format!("default → {target_group}"),
-        Some(Action::FixedResponse { status_code, .. }) => format!("default → fixed {status_code}"),
-        None => "no rule".into(),
-    };
-    let tg = s.target_groups.first();
-    let (healthy, unhealthy) = sim.host_counts();
-    let task_sg = match s.task_definition.network_mode {
-        NetworkMode::Awsvpc => {
-            s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()).map(|n| n.security_groups.join(", ")).unwrap_or_default()
-        }
-        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.join(", ")).unwrap_or_default(),
-    };
-    let rows = rows_seq
-        .iter()
-        .filter_map(|seq| sim.task(*seq))
-        .map(|t| {
-            let target = sim.target_of_task(t.seq);
-            let lb_port = t.load_balancer.as_ref().map(|l| l.container_port);
-            let container_port = lb_port.or(t.port_mappings.first().map(|m| m.container_port)).unwrap_or(0);
-            let mapping = match (t.network_mode, t.host_port) {
-                (NetworkMode::Bridge, Some(h)) => format!("{h}→{container_port}"),
-                _ => format!("{container_port}→{container_port}"),
-            };
-            Row {
-                seq: t.seq,
-                short_id: t.short_id().to_string(),
-                ip: t.private_ip.to_string(),
-                state: t.state,
-                target_state: target.map(|x| x.state),
-                target_text: target.map(|x| format!("{} {}", x.endpoint, x.state)).unwrap_or_else(|| {
-                    if t.load_balancer.is_some() {
-                        "not registered yet".into()
-                    } else {
-                        "not registered".into()
-                    }
-                }),
-                is_gate_open: sim.task_gate_open(t.seq),
-                mapping,
-                app_text: format!("app :{}", t.app.listen_port),
-                health_path: t.app.health_path.clone(),
-                is_app_match: t.app.listen_port == container_port,
-                public_ip: t.public_ip.map(|p| p.to_string()),
-                selected_target: target.map(|x| x.id),
+    // After the inspector has drawn the section for the new selection.
+    let cb = Closure::once(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+        // The section's first control; else what the inspector says (a locked section); else
+        // the Why? panel when the page shows no settings.
+        let first = |selector: &str| document.query_selector(selector).ok().flatten();
+        let target = first("#inspector .knobs :is(input, select, button):not([disabled])")
+            .or_else(|| first("#inspector .knobs, #inspector .notice"))
+            .or_else(|| first("#why-heading"));
+        let Some(el) = target else { return };
+        let el: web_sys::HtmlElement = el.unchecked_into();
+        if how == How::Keyboard {
+            if el.get_attribute("tabindex").is_none() && !matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "BUTTON") {
+                let _ = el.set_attribute("tabindex", "-1");
             }
-        })
-        .collect();
-    let service_text = match (&s.service, sim.service_runtime()) {
-        (None, _) => "no ECS service".into(),
-        (Some(_), rt) if rt.create_error.is_some() => "ECS refused the service".into(),
-        (Some(svc), _) => format!(
-            "service {}: desired {}, {}",
-            svc.name,
-            svc.desired_count,
-            if svc.load_balancer.is_some() { "attached" } else { "not attached to a target group" }
-        ),
-    };
-    let zones = s.enabled_zones();
-    let zones_text = match zones.len() {
-        0 => "VPC".to_string(),
-        1 => format!("VPC · subnets in {}", zones[0]),
-        n => format!("VPC · subnets in {} and {}", zones[..n - 1].join(", "), zones[n - 1]),
-    };
-    Model {
-        zones_text,
-        layout,
-        client_text: format!("{} → :{}", s.client.ip, s.client.port),
-        is_alb_gate_open: sim.alb_gate_open(),
-        alb_sg: s.load_balancer.security_groups.join(", "),
-        listener_text: listener.map(|l| format!("HTTP:{}", l.port)).unwrap_or_else(|| format!("no listener :{}", s.client.port)),
-        has_listener: listener.is_some(),
-        rule_text,
-        tg_name: tg.map(|t| t.name.clone()).unwrap_or_default(),
-        tg_text: tg.map(|t| format!("{} · HTTP:{} · {}", t.target_type, t.port, t.health_check.path)).unwrap_or_default(),
-        tg_counts: format!("{healthy} healthy / {unhealthy} unhealthy"),
-        task_sg,
-        rows,
-        service_text,
+            let _ = el.focus();
+        }
+        if narrow {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Start);
+            if let Some(section) = document.get_element_by_id("inspector") {
+                section.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+    }
+    cb.forget();
+}
+
+fn rect_view(class: &'static str, r: Rect, rx: f64) -> impl IntoView {
+    view! { <rect class=class x=format!("{:.1}", r.x) y=format!("{:.1}", r.y) width=format!("{:.1}", r.w) height=format!("{:.1}", r.h) rx=format!("{rx:.1}")></rect> }
+}
+
+fn label_view(l: &Label) -> impl IntoView {
+    let class = if l.is_bold { "diagram-label diagram-label--title" } else { "diagram-label diagram-label--sub" };
+    view! {
+        <text
+            class=class
+            x=format!("{:.1}", l.x)
+            y=format!("{:.1}", l.y)
+            font-size=l.size_px.to_string()
+            font-weight=if l.is_bold { "700" } else { "400" }
+            text-anchor=if l.anchor == crate::diagram::Anchor::Middle { "middle" } else { "start" }
+        >
+            // The trailing space keeps a node's lines apart as words when its text is read.
+            {format!("{} ", l.text)}
+        </text>
     }
 }
 
-/// A focusable, clickable diagram element that selects something.
-fn select_on(
-    handle: super::SimHandle,
-    what: Selected,
-) -> (impl Fn(leptos::ev::MouseEvent) + Clone, impl Fn(leptos::ev::KeyboardEvent) + Clone) {
-    let click = move |_| handle.selected.set(what);
-    let key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" || ev.key() == " " {
-            ev.prevent_default();
-            handle.selected.set(what);
+/// What of a node is drawn inside its group (everything but the group's own attributes).
+fn node_body(n: &Node) -> impl IntoView {
+    let focus = Rect { x: n.bounds.x - 3.0, y: n.bounds.y - 3.0, w: n.bounds.w + 6.0, h: n.bounds.h + 6.0 };
+    view! {
+        <title>{n.name.clone()}</title>
+        {rect_view("diagram-node__hit", n.bounds, 6.0)}
+        {n.frame.map(|f| rect_view("diagram-node__frame", f, frame_radius(n.kind, &f)))}
+        {n.gate.as_ref().map(|g| g.bars.iter().map(|b| rect_view("diagram-gate", *b, 2.0)).collect_view())}
+        {rect_view("diagram-node__focus", focus, 8.0)}
+        {n.labels.iter().map(label_view).collect_view()}
+    }
+}
+
+#[component]
+fn NodeView(key: String) -> impl IntoView {
+    let handle = use_sim();
+    let scene = handle.scene;
+    let node = Memo::new(move |_| scene.with(|s| s.node(&key).cloned()));
+    let select = move || node.with(|n| n.as_ref().map(|n| n.select));
+    let is_selected = move || select() == Some(handle.selected.get());
+    let on_click = move |_| {
+        if let Some(what) = select() {
+            choose(handle, what, How::Pointer);
         }
     };
-    (click, key)
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            // Space must not scroll the page from a node.
+            ev.prevent_default();
+            if let Some(what) = select() {
+                choose(handle, what, How::Keyboard);
+            }
+        }
+    };
+    view! {
+        <g
+            // One class attribute: a separate class: toggle would be wiped whenever the node's
+            // own classes change.
+            class=move || {
+                let mut c = node.with(|n| n.as_ref().map(node_classes).unwrap_or_default());
+                if is_selected() {
+                    c.push_str(" diagram-node--selected");
+                }
+                c
+            }
+            role="button"
+            tabindex="0"
+            aria-label=move || node.with(|n| n.as_ref().map(|n| n.name.clone()).unwrap_or_default())
+            aria-pressed=move || is_selected().to_string()
+            data-focus-key=move || node.with(|n| n.as_ref().map(|n| n.key.clone()).unwrap_or_default())
+            data-hop=move || node.with(|n| n.as_ref().and_then(|n| n.hop).map(|h| h.key()).unwrap_or(""))
+            data-row=move || node.with(|n| n.as_ref().and_then(|n| n.row).map(|r| r.to_string()).unwrap_or_default())
+            on:click=on_click
+            on:keydown=on_key
+        >
+            {move || node.with(|n| n.as_ref().map(node_body))}
+        </g>
+    }
+}
+
+/// Measure the diagram's box and keep the scene's viewport in step with it.
+fn watch_size(handle: SimHandle, host: NodeRef<leptos::html::Div>, is_embed: bool) {
+    let measure = move || {
+        let Some(el) = host.get_untracked() else { return };
+        let el: &web_sys::Element = el.as_ref();
+        let width = el.client_width() as f64;
+        if width <= 0.0 {
+            return;
+        }
+        let window_height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(900.0);
+        let viewport = if is_embed {
+            Viewport::boxed(width, (el.client_height() as f64).max(120.0))
+        } else if handle.is_narrow.get_untracked() {
+            Viewport::tall(width)
+        } else {
+            // The hero of the page: at least 40 % of the window's height.
+            Viewport::wide(width, (window_height * 0.42).round())
+        };
+        if handle.viewport.get_untracked() != viewport {
+            handle.viewport.set(viewport);
+        }
+    };
+    let observer_cb = Closure::<dyn FnMut()>::new(measure);
+    let observer = web_sys::ResizeObserver::new(observer_cb.as_ref().unchecked_ref()).ok();
+    observer_cb.forget();
+    Effect::new(move |_| {
+        handle.is_narrow.track();
+        if let (Some(el), Some(o)) = (host.get(), observer.as_ref()) {
+            let el: &web_sys::Element = el.as_ref();
+            o.observe(el);
+        }
+        measure();
+    });
 }
 
 #[component]
 pub fn Diagram() -> impl IntoView {
     let handle = use_sim();
-    let m = Memo::new(move |_| {
-        let narrow = handle.is_narrow.get();
-        handle.with(|s| model(s, narrow))
-    });
-    let is_sel = move |what: Selected| move || handle.selected.get() == what;
-
-    let element = move |focus_key: String,
-                        what: Selected,
-                        label: String,
-                        x: f64,
-                        y: f64,
-                        w: f64,
-                        h: f64,
-                        title: String,
-                        sub: String,
-                        extra: &'static str| {
-        // Packed rows on a phone: drop the second line and shorten the first to fit.
-        let compact = w < 70.0;
-        let title = if compact { title.chars().take((w / 7.0) as usize).collect::<String>() } else { title };
-        let sub = if compact { String::new() } else { sub };
-        let (click, key) = select_on(handle, what);
-        // The visible words come first in the accessible name, so speech and sight agree.
-        let label = format!("{} {}: {label}", title, sub).replace("  ", " ");
-        view! {
-            <g
-                class=format!("diagram-node {extra}")
-                class:diagram-node--selected=is_sel(what)
-                data-focus-key=focus_key
-                role="button"
-                tabindex="0"
-                aria-label=label
-                on:click=click
-                on:keydown=key
-                on:focus=move |_| handle.selected.set(what)
-            >
-                <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="6"></rect>
-                <text x=x y=y - 3.0 text-anchor="middle">
-                    <tspan class="diagram-node__title">{format!("{title} ")}</tspan>
-                    <tspan class="diagram-node__sub" x=x dy="14">{sub}</tspan>
-                </text>
-            </g>
-        }
-    };
-
+    let is_embed = super::share::use_embed().is_embed;
+    let host = NodeRef::<leptos::html::Div>::new();
+    watch_size(handle, host, is_embed);
+    let scene = handle.scene;
+    let keys = Memo::new(move |_| scene.with(|s| s.nodes.iter().map(|n| n.key.clone()).collect::<Vec<_>>()));
+    let view_box = move || scene.with(|s| format!("0 0 {:.0} {:.0}", s.layout.width, s.layout.height));
     view! {
-        <div class="diagram">
-            {move || {
-                let m = m.get();
-                let l = m.layout;
-                let (vx, vy, vw, vh) = l.vpc_box();
-                let (tx, ty, tw, th) = l.target_group_box();
-                let (cx, cy) = l.point(Hop::Client, None);
-                let (gx, gy) = l.point(Hop::AlbSecurityGroup, None);
-                let (lx, ly) = l.point(Hop::Listener, None);
-                let (rx, ry) = l.point(Hop::ListenerRule, None);
-                let vertical = l.is_vertical;
-                let lanes: Vec<String> = if m.rows.is_empty() {
-                    vec![l.token_path(Hop::TargetGroup, None)]
-                } else {
-                    (0..m.rows.len()).map(|r| l.token_path(Hop::App, Some(r))).collect()
-                };
-                let gate = move |open: bool, x: f64, y: f64, span: f64| {
-                    let (w, h) = if vertical { (span, 8.0) } else { (8.0, span) };
-                    let half = span / 2.0;
-                    let bar = span * 14.0 / 44.0;
+        <div class="diagram" class:diagram--boxed=is_embed node_ref=host>
+            <svg
+                class="diagram__svg"
+                viewBox=view_box
+                preserveAspectRatio="xMidYMin meet"
+                role="group"
+                aria-label="Diagram of the request path from the client through the load balancer to the tasks"
+            >
+                {move || scene.with(|s| {
+                    let v = s.vpc;
+                    let f = s.service;
                     view! {
-                        <g class="diagram-gate" class:diagram-gate--open=open class:diagram-gate--closed=!open>
-                            {if open {
-                                let (a, b) = if vertical {
-                                    ((x - half - 4.0, y - 4.0, bar, 8.0), (x + half + 4.0 - bar, y - 4.0, bar, 8.0))
-                                } else {
-                                    ((x - 4.0, y - half - 4.0, 8.0, bar), (x - 4.0, y + half + 4.0 - bar, 8.0, bar))
-                                };
-                                view! {
-                                    <rect x=a.0 y=a.1 width=a.2 height=a.3 rx="2"></rect>
-                                    <rect x=b.0 y=b.1 width=b.2 height=b.3 rx="2"></rect>
-                                }.into_any()
-                            } else {
-                                view! { <rect x=x - w / 2.0 y=y - h / 2.0 width=w height=h rx="2"></rect> }.into_any()
-                            }}
-                        </g>
-                    }
-                };
-                let rows = m.rows.clone();
-                let (first_task_x, first_task_y) = l.point(Hop::Task, Some(0));
-                let (service_x, service_y) = if vertical { (20.0, first_task_y - 34.0) } else { (first_task_x - 46.0, 24.0) };
-                view! {
-                    <svg
-                        class="diagram__svg"
-                        viewBox=format!("0 0 {} {}", l.width, l.height)
-                        role="group"
-                        aria-label="Diagram of the request path from the client through the load balancer to the tasks"
-                    >
-                        <rect class="diagram-vpc" x=vx y=vy width=vw height=vh rx="12"></rect>
-                        <text class="diagram-vpc__label" x=vx + 8.0 y=vy + 14.0>{m.zones_text.clone()}</text>
-                        {lanes.into_iter().map(|d| view! { <path class="diagram-lane" d=d></path> }).collect_view()}
-                        {element("client".into(), Selected::Client, "open client settings".into(), cx, cy, 96.0, 40.0, "Client".into(), m.client_text.clone(), "diagram-node--client")}
-                        <g
-                            class="diagram-node diagram-node--gate"
-                            data-focus-key="alb-sg"
-                            role="button"
-                            tabindex="0"
-                            aria-label=format!("ALB security group {} ({}): open its rules", m.alb_sg, if m.is_alb_gate_open { "admits the client" } else { "blocks the client" })
-                            class:diagram-node--selected=is_sel(Selected::AlbSecurityGroup)
-                            on:click=move |_| handle.selected.set(Selected::AlbSecurityGroup)
-                            on:focus=move |_| handle.selected.set(Selected::AlbSecurityGroup)
-                        >
-                            <rect class="diagram-hit" x=gx - 30.0 y=gy - 40.0 width="60" height="80"></rect>
-                            {gate(m.is_alb_gate_open, gx, gy, 44.0)}
-                            <text x=gx y=gy + (if vertical { 20.0 } else { 42.0 }) text-anchor="middle" class="diagram-node__sub">{m.alb_sg.clone()}</text>
-                        </g>
-                        {element("listener".into(), Selected::Listener, "open listener settings".into(), lx, ly, 80.0, 40.0, "Listener".into(), m.listener_text.clone(), if m.has_listener { "" } else { "diagram-node--broken" })}
-                        {element("rule".into(), Selected::Listener, "listener rule, open listener settings".into(), rx, ry, 84.0, 40.0, "Rule".into(), m.rule_text.clone(), "")}
-                        <g
-                            class="diagram-node diagram-node--tg"
-                            data-focus-key="tg"
-                            role="button"
-                            tabindex="0"
-                            aria-label=format!("Target group {} {}: open target group settings", m.tg_name, m.tg_counts)
-                            class:diagram-node--selected=is_sel(Selected::TargetGroup)
-                            on:click=move |_| handle.selected.set(Selected::TargetGroup)
-                            on:focus=move |_| handle.selected.set(Selected::TargetGroup)
-                        >
-                            <rect x=tx y=ty width=tw height=th rx="8"></rect>
-                            <text x=tx + tw / 2.0 y=ty + 14.0 text-anchor="middle">
-                                <tspan class="diagram-node__title diagram-node__title--small">{format!("Target group {} ", m.tg_name)}</tspan>
-                                <tspan class="diagram-node__sub" x=tx + tw / 2.0 y=ty + th - 8.0>{m.tg_counts.clone()}</tspan>
-                            </text>
-                        </g>
-                        {rows.into_iter().enumerate().map(|(i, r)| {
-                            let (px, py) = l.target_pill(i);
-                            let (sx, sy) = l.point(Hop::TaskSecurityGroup, Some(i));
-                            let (kx, ky) = l.point(Hop::Task, Some(i));
-                            let (mx, my) = l.point(Hop::PortMapping, Some(i));
-                            let (ax, ay) = l.point(Hop::App, Some(i));
-                            let state_key = r.target_state.map(|s| s.key()).unwrap_or("none");
-                            let target_sel = r.selected_target.map(Selected::Target).unwrap_or(Selected::TargetGroup);
-                            let seq = r.seq;
-                            let cell = l.cell_width(92.0);
-                            let pill_w = l.cell_width(80.0);
-                            let compact = cell < 70.0;
-                            let pill_label = r.target_state.map(|s| s.key().to_string()).unwrap_or_else(|| "—".into());
-                            let pill_label = if compact { pill_label.chars().take(1).collect::<String>() } else { pill_label };
-                            view! {
-                                <g
-                                    class=format!("diagram-pill diagram-pill--{state_key}")
-                                    data-focus-key=format!("pill-{seq}")
-                                    role="button"
-                                    tabindex="0"
-                                    aria-label=format!("Target {}: show why", r.target_text)
-                                    on:click=move |_| handle.selected.set(target_sel)
-                                    on:focus=move |_| handle.selected.set(target_sel)
-                                >
-                                    <rect x=px - pill_w / 2.0 y=py - 10.0 width=pill_w height="20" rx="10"></rect>
-                                    <text x=px y=py + 4.0 text-anchor="middle">{pill_label}</text>
-                                </g>
-                                <g
-                                    class="diagram-node diagram-node--gate"
-                                    data-focus-key=format!("tsg-{seq}")
-                                    role="button"
-                                    tabindex="0"
-                                    aria-label=format!("Task security group {} ({}): open its rules", m.task_sg, if r.is_gate_open { "admits the load balancer" } else { "blocks the load balancer" })
-                                    on:click=move |_| handle.selected.set(Selected::TaskSecurityGroup)
-                                    on:focus=move |_| handle.selected.set(Selected::TaskSecurityGroup)
-                                >
-                                    <rect class="diagram-hit" x=sx - 24.0 y=sy - 30.0 width="48" height="60"></rect>
-                                    {gate(r.is_gate_open, sx, sy, l.cell_width(44.0).min(44.0) - 8.0)}
-                                </g>
-                                <g
-                                    class=format!("diagram-node diagram-task diagram-task--{}", r.state.key().to_lowercase())
-                                    class:diagram-node--selected=move || handle.selected.get() == Selected::Task(seq)
-                                    data-focus-key=format!("task-{seq}")
-                                    role="button"
-                                    tabindex="0"
-                                    aria-label=format!("Task {} {} {}: open task settings", r.ip, r.state, match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() })
-                                    on:click=move |_| handle.selected.set(Selected::Task(seq))
-                                    on:focus=move |_| handle.selected.set(Selected::Task(seq))
-                                >
-                                    <rect x=kx - cell / 2.0 y=ky - 22.0 width=cell height="44" rx="6"></rect>
-                                    {if compact {
-                                        view! { <text x=kx y=ky + 4.0 text-anchor="middle" class="diagram-node__sub">{r.state.key().chars().take(3).collect::<String>()}</text> }.into_any()
-                                    } else {
-                                        view! {
-                                            <text x=kx y=ky - 8.0 text-anchor="middle">
-                                                <tspan class="diagram-node__title">{format!("{} ", r.ip)}</tspan>
-                                                <tspan class="diagram-node__sub" x=kx dy="13">{format!("{} ", r.state.key())}</tspan>
-                                                <tspan class="diagram-node__sub" x=kx dy="12">{match &r.public_ip { Some(p) => format!("public {p}"), None => r.short_id.clone() }}</tspan>
-                                            </text>
-                                        }.into_any()
-                                    }}
-                                </g>
-                                {element(format!("map-{seq}"), Selected::TaskDefinition, "container port mapping, open the task definition".into(), mx, my, l.cell_width(82.0), 34.0, "port map".into(), r.mapping.clone(), "")}
-                                {element(format!("app-{seq}"), Selected::TaskDefinition, "the app, open its settings".into(), ax, ay, l.cell_width(76.0), 34.0, r.app_text.clone(), r.health_path.clone(), if r.is_app_match { "" } else { "diagram-node--broken" })}
-                            }
+                        <rect class="diagram-vpc" x=v.x y=v.y width=v.w height=v.h rx="12"></rect>
+                        <rect class="diagram-service-frame" x=f.x y=f.y width=f.w height=f.h rx="10"></rect>
+                        {s.lanes.iter().map(|d| view! { <path class="diagram-lane" d=d.clone()></path> }).collect_view()}
+                        {s.captions.iter().map(|c| {
+                            let l = &c.label;
+                            view! { <text class="diagram-caption" x=format!("{:.1}", l.x) y=format!("{:.1}", l.y) font-size=l.size_px.to_string() text-anchor="middle" aria-hidden="true">{l.text.clone()}</text> }
                         }).collect_view()}
-                        <g
-                            class="diagram-service"
-                            data-focus-key="service"
-                            role="button"
-                            tabindex="0"
-                            aria-label=format!("ECS {}: open service settings", m.service_text)
-                            on:click=move |_| handle.selected.set(Selected::Service)
-                            on:focus=move |_| handle.selected.set(Selected::Service)
-                        >
-                            <text x=service_x y=service_y class="diagram-service__label">{format!("ECS {}", m.service_text)}</text>
-                        </g>
-                        <Tokens/>
-                    </svg>
-                }
-            }}
+                    }
+                })}
+                // Flows run under the nodes, so every label stays readable; badges and tokens
+                // go on top.
+                <g class="diagram-traffic diagram-flows" aria-hidden="true"></g>
+                <For each=move || keys.get() key=|k: &String| k.clone() let:key>
+                    <NodeView key=key/>
+                </For>
+                <g class="diagram-traffic" aria-hidden="true">
+                    <g class="diagram-badges"></g>
+                    <g class="diagram-tokens">
+                        {(0..MAX_TOKENS).map(|_| view! {
+                            <g class="token token--idle">
+                                <circle class="token__shape token__circle" r="6"></circle>
+                                <rect class="token__shape token__square" x="-6" y="-6" width="12" height="12" rx="2"></rect>
+                                <path class="token__cross" d="M-6 -6 L6 6 M6 -6 L-6 6"></path>
+                                <rect class="token__shape token__diamond" x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"></rect>
+                            </g>
+                        }).collect_view()}
+                    </g>
+                </g>
+            </svg>
         </div>
     }
 }
 
+/// What the shapes, colours and bands mean.
 #[component]
-fn Tokens() -> impl IntoView {
-    let handle = use_sim();
-    view! {
-        <g class="diagram-tokens" aria-hidden="true">
-            <For each=move || handle.tokens.get() key=|t: &Token| t.id let:token>
-                <TokenShape token=token/>
-            </For>
-        </g>
-    }
-}
-
-#[component]
-fn TokenShape(token: Token) -> impl IntoView {
-    let handle = use_sim();
-    let points = token.points.clone();
-    let born = token.born_ms;
-    let end = points.last().copied().unwrap_or((0.0, 0.0));
-    let transform = move || {
-        let (x, y) = if handle.is_reduced_motion.get() {
-            end
-        } else {
-            let age = handle.frame_ms.get() - born;
-            point_along(&points, (age / 900.0).clamp(0.0, 1.0))
-        };
-        format!("translate({x:.1} {y:.1})")
-    };
-    let class = format!("token token--{}", token.class);
-    let shape = if token.is_probe {
-        view! { <rect x="-4" y="-4" width="8" height="8" transform="rotate(45)"></rect> }.into_any()
-    } else {
-        match token.class {
-            "ok" => view! { <circle r="6"></circle> }.into_any(),
-            "timeout" | "refused" => view! { <path d="M-6 -6 L6 6 M6 -6 L-6 6"></path> }.into_any(),
-            _ => view! { <rect x="-6" y="-6" width="12" height="12" rx="2"></rect> }.into_any(),
+pub fn Legend() -> impl IntoView {
+    let item = |class: &'static str, shape: &'static str, text: &'static str| {
+        view! {
+            <li class="legend__item">
+                <svg class="legend__icon" viewBox="-8 -8 16 16" aria-hidden="true">
+                    <g class=format!("token {class} token--shape-{shape}")>
+                        <circle class="token__shape token__circle" r="6"></circle>
+                        <rect class="token__shape token__square" x="-6" y="-6" width="12" height="12" rx="2"></rect>
+                        <path class="token__cross" d="M-6 -6 L6 6 M6 -6 L-6 6"></path>
+                        <rect class="token__shape token__diamond" x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"></rect>
+                    </g>
+                </svg>
+                {text}
+            </li>
         }
     };
     view! {
-        <g class=class transform=transform>
-            {shape}
-            <title>{token.label.clone()}</title>
-        </g>
+        <ul class="legend" aria-label="Diagram legend">
+            {item("token--ok", "circle", "2xx/3xx from the app")}
+            {item("token--503", "square", "ELB 5xx (colour: 502, 503, 504)")}
+            {item("token--timeout", "cross", "client timeout")}
+            {item("token--probe-ok", "diamond", "health check")}
+            <li class="legend__item">"At high rates, bands show requests per second and badges the count of the last 30 s."</li>
+        </ul>
     }
 }

@@ -322,13 +322,10 @@ pub fn ExercisePicker() -> impl IntoView {
         });
         input.set_value("");
     };
-    move || {
-        if !ex.is_picker_open.get() {
-            return None;
-        }
-        let list = list.clone();
-        Some(view! {
-            <section class="panel picker" aria-labelledby="picker-heading">
+    view! {
+        <super::dialog::Modal is_open=ex.is_picker_open labelled_by="picker-heading">
+        {let list = list.clone(); move || { let list = list.clone(); view! {
+            <section class="picker" aria-labelledby="picker-heading">
                 <h2 id="picker-heading">"Exercises"</h2>
                 <p class="panel__hint">"Broken setups to fix, from first steps to hard. Each goal checks itself as the simulation runs."</p>
                 <ol class="picker__list">
@@ -359,7 +356,8 @@ pub fn ExercisePicker() -> impl IntoView {
                     {move || ex.message.get().map(|(is_error, t)| view! { <p class=if is_error { "notice notice--error" } else { "notice" } role=if is_error { "alert" } else { "status" }>{t}</p> })}
                 </div>
             </section>
-        })
+        }}}
+        </super::dialog::Modal>
     }
 }
 

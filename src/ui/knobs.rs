@@ -94,7 +94,7 @@ pub fn Inspector() -> impl IntoView {
     };
     let section = move || handle.selected.get().section_key();
     view! {
-        <section class="panel inspector" aria-labelledby="inspector-heading">
+        <section class="panel inspector" id="inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">"Settings"</h2>
             <label class="field">
                 <span class="field__label">"Settings for"</span>
@@ -103,13 +103,7 @@ pub fn Inspector() -> impl IntoView {
                     prop:value=section
                     on:change=move |ev| handle.selected.set(Selected::from_section_key(&event_target_value(&ev)))
                 >
-                    {option("client", "Client")}
-                    {option("alb-sg", "ALB security group")}
-                    {option("listener", "Listener")}
-                    {option("target-group", "Target group")}
-                    {option("task-sg", "Task security group")}
-                    {option("task-definition", "Task definition and app")}
-                    {option("service", "ECS service")}
+                    {crate::diagram::SECTIONS.iter().map(|(key, label)| option(key, label)).collect_view()}
                 </select>
             </label>
             // Errors are alerts here; other notices are announced once by panels::LiveRegion.
@@ -124,6 +118,7 @@ pub fn Inspector() -> impl IntoView {
                 locked if is_locked(locked) => view! {
                     <p class="notice">"This setting is locked in this exercise. Pick an unlocked one under \"Settings for\"."</p>
                 }.into_any(),
+                "network" => view! { <NetworkKnobs/> }.into_any(),
                 "alb-sg" => view! { <SecurityGroupKnobs alb=true/> }.into_any(),
                 "task-sg" => view! { <SecurityGroupKnobs alb=false/> }.into_any(),
                 "listener" => view! { <ListenerKnobs/> }.into_any(),
@@ -569,4 +564,86 @@ fn ServiceKnobs() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The VPC and its subnets: which the load balancer has nodes in (its availability zones) and
+/// which the service places its tasks in.
+#[component]
+fn NetworkKnobs() -> impl IntoView {
+    let handle = use_sim();
+    let (vpc, subnets, lb_subnets, task_subnets) = handle.peek(|s| {
+        let sc = s.scenario();
+        let task = sc.service.as_ref().and_then(|v| v.network_configuration.as_ref()).map(|n| n.subnets.clone());
+        (sc.vpc.clone(), sc.vpc.subnets.clone(), sc.load_balancer.subnets.clone(), task)
+    });
+    let lb_chosen = RwSignal::new(lb_subnets);
+    let task_chosen = RwSignal::new(task_subnets.clone().unwrap_or_default());
+    let lb_error = RwSignal::new(None::<String>);
+    let task_error = RwSignal::new(None::<String>);
+    let toggle = |list: RwSignal<Vec<String>>, id: String, on: bool| {
+        list.update(|v| {
+            v.retain(|x| *x != id);
+            if on {
+                v.push(id);
+            }
+        })
+    };
+    let rows = subnets.clone();
+    let choices = move |list: RwSignal<Vec<String>>, name: &'static str| {
+        subnets
+            .iter()
+            .map(|sub| {
+                let id = sub.id.clone();
+                let id2 = id.clone();
+                view! {
+                    <label class="field--check">
+                        <input type="checkbox" prop:checked=move || list.with(|v| v.contains(&id)) on:change=move |ev| toggle(list, id2.clone(), event_target_checked(&ev))/>
+                        {format!(" {} ({})", sub.id, sub.availability_zone)}
+                        <span class="sr-only">{format!(" for the {name}")}</span>
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    let ordered = move |list: RwSignal<Vec<String>>| {
+        let chosen = list.get_untracked();
+        rows.iter().filter(|s| chosen.contains(&s.id)).map(|s| s.id.clone()).collect::<Vec<_>>()
+    };
+    let ordered2 = ordered.clone();
+    view! {
+        <div class="knobs">
+            <h3>{format!("VPC {} ({})", vpc.id, vpc.cidr)}</h3>
+            <table class="subnets">
+                <caption class="sr-only">"Subnets of the VPC"</caption>
+                <thead><tr><th scope="col">"Subnet"</th><th scope="col">"Zone"</th><th scope="col">"CIDR"</th><th scope="col">"Route"</th></tr></thead>
+                <tbody>
+                    {vpc.subnets.iter().map(|s| view! {
+                        <tr><th scope="row">{s.id.clone()}</th><td>{s.availability_zone.clone()}</td><td>{s.cidr.clone()}</td><td>{if s.is_public { "public (internet gateway)" } else { "private" }}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                submit(lb_error, Ok(Command::SetSubnets { subnets: ordered(lb_chosen) }));
+            }>
+                <h4>"Load balancer subnets (SetSubnets)"</h4>
+                <p class="panel__hint">"An Application Load Balancer needs subnets in at least two availability zones, one subnet per zone. Its nodes take addresses in these subnets."</p>
+                {choices(lb_chosen, "load balancer")}
+                {form_error(lb_error, &[])}
+                <button class="button button--primary" type="submit">"Apply load balancer subnets"</button>
+            </form>
+            {task_subnets.is_some().then(|| view! {
+                <form on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit(task_error, Ok(Command::SetServiceSubnets { subnets: ordered2(task_chosen) }));
+                }>
+                    <h4>"Task subnets (networkConfiguration.awsvpcConfiguration.subnets)"</h4>
+                    <p class="panel__hint">"Where the service places new tasks, spread over these subnets. Changing them starts a deployment."</p>
+                    {choices(task_chosen, "tasks")}
+                    {form_error(task_error, &[])}
+                    <button class="button button--primary" type="submit">"Apply task subnets and deploy"</button>
+                </form>
+            })}
+        </div>
+    }
 }

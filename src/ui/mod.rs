@@ -8,76 +8,24 @@
 //! animates. The sim never sees the clock: the page turns wall time into ticks.
 
 mod diagram;
+mod dialog;
 mod exercises;
 mod knobs;
 mod panels;
 mod share;
+mod tokens;
 
+use crate::diagram::{Scene, Viewport};
 use crate::scenarios;
-use crate::sim::{Applied, Command, Sim, TargetId, ValidScenario, TICK_MS};
+use crate::sim::{Applied, Command, Sim, ValidScenario, TICK_MS};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// What the learner has selected: its settings open in the inspector, its trace in Why?.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Selected {
-    Client,
-    AlbSecurityGroup,
-    Listener,
-    TargetGroup,
-    Target(TargetId),
-    TaskSecurityGroup,
-    Task(u32),
-    TaskDefinition,
-    Service,
-    Request(u64),
-}
+pub use crate::diagram::Selected;
 
-impl Selected {
-    /// The settings section that opens for this selection (also the knob group an exercise
-    /// unlocks, and the `selected` of a share link).
-    pub fn section_key(self) -> &'static str {
-        match self {
-            Selected::Client | Selected::Request(_) => "client",
-            Selected::AlbSecurityGroup => "alb-sg",
-            Selected::Listener => "listener",
-            Selected::TargetGroup | Selected::Target(_) => "target-group",
-            Selected::TaskSecurityGroup => "task-sg",
-            Selected::Task(_) | Selected::TaskDefinition => "task-definition",
-            Selected::Service => "service",
-        }
-    }
-
-    pub fn from_section_key(key: &str) -> Selected {
-        match key {
-            "alb-sg" => Selected::AlbSecurityGroup,
-            "listener" => Selected::Listener,
-            "target-group" => Selected::TargetGroup,
-            "task-sg" => Selected::TaskSecurityGroup,
-            "task-definition" => Selected::TaskDefinition,
-            "service" => Selected::Service,
-            _ => Selected::Client,
-        }
-    }
-}
-
-/// A request or health-check token on its way across the diagram (page state, not sim state).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Token {
-    pub id: u64,
-    pub points: Vec<(f64, f64)>,
-    pub class: &'static str,
-    pub is_probe: bool,
-    pub label: String,
-    pub born_ms: f64,
-}
-
-/// Oldest tokens are dropped beyond this many, so a high load cannot flood the SVG.
-const MAX_TOKENS: usize = 40;
-const TOKEN_LIFE_MS: f64 = 1600.0;
 /// At most this much sim time per animation frame (60× speed at 10 fps).
 const MAX_TICKS_PER_FRAME: u64 = 60;
 
@@ -90,34 +38,42 @@ pub struct SimHandle {
     pub selected: RwSignal<Selected>,
     /// The result of the last command: (is_error, text).
     pub notice: RwSignal<Option<(bool, String)>>,
-    pub tokens: RwSignal<Vec<Token>>,
     /// Moves when the setup changes (not on ticks): share links and the parent page follow it.
     pub config_version: RwSignal<u64>,
     pub is_narrow: RwSignal<bool>,
-    /// Wall time of the current animation frame, for token positions.
-    pub frame_ms: RwSignal<f64>,
     /// `prefers-reduced-motion: reduce`: tokens appear where they stopped, without moving.
     pub is_reduced_motion: RwSignal<bool>,
-    last_token_request: StoredValue<u64>,
-    last_token_check: StoredValue<u64>,
+    /// The space the diagram has, measured by the diagram itself.
+    pub viewport: RwSignal<Viewport>,
+    /// The diagram as it is now: every node, its box and its text.
+    pub scene: Memo<Scene>,
+    /// Tokens, flows and badges, drawn each frame outside the reactive system.
+    tokens: StoredValue<tokens::Engine, LocalStorage>,
 }
 
 impl SimHandle {
     fn new(sim: Sim) -> Self {
+        let sim = StoredValue::new(sim);
+        let version = RwSignal::new(0u64);
+        let viewport = RwSignal::new(Viewport::wide(1000.0, 360.0));
+        let scene = Memo::new(move |_| {
+            version.track();
+            let v = viewport.get();
+            sim.with_value(|s| crate::diagram::scene(s, v))
+        });
         SimHandle {
-            sim: StoredValue::new(sim),
-            version: RwSignal::new(0),
+            sim,
+            version,
             is_playing: RwSignal::new(true),
             speed: RwSignal::new(1.0),
             selected: RwSignal::new(Selected::Client),
             notice: RwSignal::new(None),
-            tokens: RwSignal::new(Vec::new()),
             config_version: RwSignal::new(0),
             is_narrow: RwSignal::new(false),
-            frame_ms: RwSignal::new(0.0),
             is_reduced_motion: RwSignal::new(prefers_reduced_motion()),
-            last_token_request: StoredValue::new(0),
-            last_token_check: StoredValue::new(0),
+            viewport,
+            scene,
+            tokens: StoredValue::new_local(tokens::Engine::default()),
         }
     }
 
@@ -152,7 +108,6 @@ impl SimHandle {
             Err(e) => self.notice.set(Some((true, e.0.clone()))),
         }
         self.bump();
-        self.spawn_tokens(now_ms());
         result.map_err(|e| e.0)
     }
 
@@ -179,9 +134,8 @@ impl SimHandle {
 
     fn after_restart(&self) {
         self.config_version.update(|v| *v += 1);
-        self.tokens.set(Vec::new());
-        self.last_token_request.set_value(0);
-        self.last_token_check.set_value(0);
+        let handle = *self;
+        self.tokens.update_value(|t| t.clear(&handle));
         self.notice.set(Some((false, "Reset: the scenario starts again from the beginning.".into())));
         self.selected.set(Selected::Client);
         self.bump();
@@ -192,11 +146,10 @@ impl SimHandle {
             s.step_to_next_event(600_000);
         });
         self.bump();
-        self.spawn_tokens(now_ms());
     }
 
-    /// Advance by `ticks` and draw.
-    fn advance(&self, ticks: u64, wall_ms: f64) {
+    /// Advance by `ticks`.
+    fn advance(&self, ticks: u64) {
         if ticks == 0 {
             return;
         }
@@ -206,70 +159,12 @@ impl SimHandle {
             }
         });
         self.bump();
-        self.spawn_tokens(wall_ms);
     }
 
-    /// Turn requests and health checks the sim started since the last frame into tokens.
-    fn spawn_tokens(&self, wall_ms: f64) {
-        let narrow = self.is_narrow.get_untracked();
-        let last_req = self.last_token_request.get_value();
-        let last_check = self.last_token_check.get_value();
-        let (new_tokens, max_req, max_check) = self.sim.with_value(|s| {
-            let rows = diagram::task_rows(s);
-            let layout = crate::diagram::Layout::new(rows.len(), narrow);
-            let row_of = |task: Option<u32>| task.and_then(|t| rows.iter().position(|r| *r == t));
-            let mut out = Vec::new();
-            let mut max_req = last_req;
-            let fresh: Vec<_> = s.in_flight_requests().chain(s.recent_requests()).filter(|r| r.id > last_req).collect();
-            for r in fresh.iter().rev().take(6) {
-                max_req = max_req.max(r.id);
-                let stop = r.trace.deciding_hop().map(|h| h.hop).unwrap_or(crate::sim::Hop::Client);
-                let row = row_of(r.task);
-                let points = if r.kind == crate::sim::trace::TraceKind::DirectCurl {
-                    diagram::curl_points(&layout, stop, row.unwrap_or(0))
-                } else {
-                    layout.token_points(stop, row)
-                };
-                out.push(Token {
-                    id: r.id,
-                    points,
-                    class: r.outcome.class().key(),
-                    is_probe: false,
-                    label: r.outcome.label(),
-                    born_ms: wall_ms,
-                });
-            }
-            for r in &fresh {
-                max_req = max_req.max(r.id);
-            }
-            let mut max_check = last_check;
-            for c in s.pending_checks().filter(|c| c.sent_at_ms > last_check) {
-                max_check = max_check.max(c.sent_at_ms);
-                let Some(target) = s.target(c.target) else { continue };
-                let Some(row) = row_of(Some(target.task)) else { continue };
-                let stop = c.trace.deciding_hop().map(|h| h.hop).unwrap_or(crate::sim::Hop::App);
-                let class = if c.result.passed() { "probe-ok" } else { "probe-fail" };
-                out.push(Token {
-                    id: (1u64 << 40) + c.sent_at_ms * 64 + c.target.0 as u64 % 64,
-                    points: layout.probe_points(row, stop),
-                    class,
-                    is_probe: true,
-                    label: format!("health check {}", c.result),
-                    born_ms: wall_ms,
-                });
-            }
-            (out, max_req, max_check)
-        });
-        self.last_token_request.set_value(max_req);
-        self.last_token_check.set_value(max_check);
-        if !new_tokens.is_empty() || !self.tokens.with_untracked(|t| t.is_empty()) {
-            self.tokens.update(|tokens| {
-                tokens.retain(|t| wall_ms - t.born_ms < TOKEN_LIFE_MS);
-                tokens.extend(new_tokens);
-                let excess = tokens.len().saturating_sub(MAX_TOKENS);
-                tokens.drain(..excess);
-            });
-        }
+    /// Move the tokens and redraw the flows for this frame.
+    fn draw_traffic(&self, wall_ms: f64) {
+        let handle = *self;
+        self.tokens.update_value(|t| t.frame(&handle, wall_ms));
     }
 }
 
@@ -279,10 +174,6 @@ pub fn use_sim() -> SimHandle {
 
 fn prefers_reduced_motion() -> bool {
     web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|m| m.matches())
-}
-
-fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
 /// Mount the app. A panic shows a message with a reload button instead of a blank page.
@@ -336,17 +227,12 @@ fn start_animation_loop(handle: SimHandle) {
             let sim_ms = carry.get() + dt * handle.speed.get_untracked();
             let ticks = ((sim_ms / TICK_MS as f64).floor() as u64).min(MAX_TICKS_PER_FRAME);
             carry.set((sim_ms - (ticks * TICK_MS) as f64).clamp(0.0, TICK_MS as f64));
-            handle.advance(ticks, wall_ms);
+            handle.advance(ticks);
         } else {
             carry.set(0.0);
         }
-        if !handle.tokens.with_untracked(|t| t.is_empty()) {
-            handle.frame_ms.set(wall_ms);
-        }
-        // Expire tokens even while paused.
-        if handle.tokens.with_untracked(|t| t.iter().any(|t| wall_ms - t.born_ms >= TOKEN_LIFE_MS)) {
-            handle.tokens.update(|t| t.retain(|t| wall_ms - t.born_ms < TOKEN_LIFE_MS));
-        }
+        // Tokens keep moving (and expire) while paused.
+        handle.draw_traffic(wall_ms);
         if let (Some(window), Some(cb)) = (web_sys::window(), next.borrow().as_ref()) {
             let _ = window.request_animation_frame(cb.as_ref().unchecked_ref());
         }
@@ -397,7 +283,6 @@ fn watch_width(handle: SimHandle) {
         let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).is_some_and(|w| w < 720.0);
         if handle.is_narrow.get_untracked() != narrow {
             handle.is_narrow.set(narrow);
-            handle.tokens.set(Vec::new());
         }
     };
     update();
@@ -448,7 +333,44 @@ fn apply_theme(theme: Theme, remember: bool) {
     }
 }
 
-/// The compact view for iframes: the diagram, the chosen panels, and a way out to the full app.
+/// How the compact view for iframes arranges itself, chosen from the iframe's own size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbedLayout {
+    /// Small (a 400×300 docs embed): the diagram fills the frame; panels open over it from tabs.
+    Stage,
+    /// A docs column (700×560): the diagram above one panel.
+    Stacked,
+    /// Wide enough for both side by side (1000×600).
+    Split,
+}
+
+impl EmbedLayout {
+    pub fn for_size(width: f64, height: f64) -> EmbedLayout {
+        if height < 440.0 || width < 480.0 {
+            EmbedLayout::Stage
+        } else if width < 900.0 {
+            EmbedLayout::Stacked
+        } else {
+            EmbedLayout::Split
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            EmbedLayout::Stage => "stage",
+            EmbedLayout::Stacked => "stacked",
+            EmbedLayout::Split => "split",
+        }
+    }
+}
+
+fn window_size() -> (f64, f64) {
+    let w = web_sys::window();
+    let get = |v: Option<Result<JsValue, JsValue>>| v.and_then(|v| v.ok()).and_then(|v| v.as_f64()).unwrap_or(0.0);
+    (get(w.as_ref().map(|w| w.inner_width())), get(w.as_ref().map(|w| w.inner_height())))
+}
+
+/// The compact view for iframes: the diagram always whole and in view, the chosen panels behind
+/// tabs, and a way out to the full app.
 fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
     let handle = use_sim();
     let ex = exercises::use_exercises();
@@ -458,30 +380,93 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
         handle.selected.track();
         share::current_link(handle, ex)
     };
+    let (w, h) = window_size();
+    let layout = RwSignal::new(EmbedLayout::for_size(w, h));
+    let resize = Closure::<dyn FnMut()>::new(move || {
+        let (w, h) = window_size();
+        let next = EmbedLayout::for_size(w, h);
+        if layout.get_untracked() != next {
+            layout.set(next);
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
+    }
+    resize.forget();
+    if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+        let _ = root.class_list().add_1("embed-page");
+    }
+    // Tabs in the order the embed snippet lists its panels.
+    let panels: Vec<&'static str> =
+        embed.panels.iter().filter_map(|p| share::PANELS.iter().copied().find(|k| k == p)).filter(|p| embed.shows(p)).collect();
+    let has_panels = !panels.is_empty();
+    // Small frames open with the diagram alone; bigger ones show the first panel under it.
+    let panels_for_tabs = panels.clone();
+    let tab = RwSignal::new(if layout.get_untracked() == EmbedLayout::Stage { None } else { panels.first().copied() });
+    Effect::new(move |previous: Option<EmbedLayout>| {
+        let now = layout.get();
+        if previous.is_some_and(|p| p != now) {
+            tab.set(if now == EmbedLayout::Stage { None } else { tab.get_untracked().or(panels.first().copied()) });
+        }
+        now
+    });
+
     post_to_parent("ready", None);
     view! {
-        <header class="embed-header">
-            <h1 class="embed-header__title">"ALB Lab"<span class="embed-header__scenario">" · "{move || handle.with(|s| s.scenario().name.clone())}</span></h1>
-            <a class="embed-header__open" href=open_link target="_blank" rel="noopener">"Open in ALB Lab"</a>
-        </header>
-        {embed.show_controls.then(|| view! { <panels::TimeControls/> })}
-        {move || handle.notice.get().filter(|(is_error, _)| *is_error).map(|(_, text)| view! {
-            <p class="notice notice--error embed-notice" role="alert">{text}</p>
-        })}
-        <panels::LiveRegion/>
-        <main class="layout layout--embed">
+        <div class=move || format!("embed embed--{}", layout.get().key())>
+            <header class="embed-header">
+                <h1 class="embed-header__title">"ALB Lab"<span class="embed-header__scenario">" · "{move || handle.with(|s| s.scenario().name.clone())}</span></h1>
+                <a class="embed-header__open" href=open_link target="_blank" rel="noopener">"Open in ALB Lab"</a>
+            </header>
+            {embed.show_controls.then(|| view! { <panels::TimeControls compact=true/> })}
+            {move || handle.notice.get().filter(|(is_error, _)| *is_error).map(|(_, text)| view! {
+                <p class="notice notice--error embed-notice" role="alert">{text}</p>
+            })}
+            <panels::LiveRegion/>
+            <main class="embed__main">
+                <section class="embed__diagram" aria-labelledby="diagram-heading">
+                    <h2 id="diagram-heading" class="sr-only">"Request path"</h2>
+                    <diagram::Diagram/>
+                </section>
+                {has_panels.then(|| view! {
+                    <div class="embed__panels">
+                        <div class="tabs" role="tablist" aria-label="Panels">
+                            {panels_for_tabs.iter().map(|p| {
+                                let p = *p;
+                                view! {
+                                    <button
+                                        class="tabs__tab"
+                                        role="tab"
+                                        id=format!("tab-{p}")
+                                        aria-controls="embed-panel"
+                                        aria-selected=move || (tab.get() == Some(p)).to_string()
+                                        on:click=move |_| tab.update(|t| *t = if *t == Some(p) && layout.get_untracked() == EmbedLayout::Stage { None } else { Some(p) })
+                                    >
+                                        {share::panel_label(p)}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                        {move || tab.get().map(|p| view! {
+                            <div class="embed__panel" id="embed-panel" role="tabpanel" aria-labelledby=format!("tab-{p}")>
+                                {(layout.get() == EmbedLayout::Stage).then(|| view! {
+                                    <button class="button button--small embed__close" on:click=move |_| tab.set(None)>"Back to the diagram"</button>
+                                })}
+                                {match p {
+                                    "client" => view! { <panels::ClientPanel/> }.into_any(),
+                                    "why" => view! { <panels::WhyPanel/> }.into_any(),
+                                    "settings" => view! { <knobs::Inspector/> }.into_any(),
+                                    "table" => view! { <panels::PathTable/> }.into_any(),
+                                    "metrics" => view! { <panels::MetricsPanel/> }.into_any(),
+                                    _ => view! { <panels::EventLogPanel/> }.into_any(),
+                                }}
+                            </div>
+                        })}
+                    </div>
+                })}
+            </main>
             <exercises::ExercisePanel/>
-            <section class="layout__diagram panel" aria-labelledby="diagram-heading">
-                <h2 id="diagram-heading" class="sr-only">"Request path"</h2>
-                <diagram::Diagram/>
-            </section>
-            {embed.shows("client").then(|| view! { <panels::ClientPanel/> })}
-            {embed.shows("why").then(|| view! { <panels::WhyPanel/> })}
-            {embed.shows("settings").then(|| view! { <knobs::Inspector/> })}
-            {embed.shows("table").then(|| view! { <panels::PathTable/> })}
-            {embed.shows("metrics").then(|| view! { <panels::MetricsPanel/> })}
-            {embed.shows("log").then(|| view! { <panels::EventLogPanel/> })}
-        </main>
+        </div>
     }
 }
 
@@ -524,6 +509,10 @@ pub fn App() -> impl IntoView {
         }
     }
     share::open_fragment(handle, ex);
+    tokens::expose_counts(handle.tokens);
+    if !embed.is_embed {
+        share::accept_dropped_pictures(handle, ex);
+    }
     if embed.is_embed {
         handle.is_playing.set(embed.autoplay);
         if let Some(speed) = embed.speed {
@@ -583,26 +572,25 @@ pub fn App() -> impl IntoView {
         </header>
         <share::SharePanel is_open=is_share_open/>
         <exercises::ExercisePicker/>
-        <exercises::ExercisePanel/>
-        <panels::TimeControls/>
+        <panels::TimeControls compact=false/>
         <panels::LiveRegion/>
         <main class="layout">
-            <div class="layout__main">
             <section class="layout__diagram panel" aria-labelledby="diagram-heading">
                 <h2 id="diagram-heading">"Request path"</h2>
                 <diagram::Diagram/>
+                <diagram::Legend/>
             </section>
+            <aside class="layout__side">
+                <exercises::ExercisePanel/>
+                <panels::ClientPanel/>
+                <knobs::Inspector/>
+            </aside>
             <section class="layout__why">
                 <panels::WhyPanel/>
             </section>
             <section class="layout__table">
                 <panels::PathTable/>
             </section>
-            </div>
-            <aside class="layout__side">
-                <panels::ClientPanel/>
-                <knobs::Inspector/>
-            </aside>
             <section class="layout__metrics">
                 <panels::MetricsPanel/>
             </section>

@@ -2,6 +2,8 @@
 //! the event log, and the live region that announces outcome changes.
 
 use super::{use_sim, Selected};
+use crate::diagram::chart;
+use crate::diagram::text::Piece;
 use crate::sim::diagnosis::Severity;
 use crate::sim::trace::TraceKind;
 use crate::sim::{Command, Hop, OutcomeClass, Sim};
@@ -15,13 +17,17 @@ pub fn clock_text(ms: u64) -> String {
 const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 
 #[component]
-pub fn TimeControls() -> impl IntoView {
+pub fn TimeControls(
+    /// The embed's toolbar: no seed form.
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
     let handle = use_sim();
     let ex = super::exercises::use_exercises();
     let seed_text = RwSignal::new(String::new());
     let seed_error = RwSignal::new(None::<String>);
     view! {
-        <section class="controls panel" aria-label="Time controls">
+        <section class="controls panel" class:controls--compact=compact aria-label="Time controls">
             <button
                 class="button button--primary"
                 on:click=move |_| handle.is_playing.update(|p| *p = !*p)
@@ -33,7 +39,7 @@ pub fn TimeControls() -> impl IntoView {
                 "Step"
             </button>
             <label class="controls__speed">
-                "Speed "
+                <span class="controls__label">"Speed "</span>
                 <select
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<f64>() {
@@ -55,8 +61,9 @@ pub fn TimeControls() -> impl IntoView {
                 "Reset"
             </button>
             <span class="controls__clock" aria-label="Sim clock">
-                "Sim time " <output>{move || handle.with(|s| clock_text(s.now_ms()))}</output>
+                <span class="controls__label">"Sim time "</span> <output>{move || handle.with(|s| clock_text(s.now_ms()))}</output>
             </span>
+            {(!compact).then(|| view! {
             <form
                 class="controls__seed"
                 on:submit=move |ev| {
@@ -86,6 +93,7 @@ pub fn TimeControls() -> impl IntoView {
                 <button class="button" type="submit">"Restart with seed"</button>
                 {move || seed_error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
             </form>
+            })}
         </section>
     }
 }
@@ -399,6 +407,14 @@ pub fn WhyPanel() -> impl IntoView {
     }
 }
 
+/// Text that wraps only between words: identifiers such as `web-tg` or `10.0.1.23:8000` never
+/// break at a hyphen or mid-word on a narrow screen.
+fn unbroken_words(text: &str) -> impl IntoView {
+    let words: Vec<String> = text.split(' ').map(str::to_string).collect();
+    let last = words.len().saturating_sub(1);
+    words.into_iter().enumerate().map(|(i, w)| view! { <span class="nowrap">{w}</span>{(i < last).then_some(" ")} }).collect_view()
+}
+
 /// The text alternative to the diagram: the configured path and the latest request's verdicts.
 #[component]
 pub fn PathTable() -> impl IntoView {
@@ -422,6 +438,7 @@ pub fn PathTable() -> impl IntoView {
     view! {
         <section class="panel" aria-labelledby="path-table-heading" id="path-table">
             <h2 id="path-table-heading">"Request path as text"</h2>
+            <div class="path-table-wrap">
             <table class="path-table">
                 <caption class="sr-only">"Each hop of the latest client request, whether it passed, and what decided it"</caption>
                 <thead><tr><th scope="col">"Hop"</th><th scope="col">"Latest request"</th><th scope="col">"Decided by"</th></tr></thead>
@@ -430,81 +447,249 @@ pub fn PathTable() -> impl IntoView {
                         <tr class=format!("path-table__row path-table__row--{}", verdict.replace(' ', "-"))>
                             <th scope="row">{hop}</th>
                             <td>{verdict}</td>
-                            <td>{detail}</td>
+                            <td>{unbroken_words(&detail)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
+    }
+}
+
+/// One chart of the metrics panel: lines with axes, a cursor that reads values under the pointer
+/// or from the arrow keys, and series that can be hidden from the legend.
+#[component]
+fn MetricsChart(
+    title: &'static str,
+    unit: &'static str,
+    height: f64,
+    data: Memo<(Vec<u64>, Vec<chart::Series>)>,
+    hidden: RwSignal<Vec<&'static str>>,
+    cursor: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    const W: f64 = 600.0;
+    let laid = Memo::new(move |_| data.with(|(times, series)| hidden.with(|h| chart::chart(times, series, h, W, height, unit))));
+    let host = NodeRef::<leptos::html::Div>::new();
+    let on_move = move |ev: leptos::ev::PointerEvent| {
+        let Some(el) = host.get_untracked() else { return };
+        let w = el.client_width().max(1) as f64;
+        let x = ev.offset_x() as f64 * W / w;
+        cursor.set(laid.with_untracked(|c| chart::nearest(&c.xs, x)));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let n = laid.with_untracked(|c| c.xs.len());
+        if n == 0 {
+            return;
+        }
+        let now = cursor.get_untracked().unwrap_or(n - 1).min(n - 1);
+        let next = match ev.key().as_str() {
+            "ArrowLeft" => now.saturating_sub(1),
+            "ArrowRight" => (now + 1).min(n - 1),
+            "Home" => 0,
+            "End" => n - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        cursor.set(Some(next));
+    };
+    let readout = move || {
+        let i = cursor.get()?;
+        data.with(|(times, series)| {
+            let t = *times.get(i)?;
+            let values: Vec<String> = series
+                .iter()
+                .filter(|s| hidden.with(|h| !h.contains(&s.key)))
+                .map(|s| {
+                    format!(
+                        "{} {}",
+                        s.label,
+                        s.values
+                            .get(i)
+                            .map(|v| if unit.is_empty() { format!("{v:.0}") } else { format!("{v:.1}{unit}") })
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            Some(format!("{}: {}", clock_text(t), values.join(" · ")))
+        })
+    };
+    view! {
+        <div
+            class="chart"
+            node_ref=host
+            tabindex="0"
+            role="group"
+            aria-label=format!("{title}: use the left and right arrow keys to read the values")
+            on:pointermove=on_move
+            on:pointerleave=move |_| cursor.set(None)
+            on:keydown=on_key
+            on:blur=move |_| cursor.set(None)
+        >
+            <svg class="chart__svg" viewBox=format!("0 0 {W} {height}") aria-hidden="true">
+                {move || laid.with(|c| {
+                    let p = c.plot;
+                    view! {
+                        <rect class="chart__bg" x=p.x y=p.y width=p.w height=p.h></rect>
+                        {c.y_ticks.iter().map(|t| view! {
+                            <line class="chart__grid" x1=p.x x2=p.x + p.w y1=t.at y2=t.at></line>
+                            <text class="chart__tick" x=p.x - 4.0 y=t.at + 4.0 text-anchor="end">{t.label.clone()}</text>
+                        }).collect_view()}
+                        {c.x_ticks.iter().map(|t| view! {
+                            <text class="chart__tick" x=t.at y=p.y + p.h + 16.0 text-anchor="middle">{t.label.clone()}</text>
+                        }).collect_view()}
+                        {c.lines.iter().map(|(key, d)| view! { <path class=format!("chart__line chart__line--{key}") d=d.clone()></path> }).collect_view()}
+                    }
+                })}
+                {move || cursor.get().and_then(|i| laid.with(|c| c.xs.get(i).map(|x| {
+                    let p = c.plot;
+                    view! { <line class="chart__cursor" x1=*x x2=*x y1=p.y y2=p.y + p.h></line> }
+                })))}
+            </svg>
+            <p class="chart__readout" aria-live="polite">{move || readout().unwrap_or_else(|| format!("{title}: point at the chart, or focus it and use the arrow keys, to read values."))}</p>
+        </div>
     }
 }
 
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
     let handle = use_sim();
-    const W: f64 = 600.0;
-    const H: f64 = 160.0;
-    let window_s = 600u64;
-    let chart = Memo::new(move |_| {
-        handle.with(|s| {
-            let series = s.metrics().series(s.now_ms(), window_s, 60);
-            let max_rate = series
-                .iter()
-                .map(|b| {
-                    let c = &b.counters;
-                    c.target_2xx.max(c.elb_502).max(c.elb_503).max(c.elb_504).max(c.client_timeouts)
-                })
-                .max()
-                .unwrap_or(0)
-                .max(1) as f64;
-            let max_hosts = series.iter().map(|b| b.healthy_hosts.max(b.unhealthy_hosts)).max().unwrap_or(0).max(1) as f64;
-            let n = series.len().max(2) as f64 - 1.0;
-            let line = |f: &dyn Fn(&crate::sim::Bucket) -> f64, max: f64| -> String {
-                series
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, i as f64 / n * W, H - 6.0 - f(b) / max * (H - 12.0)))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            };
-            let t = s.metrics().totals;
+    const STEP_S: u64 = 10;
+    let buckets = Memo::new(move |_| handle.with(|s| s.metrics().series(s.now_ms(), 600, (600 / STEP_S) as usize)));
+    let times = move || buckets.with(|b| b.iter().map(|b| b.second * 1000).collect::<Vec<u64>>());
+    let rate =
+        |b: &[crate::sim::Bucket], f: fn(&crate::sim::Counters) -> u32| b.iter().map(|x| f(&x.counters) as f64 / STEP_S as f64).collect();
+    let requests = Memo::new(move |_| {
+        buckets.with(|b| {
             (
+                times(),
                 vec![
-                    ("target-2xx", "Target 2XX", line(&|b| b.counters.target_2xx as f64, max_rate)),
-                    ("elb-502", "ELB 502", line(&|b| b.counters.elb_502 as f64, max_rate)),
-                    ("elb-503", "ELB 503", line(&|b| b.counters.elb_503 as f64, max_rate)),
-                    ("elb-504", "ELB 504", line(&|b| b.counters.elb_504 as f64, max_rate)),
-                    ("timeouts", "Client timeouts", line(&|b| b.counters.client_timeouts as f64, max_rate)),
-                    ("healthy", "HealthyHostCount", line(&|b| b.healthy_hosts as f64, max_hosts)),
-                    ("unhealthy", "UnHealthyHostCount", line(&|b| b.unhealthy_hosts as f64, max_hosts)),
+                    chart::Series { key: "target-2xx", label: "Target 2XX", values: rate(b, |c| c.target_2xx) },
+                    chart::Series { key: "elb-502", label: "ELB 502", values: rate(b, |c| c.elb_502) },
+                    chart::Series { key: "elb-503", label: "ELB 503", values: rate(b, |c| c.elb_503) },
+                    chart::Series { key: "elb-504", label: "ELB 504", values: rate(b, |c| c.elb_504) },
+                    chart::Series { key: "timeouts", label: "Client timeouts", values: rate(b, |c| c.client_timeouts) },
                 ],
-                format!(
-                    "Totals: RequestCount {}, Target 2XX {}, ELB 502 {}, 503 {}, 504 {}, client timeouts {}, UnhealthyRoutingRequestCount {}, TargetResponseTime {}",
-                    t.request_count,
-                    t.target_2xx,
-                    t.elb_502,
-                    t.elb_503,
-                    t.elb_504,
-                    t.client_timeouts,
-                    t.unhealthy_routing,
-                    t.target_response_time_ms().map(|ms| format!("{:.0} ms", ms)).unwrap_or_else(|| "—".into())
-                ),
             )
         })
     });
+    let hosts = Memo::new(move |_| {
+        buckets.with(|b| {
+            (
+                times(),
+                vec![
+                    chart::Series { key: "healthy", label: "HealthyHostCount", values: b.iter().map(|x| x.healthy_hosts as f64).collect() },
+                    chart::Series {
+                        key: "unhealthy",
+                        label: "UnHealthyHostCount",
+                        values: b.iter().map(|x| x.unhealthy_hosts as f64).collect(),
+                    },
+                ],
+            )
+        })
+    });
+    let hidden = RwSignal::new(Vec::<&'static str>::new());
+    let cursor = RwSignal::new(None::<usize>);
+    let totals = Memo::new(move |_| {
+        handle.with(|s| {
+            let t = s.metrics().totals;
+            format!(
+                "Totals: RequestCount {}, Target 2XX {}, ELB 502 {}, 503 {}, 504 {}, client timeouts {}, UnhealthyRoutingRequestCount {}, TargetResponseTime {}",
+                t.request_count,
+                t.target_2xx,
+                t.elb_502,
+                t.elb_503,
+                t.elb_504,
+                t.client_timeouts,
+                t.unhealthy_routing,
+                t.target_response_time_ms().map(|ms| format!("{:.0} ms", ms)).unwrap_or_else(|| "—".into())
+            )
+        })
+    });
+    let legend = move |data: Memo<(Vec<u64>, Vec<chart::Series>)>| {
+        let keys: Vec<(&'static str, &'static str)> = data.with_untracked(|(_, s)| s.iter().map(|x| (x.key, x.label)).collect());
+        keys.into_iter()
+            .map(|(key, label)| {
+                let shown = move || hidden.with(|h| !h.contains(&key));
+                view! {
+                    <li>
+                        <button
+                            class=format!("chart__key chart__key--{key}")
+                            aria-pressed=move || shown().to_string()
+                            title=move || if shown() { format!("Hide {label}") } else { format!("Show {label}") }
+                            on:click=move |_| hidden.update(|h| if h.contains(&key) { h.retain(|k| *k != key) } else { h.push(key) })
+                        >
+                            <svg class="chart__sample" viewBox="0 0 24 6" aria-hidden="true"><line class=format!("chart__line chart__line--{key}") x1="0" y1="3" x2="24" y2="3"></line></svg>
+                            {label}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    // The text alternative: one row per minute.
+    let table = move || {
+        requests.with(|(times, series)| {
+            hosts.with(|(_, host_series)| {
+                let per_row = (60 / STEP_S) as usize;
+                let rows = times.len().div_ceil(per_row);
+                (0..rows)
+                    .map(|r| {
+                        let from = r * per_row;
+                        let to = (from + per_row).min(times.len());
+                        let sum = |s: &chart::Series| s.values[from..to].iter().sum::<f64>() * STEP_S as f64;
+                        let last = |s: &chart::Series| s.values.get(to - 1).copied().unwrap_or(0.0);
+                        view! {
+                            <tr>
+                                <th scope="row">{format!("{} – {}", clock_text(times[from]), clock_text(times[to - 1] + STEP_S * 1000))}</th>
+                                {series.iter().map(|s| view! { <td>{format!("{:.0}", sum(s))}</td> }).collect_view()}
+                                {host_series.iter().map(|s| view! { <td>{format!("{:.0}", last(s))}</td> }).collect_view()}
+                            </tr>
+                        }
+                    })
+                    .collect_view()
+            })
+        })
+    };
     view! {
         <section class="panel" aria-labelledby="metrics-heading">
             <h2 id="metrics-heading">"Metrics (last 10 min of sim time)"</h2>
-            <svg class="chart" viewBox=format!("0 0 {W} {H}") role="img" aria-label="Chart of CloudWatch-style counts over the last 10 minutes of sim time">
-                <rect class="chart__bg" x="0" y="0" width=W height=H></rect>
-                {move || chart.get().0.into_iter().map(|(key, _, d)| view! { <path class=format!("chart__line chart__line--{key}") d=d></path> }).collect_view()}
-            </svg>
-            <ul class="chart__legend">
-                {move || chart.get().0.into_iter().map(|(key, label, _)| view! { <li class=format!("chart__key chart__key--{key}")>{label}</li> }).collect_view()}
-            </ul>
-            <p class="panel__hint">{move || chart.get().1}</p>
+            <h3 class="chart__title">"Requests per second, by outcome"</h3>
+            <MetricsChart title="Requests per second" unit="/s" height=170.0 data=requests hidden=hidden cursor=cursor/>
+            <ul class="chart__legend" aria-label="Request series: press to hide or show">{legend(requests)}</ul>
+            <h3 class="chart__title">"Targets"</h3>
+            <MetricsChart title="Healthy and unhealthy targets" unit="" height=110.0 data=hosts hidden=hidden cursor=cursor/>
+            <ul class="chart__legend" aria-label="Target series: press to hide or show">{legend(hosts)}</ul>
+            <details class="chart__table">
+                <summary>"The metrics as a table"</summary>
+                <div class="path-table-wrap">
+                <table class="path-table">
+                    <caption class="sr-only">"Requests per minute by outcome, and target counts at the end of each minute"</caption>
+                    <thead><tr><th scope="col">"Sim time"</th><th scope="col">"Target 2XX"</th><th scope="col">"ELB 502"</th><th scope="col">"ELB 503"</th><th scope="col">"ELB 504"</th><th scope="col">"Client timeouts"</th><th scope="col">"Healthy"</th><th scope="col">"Unhealthy"</th></tr></thead>
+                    <tbody>{table}</tbody>
+                </table>
+                </div>
+            </details>
+            <p class="panel__hint">{move || totals.get()}</p>
         </section>
     }
+}
+
+/// A log message with each ARN shortened in the middle; the full text stays in the DOM (so it
+/// is copied whole) and in the tooltip.
+fn message_view(message: &str) -> impl IntoView {
+    crate::diagram::text::split_arns(message)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => view! { <span>{t.to_string()}</span> }.into_any(),
+            Piece::Arn { head, middle, tail } => view! {
+                <span class="arn" title=format!("{head}{middle}{tail}")>
+                    {head.to_string()}<span class="arn__mid">{middle.to_string()}</span>{tail.to_string()}
+                </span>
+            }
+            .into_any(),
+        })
+        .collect_view()
 }
 
 #[component]
@@ -518,13 +703,13 @@ pub fn EventLogPanel() -> impl IntoView {
             <h2 id="log-heading">"Event log"</h2>
             <p class="panel__hint">"ECS service events and target health changes, newest first"</p>
             <ol class="log" aria-label="Events, newest first" tabindex="0">
-                {move || events.get().into_iter().map(|(_, at, source, msg)| view! {
-                    <li class=format!("log__item log__item--{source}")>
-                        <time>{clock_text(at)}</time>
-                        <span class="log__source">{source}</span>
-                        <span class="log__message">{msg}</span>
+                <For each=move || events.get() key=|e| e.0 let:e>
+                    <li class=format!("log__item log__item--{}", e.2)>
+                        <time>{clock_text(e.1)}</time>
+                        <span class="log__source">{e.2}</span>
+                        <span class="log__message">{message_view(&e.3)}</span>
                     </li>
-                }).collect_view()}
+                </For>
             </ol>
         </section>
     }

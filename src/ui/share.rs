@@ -9,6 +9,8 @@
 
 use super::exercises::{use_exercises, Exercises};
 use super::{post_to_parent, query_param, use_sim, Selected, SimHandle};
+use crate::diagram::{self, plan, still};
+use crate::picture;
 use crate::share::{self, SharedState};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -210,76 +212,70 @@ fn copy_to_clipboard(text: &str) {
     }
 }
 
-/// The diagram as a standalone SVG document: the page's diagram rules and the current theme's
-/// colours are written into it, so it looks the same outside the page.
-fn diagram_svg_text() -> Option<(String, f64, f64)> {
-    let document = web_sys::window()?.document()?;
-    let svg = document.query_selector("svg.diagram__svg").ok()??;
-    let clone: web_sys::Element = svg.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
-    let mut css = String::new();
-    let root = document.document_element()?;
-    let computed = web_sys::window()?.get_computed_style(&root).ok()??;
-    css.push_str("svg{");
-    for var in [
-        "--bg",
-        "--panel",
-        "--text",
-        "--muted",
-        "--line",
-        "--accent",
-        "--focus",
-        "--ok",
-        "--warn",
-        "--bad",
-        "--e502",
-        "--e503",
-        "--e504",
-        "--timeout",
-        "--probe",
-        "--gate-open",
-        "--gate-closed",
-        "--vpc",
-        "--lane",
-        "--node",
-        "--node-line",
-    ] {
-        let value = computed.get_property_value(var).unwrap_or_default();
-        css.push_str(&format!("{var}:{};", value.trim()));
+/// The words a panel's tab shows.
+pub fn panel_label(panel: &str) -> &'static str {
+    match panel {
+        "client" => "Client",
+        "why" => "Why?",
+        "settings" => "Settings",
+        "log" => "Event log",
+        "metrics" => "Metrics",
+        _ => "Path as text",
     }
-    css.push_str("font-family:system-ui,'DejaVu Sans',sans-serif;font-size:11px;background:var(--panel)}");
-    let sheets = document.style_sheets();
-    for i in 0..sheets.length() {
-        let Some(sheet) = sheets.item(i).and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok()) else { continue };
-        let Ok(rules) = sheet.css_rules() else { continue };
-        for j in 0..rules.length() {
-            if let Some(rule) = rules.item(j) {
-                let text = rule.css_text();
-                if text.starts_with(".diagram") || text.starts_with(".token") {
-                    css.push_str(&text);
-                }
+}
+
+/// The theme a picture is drawn in: the page's, with "auto" resolved as the browser does.
+fn picture_theme() -> still::Theme {
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    match root.and_then(|r| r.get_attribute("data-theme")).as_deref() {
+        Some("dark") => still::Theme::Dark,
+        Some("light") => still::Theme::Light,
+        _ => {
+            let dark =
+                web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|m| m.matches());
+            if dark {
+                still::Theme::Dark
+            } else {
+                still::Theme::Light
             }
         }
     }
-    let style = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "style").ok()?;
-    style.set_text_content(Some(&css));
-    clone.insert_before(&style, clone.first_child().as_ref()).ok()?;
-    clone.set_attribute("xmlns", "http://www.w3.org/2000/svg").ok()?;
-    let view_box = clone.get_attribute("viewBox").unwrap_or_default();
-    let dims: Vec<f64> = view_box.split_whitespace().filter_map(|v| v.parse().ok()).collect();
-    let (w, h) = (dims.get(2).copied().unwrap_or(960.0), dims.get(3).copied().unwrap_or(400.0));
-    clone.set_attribute("width", &w.to_string()).ok()?;
-    clone.set_attribute("height", &h.to_string()).ok()?;
-    Some((format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}", clone.outer_html()), w, h))
 }
 
-fn export_svg() {
-    if let Some((text, _, _)) = diagram_svg_text() {
-        super::exercises::download("alb-lab-diagram.svg", &text, "image/svg+xml");
-    }
+/// The diagram as a still picture: the state now, drawn at a fixed width, with outcomes as
+/// counts and the state's link inside. Returns (svg, width, height).
+fn still_svg(handle: SimHandle, ex: Exercises) -> (String, f64, f64) {
+    let link = current_link(handle, ex);
+    handle.peek(|s| {
+        let sc = diagram::scene(s, diagram::Viewport::wide(1000.0, 0.0));
+        let counts = s.flows().window(s.now_ms(), plan::FLOW_WINDOW_SECONDS);
+        let (bands, badges) = plan::plan_flows(&counts, plan::FLOW_WINDOW_SECONDS as f64, &sc);
+        let caption = format!(
+            "Sim time {} · seed {} · counts: the last {} s of sim time · reopen: drop this picture on ALB Lab",
+            super::panels::clock_text(s.now_ms()),
+            s.seed(),
+            plan::FLOW_WINDOW_SECONDS
+        );
+        let picture =
+            still::Still { scene: &sc, bands: &bands, badges: &badges, theme: picture_theme(), state_link: Some(&link), caption: &caption };
+        (picture.render(), picture.width(), picture.height())
+    })
 }
 
-fn export_png() {
-    let Some((text, w, h)) = diagram_svg_text() else { return };
+fn export_svg(handle: SimHandle, ex: Exercises) {
+    let (text, _, _) = still_svg(handle, ex);
+    super::exercises::download("alb-lab-diagram.svg", &text, "image/svg+xml");
+}
+
+fn bytes_of(buffer: JsValue) -> Vec<u8> {
+    js_sys::Uint8Array::new(&buffer).to_vec()
+}
+
+/// The PNG: the still SVG drawn on a canvas at twice its size, with the state link added as a
+/// `tEXt` chunk.
+fn export_png(handle: SimHandle, ex: Exercises) {
+    let (text, w, h) = still_svg(handle, ex);
+    let link = current_link(handle, ex);
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(image) = web_sys::HtmlImageElement::new() else { return };
     let scale = 2.0;
@@ -295,9 +291,19 @@ fn export_png() {
         let _ = ctx.scale(scale, scale);
         let _ = ctx.draw_image_with_html_image_element(&img, 0.0, 0.0);
         let done = Closure::once(move |blob: Option<web_sys::Blob>| {
-            if let Some(blob) = blob {
-                super::exercises::download_blob("alb-lab-diagram.png", &blob);
-            }
+            let Some(blob) = blob else { return };
+            leptos::task::spawn_local(async move {
+                let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(blob.array_buffer()).await else { return };
+                let png = bytes_of(buffer);
+                let Ok(tagged) = picture::png_with_text(&png, picture::KEYWORD, &link) else { return };
+                let array = js_sys::Uint8Array::from(tagged.as_slice());
+                let parts = js_sys::Array::of1(&array);
+                let options = web_sys::BlobPropertyBag::new();
+                options.set_type("image/png");
+                if let Ok(out) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) {
+                    super::exercises::download_blob("alb-lab-diagram.png", &out);
+                }
+            });
         });
         let _ = canvas.to_blob(done.as_ref().unchecked_ref());
         done.forget();
@@ -306,6 +312,57 @@ fn export_png() {
     onload.forget();
     let encoded = js_sys::encode_uri_component(&text);
     image.set_src(&format!("data:image/svg+xml;charset=utf-8,{}", String::from(encoded)));
+}
+
+/// Reopen the state inside a picture ALB Lab exported. A file without one gets a message that
+/// says so, and nothing changes.
+pub fn open_picture(handle: SimHandle, ex: Exercises, file: web_sys::File) {
+    let name = file.name();
+    if file.size() > picture::MAX_PICTURE_BYTES as f64 {
+        handle.notice.set(Some((true, format!("{name} could not be opened: {}.", picture::PictureError::TooLarge))));
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
+            handle.notice.set(Some((true, format!("{name} could not be read."))));
+            return;
+        };
+        let bytes = bytes_of(buffer);
+        let decoded = picture::state_in_picture(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|link| share::decode(picture::fragment_of(&link)).map_err(|e| format!("its state {e}")));
+        match decoded {
+            Ok(decoded) => {
+                apply_state(handle, ex, decoded);
+                handle.notice.set(Some((false, format!("Opened the state saved in {name}."))));
+            }
+            Err(e) => handle.notice.set(Some((true, format!("{name} could not be opened: {e}. Nothing was changed.")))),
+        }
+    });
+}
+
+/// Pictures dropped anywhere on the page reopen their state.
+pub fn accept_dropped_pictures(handle: SimHandle, ex: Exercises) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let over = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |ev: web_sys::DragEvent| {
+        let has_files = ev.data_transfer().is_some_and(|d| d.types().includes(&"Files".into(), 0));
+        if has_files {
+            ev.prevent_default();
+        }
+    });
+    let owner = Owner::current();
+    let drop = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |ev: web_sys::DragEvent| {
+        let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
+        ev.prevent_default();
+        match &owner {
+            Some(o) => o.with(|| open_picture(handle, ex, file)),
+            None => open_picture(handle, ex, file),
+        }
+    });
+    let _ = document.add_event_listener_with_callback("dragover", over.as_ref().unchecked_ref());
+    let _ = document.add_event_listener_with_callback("drop", drop.as_ref().unchecked_ref());
+    over.forget();
+    drop.forget();
 }
 
 #[component]
@@ -342,12 +399,18 @@ pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
             "<iframe src=\"{base}{query}#{fragment}\" title=\"ALB Lab: how a request reaches a container behind an AWS load balancer\" width=\"100%\" height=\"560\" style=\"border:0\" loading=\"lazy\"></iframe>"
         )
     });
-    move || {
-        if !is_open.get() {
-            return None;
+    let picture_input = NodeRef::<leptos::html::Input>::new();
+    let on_picture = move |_| {
+        let Some(input) = picture_input.get() else { return };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            open_picture(handle, ex, file);
+            is_open.set(false);
         }
-        Some(view! {
-            <section class="panel share" aria-labelledby="share-heading">
+        input.set_value("");
+    };
+    view! {
+        <super::dialog::Modal is_open=is_open labelled_by="share-heading">
+            <section class="share" aria-labelledby="share-heading">
                 <h2 id="share-heading">"Share"</h2>
                 <div class="field">
                     <label class="field__label" for="share-link">"Link to exactly this state"</label>
@@ -391,11 +454,17 @@ pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
                     <textarea id="share-snippet" readonly rows="4" prop:value=move || snippet.get()></textarea>
                     <button class="button" on:click=move |_| copy_to_clipboard(&snippet.get_untracked())>"Copy snippet"</button>
                 </div>
+                <h3>"Pictures"</h3>
+                <p class="panel__hint">"A still of the diagram: outcomes as counts at the hop that decided them. The picture keeps this state: drop it on ALB Lab (or open it below) to carry on from here."</p>
                 <div class="share__pictures">
-                    <button class="button" on:click=move |_| export_svg()>"Download diagram as SVG"</button>
-                    <button class="button" on:click=move |_| export_png()>"Download diagram as PNG"</button>
+                    <button class="button" on:click=move |_| export_svg(handle, ex)>"Download diagram as SVG"</button>
+                    <button class="button" on:click=move |_| export_png(handle, ex)>"Download diagram as PNG"</button>
                 </div>
+                <label class="field">
+                    <span class="field__label">"Open a picture exported by ALB Lab"</span>
+                    <input type="file" accept=".svg,.png,image/svg+xml,image/png" node_ref=picture_input on:change=on_picture/>
+                </label>
             </section>
-        })
+        </super::dialog::Modal>
     }
 }
