@@ -2,6 +2,8 @@
 //! the ALB, at 50 requests per second, and the same hour at 10 and 200 requests per second to
 //! show that the cost grows with the request rate, linearly.
 //!
+//! Also what the page pays per frame for the diagram: the scene and its flows.
+//!
 //! Run: `cargo bench --bench sim`. Results and the machine they came from: docs/benchmarks.md.
 
 use alb_lab::scenarios::FILES;
@@ -49,5 +51,19 @@ fn hour(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hour);
+/// What the page pays for the diagram each frame it changes: the scene of a ten-task service
+/// laid out for a wide screen, and the flows and badges of the last 30 s at 200 requests/s.
+fn diagram(c: &mut Criterion) {
+    use alb_lab::diagram::{plan, scene, Viewport};
+    let mut sim = Sim::new(ten_tasks(200.0), None);
+    sim.run_for(60_000);
+    let mut group = c.benchmark_group("diagram, 10 tasks");
+    group.bench_function("scene", |b| b.iter(|| black_box(scene(&sim, Viewport::wide(1000.0, 360.0)))));
+    let sc = scene(&sim, Viewport::wide(1000.0, 360.0));
+    let counts = sim.flows().window(sim.now_ms(), plan::FLOW_WINDOW_SECONDS);
+    group.bench_function("flows and badges", |b| b.iter(|| black_box(plan::plan_flows(&counts, 30.0, &sc))));
+    group.finish();
+}
+
+criterion_group!(benches, hour, diagram);
 criterion_main!(benches);

@@ -667,6 +667,32 @@ fn gate_bars(is_open: bool, is_vertical: bool, cx: f64, cy: f64, span: f64) -> V
     }
 }
 
+/// A task row as the scene shows it: the task, its state, its target's state and reason code,
+/// and whether it has a public IP.
+type RowKey = (u32, TaskState, Option<crate::sim::TargetState>, Option<&'static str>, bool);
+
+/// What a scene depends on besides the setup: the tasks drawn and the states their nodes show.
+/// Cheap to take every frame; the page builds a new scene only when this (or the setup, or the
+/// size) changes, which is a few times a minute rather than sixty times a second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneKey {
+    rows: Vec<RowKey>,
+    hosts: (u16, u16),
+    service_refused: bool,
+}
+
+pub fn scene_key(sim: &Sim) -> SceneKey {
+    let rows = task_rows(sim)
+        .into_iter()
+        .filter_map(|seq| sim.task(seq))
+        .map(|t| {
+            let target = sim.target_of_task(t.seq);
+            (t.seq, t.state, target.map(|x| x.state), target.and_then(|x| x.reason.as_ref()).map(|r| r.code()), t.public_ip.is_some())
+        })
+        .collect();
+    SceneKey { rows, hosts: sim.host_counts(), service_refused: sim.service_runtime().create_error.is_some() }
+}
+
 /// Build the scene for the sim as it is now, for a viewport.
 pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
     let s = sim.scenario();

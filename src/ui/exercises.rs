@@ -194,7 +194,7 @@ pub fn ExercisePanel() -> impl IntoView {
         if active.is_sandbox {
             return Some(vec![]);
         }
-        Some(handle.with(|s| exercise::evaluate(&active.exercise.goal, s)))
+        Some(handle.with_settled(|s| exercise::evaluate(&active.exercise.goal, s)))
     });
     move || {
         let active = ex.active.get()?;

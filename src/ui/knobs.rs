@@ -157,7 +157,7 @@ fn ClientKnobs() -> impl IntoView {
 fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
     let handle = use_sim();
     let groups = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let sc = s.scenario();
             let ids: Vec<String> = if alb {
                 sc.load_balancer.security_groups.clone()
@@ -480,8 +480,8 @@ fn ServiceKnobs() -> impl IntoView {
     let (Some(svc), tg_name, td) = info else {
         return view! { <p>"This scenario has no ECS service."</p> }.into_any();
     };
-    let is_attached = Memo::new(move |_| handle.with(|s| s.scenario().service.as_ref().is_some_and(|v| v.load_balancer.is_some())));
-    let create_error = Memo::new(move |_| handle.with(|s| s.service_runtime().create_error.clone()));
+    let is_attached = Memo::new(move |_| handle.with_settled(|s| s.scenario().service.as_ref().is_some_and(|v| v.load_balancer.is_some())));
+    let create_error = Memo::new(move |_| handle.with_settled(|s| s.service_runtime().create_error.clone()));
     let desired = RwSignal::new(svc.desired_count.to_string());
     let grace = RwSignal::new(svc.health_check_grace_period_seconds.to_string());
     let min = RwSignal::new(svc.deployment_configuration.minimum_healthy_percent.to_string());

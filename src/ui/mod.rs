@@ -33,6 +33,11 @@ const MAX_TICKS_PER_FRAME: u64 = 60;
 pub struct SimHandle {
     sim: StoredValue<Sim>,
     pub version: RwSignal<u64>,
+    /// Moves with the sim too, but at most five times a second while it plays (and at once on a
+    /// command, a step or a reset): the panels that are read, not watched, follow this one, so
+    /// they do not redo their work every animation frame.
+    pub settled: RwSignal<u64>,
+    last_settled_ms: StoredValue<f64>,
     pub is_playing: RwSignal<bool>,
     pub speed: RwSignal<f64>,
     pub selected: RwSignal<Selected>,
@@ -56,19 +61,30 @@ impl SimHandle {
         let sim = StoredValue::new(sim);
         let version = RwSignal::new(0u64);
         let viewport = RwSignal::new(Viewport::wide(1000.0, 360.0));
-        let scene = Memo::new(move |_| {
+        let config_version = RwSignal::new(0u64);
+        // The scene is rebuilt only when what it shows can have changed: the setup, the size, or
+        // the tasks and their states (not on every tick).
+        let key = Memo::new(move |_| {
             version.track();
+            sim.with_value(crate::diagram::scene_key)
+        });
+        let scene = Memo::new(move |_| {
+            // Read, not only tracked: a memo runs (and subscribes to the sim) when it is read.
+            key.with(|_| ());
+            config_version.track();
             let v = viewport.get();
             sim.with_value(|s| crate::diagram::scene(s, v))
         });
         SimHandle {
             sim,
             version,
+            settled: RwSignal::new(0),
+            last_settled_ms: StoredValue::new(f64::NEG_INFINITY),
             is_playing: RwSignal::new(true),
             speed: RwSignal::new(1.0),
             selected: RwSignal::new(Selected::Client),
             notice: RwSignal::new(None),
-            config_version: RwSignal::new(0),
+            config_version,
             is_narrow: RwSignal::new(false),
             is_reduced_motion: RwSignal::new(prefers_reduced_motion()),
             viewport,
@@ -83,6 +99,12 @@ impl SimHandle {
         self.sim.with_value(f)
     }
 
+    /// Read the sim, following it at most five times a second while it plays.
+    pub fn with_settled<R>(&self, f: impl FnOnce(&Sim) -> R) -> R {
+        self.settled.track();
+        self.sim.with_value(f)
+    }
+
     /// Read the sim without subscribing (event handlers).
     pub fn peek<R>(&self, f: impl FnOnce(&Sim) -> R) -> R {
         self.sim.with_value(f)
@@ -90,6 +112,16 @@ impl SimHandle {
 
     fn bump(&self) {
         self.version.update(|v| *v += 1);
+        self.settled.update(|v| *v += 1);
+    }
+
+    /// After ticks: the diagram follows every frame, the panels a few times a second.
+    fn bump_ticks(&self, wall_ms: f64) {
+        self.version.update(|v| *v += 1);
+        if wall_ms - self.last_settled_ms.get_value() >= 200.0 {
+            self.last_settled_ms.set_value(wall_ms);
+            self.settled.update(|v| *v += 1);
+        }
     }
 
     /// Apply a command now. On error nothing changed, and the error is returned for the field
@@ -149,7 +181,7 @@ impl SimHandle {
     }
 
     /// Advance by `ticks`.
-    fn advance(&self, ticks: u64) {
+    fn advance(&self, ticks: u64, wall_ms: f64) {
         if ticks == 0 {
             return;
         }
@@ -158,7 +190,7 @@ impl SimHandle {
                 s.tick();
             }
         });
-        self.bump();
+        self.bump_ticks(wall_ms);
     }
 
     /// Move the tokens and redraw the flows for this frame.
@@ -227,7 +259,7 @@ fn start_animation_loop(handle: SimHandle) {
             let sim_ms = carry.get() + dt * handle.speed.get_untracked();
             let ticks = ((sim_ms / TICK_MS as f64).floor() as u64).min(MAX_TICKS_PER_FRAME);
             carry.set((sim_ms - (ticks * TICK_MS) as f64).clamp(0.0, TICK_MS as f64));
-            handle.advance(ticks);
+            handle.advance(ticks, wall_ms);
         } else {
             carry.set(0.0);
         }
@@ -291,6 +323,34 @@ fn watch_width(handle: SimHandle) {
         let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
     }
     closure.forget();
+}
+
+/// The width of an element, kept up to date as it is resized.
+pub(crate) fn observe_width<E>(host: NodeRef<E>, initial: f64) -> RwSignal<f64>
+where
+    E: leptos::html::ElementType,
+    E::Output: JsCast + Clone + 'static,
+{
+    let width = RwSignal::new(initial);
+    let measure = move || {
+        if let Some(el) = host.get_untracked() {
+            let el: &web_sys::Element = el.unchecked_ref();
+            let w = el.client_width() as f64;
+            if w > 0.0 && (w - width.get_untracked()).abs() >= 1.0 {
+                width.set(w);
+            }
+        }
+    };
+    let cb = Closure::<dyn FnMut()>::new(measure);
+    let observer = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()).ok();
+    cb.forget();
+    Effect::new(move |_| {
+        if let (Some(el), Some(o)) = (host.get(), observer.as_ref()) {
+            o.observe(el.unchecked_ref());
+        }
+        measure();
+    });
+    width
 }
 
 /// Light, dark, or follow the system; remembered in the browser.
@@ -415,7 +475,7 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
     view! {
         <div class=move || format!("embed embed--{}", layout.get().key())>
             <header class="embed-header">
-                <h1 class="embed-header__title">"ALB Lab"<span class="embed-header__scenario">" · "{move || handle.with(|s| s.scenario().name.clone())}</span></h1>
+                <h1 class="embed-header__title">"ALB Lab"<span class="embed-header__scenario">" · "{move || handle.with_settled(|s| s.scenario().name.clone())}</span></h1>
                 <a class="embed-header__open" href=open_link target="_blank" rel="noopener">"Open in ALB Lab"</a>
             </header>
             {embed.show_controls.then(|| view! { <panels::TimeControls compact=true/> })}
@@ -539,7 +599,7 @@ pub fn App() -> impl IntoView {
         <header class="app-header">
             <div class="app-header__title">
                 <h1>"ALB Lab"</h1>
-                <p class="app-header__scenario">{move || handle.with(|s| s.scenario().name.clone())}</p>
+                <p class="app-header__scenario">{move || handle.with_settled(|s| s.scenario().name.clone())}</p>
             </div>
             <div class="app-header__actions">
             <button

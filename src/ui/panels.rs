@@ -85,7 +85,7 @@ pub fn TimeControls(
                         type="text"
                         inputmode="numeric"
                         size="8"
-                        prop:value=move || if seed_text.get().is_empty() { handle.with(|s| s.seed().to_string()) } else { seed_text.get() }
+                        prop:value=move || if seed_text.get().is_empty() { handle.with_settled(|s| s.seed().to_string()) } else { seed_text.get() }
                         on:input=move |ev| seed_text.set(event_target_value(&ev))
                         aria-invalid=move || seed_error.get().is_some().to_string()
                     />
@@ -103,7 +103,7 @@ pub fn TimeControls(
 pub fn LiveRegion() -> impl IntoView {
     let handle = use_sim();
     let summary = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let w = s.metrics().window(s.now_ms(), 5);
             // Announce only a clear change: one outcome class in at least 60 % of the requests,
             // so a near tie (round robin over a good and a bad target) does not flap.
@@ -139,17 +139,17 @@ pub fn LiveRegion() -> impl IntoView {
 pub fn ClientPanel() -> impl IntoView {
     let readonly = super::share::use_embed().is_readonly;
     let handle = use_sim();
-    let rate = Memo::new(move |_| handle.with(|s| s.scenario().client.requests_per_second));
+    let rate = Memo::new(move |_| handle.with_settled(|s| s.scenario().client.requests_per_second));
     // While dragging, only the label follows; the load changes once, when the slider is let go.
     let dragging = RwSignal::new(None::<f64>);
     let tally = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let w = s.metrics().window(s.now_ms(), 30);
             OutcomeClass::ALL.iter().map(|c| (*c, w.outcome(*c))).collect::<Vec<_>>()
         })
     });
     let tasks = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             s.tasks()
                 .filter(|t| t.state != crate::sim::TaskState::Stopped)
                 .map(|t| (t.id.to_string(), format!("{} {}", t.state, t.private_ip), t.public_ip.map(|p| p.to_string())))
@@ -169,7 +169,7 @@ pub fn ClientPanel() -> impl IntoView {
     let last_curl = RwSignal::new(None::<u64>);
     let curl_result = Memo::new(move |_| {
         let id = last_curl.get()?;
-        handle.with(|s| {
+        handle.with_settled(|s| {
             s.request(id).map(|r| {
                 let done = r.done_at_ms <= s.now_ms();
                 if done {
@@ -343,10 +343,10 @@ pub fn WhyPanel() -> impl IntoView {
     let ex = super::exercises::use_exercises();
     let why = Memo::new(move |_| {
         let sel = handle.selected.get();
-        handle.with(|s| why_model(s, sel))
+        handle.with_settled(|s| why_model(s, sel))
     });
     let diagnosis = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let d = s.diagnose();
             (
                 d.client_sees.clone(),
@@ -420,7 +420,7 @@ fn unbroken_words(text: &str) -> impl IntoView {
 pub fn PathTable() -> impl IntoView {
     let handle = use_sim();
     let rows = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let latest = s.recent_requests().rev().find(|r| r.kind == TraceKind::Request).cloned();
             Hop::ALL
                 .iter()
@@ -439,15 +439,17 @@ pub fn PathTable() -> impl IntoView {
         <section class="panel" aria-labelledby="path-table-heading" id="path-table">
             <h2 id="path-table-heading">"Request path as text"</h2>
             <div class="path-table-wrap">
-            <table class="path-table">
+            // Explicit roles: on a phone the rows are laid out as blocks, and the table must stay
+            // a table to a screen reader.
+            <table class="path-table path-table--stacking" role="table">
                 <caption class="sr-only">"Each hop of the latest client request, whether it passed, and what decided it"</caption>
-                <thead><tr><th scope="col">"Hop"</th><th scope="col">"Latest request"</th><th scope="col">"Decided by"</th></tr></thead>
-                <tbody>
+                <thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">"Hop"</th><th scope="col" role="columnheader">"Latest request"</th><th scope="col" role="columnheader">"Decided by"</th></tr></thead>
+                <tbody role="rowgroup">
                     {move || rows.get().into_iter().map(|(hop, verdict, detail)| view! {
-                        <tr class=format!("path-table__row path-table__row--{}", verdict.replace(' ', "-"))>
-                            <th scope="row">{hop}</th>
-                            <td>{verdict}</td>
-                            <td>{unbroken_words(&detail)}</td>
+                        <tr role="row" class=format!("path-table__row path-table__row--{}", verdict.replace(' ', "-"))>
+                            <th scope="row" role="rowheader">{hop}</th>
+                            <td role="cell">{verdict}</td>
+                            <td role="cell">{unbroken_words(&detail)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -468,13 +470,17 @@ fn MetricsChart(
     hidden: RwSignal<Vec<&'static str>>,
     cursor: RwSignal<Option<usize>>,
 ) -> impl IntoView {
-    const W: f64 = 600.0;
-    let laid = Memo::new(move |_| data.with(|(times, series)| hidden.with(|h| chart::chart(times, series, h, W, height, unit))));
     let host = NodeRef::<leptos::html::Div>::new();
+    // Drawn at the width it is shown at, so its text keeps its size on a phone.
+    let width = super::observe_width(host, 600.0);
+    let laid = Memo::new(move |_| {
+        let w = width.get().max(280.0);
+        data.with(|(times, series)| hidden.with(|h| chart::chart(times, series, h, w, height, unit)))
+    });
     let on_move = move |ev: leptos::ev::PointerEvent| {
         let Some(el) = host.get_untracked() else { return };
-        let w = el.client_width().max(1) as f64;
-        let x = ev.offset_x() as f64 * W / w;
+        let shown = el.client_width().max(1) as f64;
+        let x = ev.offset_x() as f64 * laid.with_untracked(|c| c.width) / shown;
         cursor.set(laid.with_untracked(|c| chart::nearest(&c.xs, x)));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -526,7 +532,7 @@ fn MetricsChart(
             on:keydown=on_key
             on:blur=move |_| cursor.set(None)
         >
-            <svg class="chart__svg" viewBox=format!("0 0 {W} {height}") aria-hidden="true">
+            <svg class="chart__svg" viewBox=move || laid.with(|c| format!("0 0 {:.0} {height}", c.width)) aria-hidden="true">
                 {move || laid.with(|c| {
                     let p = c.plot;
                     view! {
@@ -555,7 +561,7 @@ fn MetricsChart(
 pub fn MetricsPanel() -> impl IntoView {
     let handle = use_sim();
     const STEP_S: u64 = 10;
-    let buckets = Memo::new(move |_| handle.with(|s| s.metrics().series(s.now_ms(), 600, (600 / STEP_S) as usize)));
+    let buckets = Memo::new(move |_| handle.with_settled(|s| s.metrics().series(s.now_ms(), 600, (600 / STEP_S) as usize)));
     let times = move || buckets.with(|b| b.iter().map(|b| b.second * 1000).collect::<Vec<u64>>());
     let rate =
         |b: &[crate::sim::Bucket], f: fn(&crate::sim::Counters) -> u32| b.iter().map(|x| f(&x.counters) as f64 / STEP_S as f64).collect();
@@ -591,7 +597,7 @@ pub fn MetricsPanel() -> impl IntoView {
     let hidden = RwSignal::new(Vec::<&'static str>::new());
     let cursor = RwSignal::new(None::<usize>);
     let totals = Memo::new(move |_| {
-        handle.with(|s| {
+        handle.with_settled(|s| {
             let t = s.metrics().totals;
             format!(
                 "Totals: RequestCount {}, Target 2XX {}, ELB 502 {}, 503 {}, 504 {}, client timeouts {}, UnhealthyRoutingRequestCount {}, TargetResponseTime {}",
@@ -696,7 +702,9 @@ fn message_view(message: &str) -> impl IntoView {
 pub fn EventLogPanel() -> impl IntoView {
     let handle = use_sim();
     let events = Memo::new(move |_| {
-        handle.with(|s| s.events().iter().rev().take(80).map(|e| (e.seq, e.at_ms, e.source.key(), e.message.clone())).collect::<Vec<_>>())
+        handle.with_settled(|s| {
+            s.events().iter().rev().take(80).map(|e| (e.seq, e.at_ms, e.source.key(), e.message.clone())).collect::<Vec<_>>()
+        })
     });
     view! {
         <section class="panel" aria-labelledby="log-heading">
