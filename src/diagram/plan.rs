@@ -290,7 +290,8 @@ fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<
         let placed = out.iter().filter(|b| b.hop == hop && b.row == row).map(|b| b.rect.w + 3.0).sum::<f64>();
         let b = node.bounds;
         let x = (b.x + b.w - w - placed + 6.0).clamp(1.0, (l.width - w - 1.0).max(1.0));
-        let y = (b.y - h / 2.0).clamp(1.0, (l.height - h - 1.0).max(1.0));
+        // Above the node's top edge, overlapping its frame a little, so it never covers the title.
+        let y = (b.y - h + 4.0).clamp(1.0, (l.height - h - 1.0).max(1.0));
         out.push(Badge {
             class_key: class_key(&FlowKey { kind: TraceKind::Request, hop, class, task: None }),
             hop,
