@@ -19,8 +19,21 @@ WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.130}
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: $1 is missing. $2" >&2; exit 1; }; }
+need rustup "Install Rust with rustup (https://rustup.rs), then run this again."
+
+# rust-toolchain.toml pins the Rust the lints were written for. When this machine's stable Rust
+# is that version but not installed under its number, name it so (no download).
+PINNED=$(awk -F'"' '/^channel/{print $2; exit}' rust-toolchain.toml 2>/dev/null || true)
+if [ -n "$PINNED" ] && ! rustup toolchain list 2>/dev/null | grep -q "^$PINNED"; then
+  if rustup run stable rustc --version 2>/dev/null | grep -q "^rustc $PINNED "; then
+    say "naming this machine's stable Rust $PINNED (rust-toolchain.toml)"
+    rustup toolchain link "$PINNED" "$(rustup run stable rustc --print sysroot)"
+  else
+    say "installing Rust $PINNED (rust-toolchain.toml)"
+    rustup toolchain install "$PINNED" --profile minimal --component rustfmt,clippy
+  fi
+fi
 need cargo "Install Rust with rustup (https://rustup.rs), then run this again."
-need rustup "ALB Lab needs rustup to add the wasm32 target."
 need npm "Install Node.js 20 and npm (Debian: apt-get install nodejs npm), then run this again."
 
 # Trunk must use the wasm-bindgen CLI installed below, never download one: Trunk.toml names the

@@ -43,7 +43,7 @@ pub struct SharedState {
     pub is_paused: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ShareError {
     NotALink,
     NewerVersion(String),
@@ -73,6 +73,18 @@ impl fmt::Display for ShareError {
 }
 
 impl std::error::Error for ShareError {}
+
+/// Sentences joined as prose: each ends with its own mark (a "?" keeps its place; a period is
+/// added only where none is), so "…cut short when copied?" is not followed by a stray ".".
+pub fn sentences(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| if p.ends_with(['.', '?', '!']) { p.to_string() } else { format!("{p}.") })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// Encode a state as a URL fragment (without the `#`).
 pub fn encode(state: &SharedState) -> String {

@@ -176,3 +176,15 @@ fn tab_order_follows_the_request_path() {
         assert!(pos(&w[0]) < pos(&w[1]), "{} before {}", w[0], w[1]);
     }
 }
+
+#[test]
+fn a_listener_moved_off_the_clients_port_shows_where_it_went() {
+    let mut sim = Sim::new(alb_lab::scenarios::default_scenario(), None);
+    sim.apply(Command::ModifyListener { port: 80, new_port: 8080 }).expect("move the listener");
+    let sc = scene(&sim, Viewport::wide(1000.0, 360.0));
+    let listener = sc.node("listener").expect("listener");
+    let shown: Vec<&str> = listener.labels.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(shown, ["Listener", "HTTP:8080", "not :80"]);
+    assert!(listener.name.contains("the client sends to port 80, where no listener is"), "{}", listener.name);
+    assert_eq!(listener.state, "broken");
+}

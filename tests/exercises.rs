@@ -319,3 +319,35 @@ fn the_cli_checks_an_exercise_and_fails_one_whose_start_already_meets_its_goal()
     assert!(!ok && text.contains("difficulty"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_security_group_with_no_rules_does_not_count_as_admitting_only_the_load_balancer() {
+    // "The gate in front of the tasks" starts with sg-task admitting nothing: its least-privilege
+    // check must not be green before the learner does anything.
+    let (ex, s) = load("task-sg-blocks-alb.json");
+    let mut sim = Sim::new(s, None);
+    let statuses = alb_lab::sim::exercise::evaluate(&ex.goal, &sim);
+    let only = statuses.iter().find(|c| c.text.contains("admits traffic only from")).expect("the least-privilege check");
+    assert!(!only.is_met, "{only:?}");
+    assert_eq!(only.now, "no inbound rules: it admits nothing");
+    // The worked fix (a rule from sg-alb only) meets it; a rule from the internet does not.
+    sim.apply(command(
+        r#"{"command":"authorize_security_group_ingress","group_id":"sg-task","from_port":8000,"to_port":8000,"source":"sg-alb"}"#,
+    ))
+    .expect("authorize");
+    assert!(alb_lab::sim::exercise::evaluate(&ex.goal, &sim).iter().any(|c| c.text.contains("only from") && c.is_met));
+    sim.apply(command(
+        r#"{"command":"authorize_security_group_ingress","group_id":"sg-task","from_port":8000,"to_port":8000,"source":"0.0.0.0/0"}"#,
+    ))
+    .expect("authorize");
+    assert!(alb_lab::sim::exercise::evaluate(&ex.goal, &sim).iter().any(|c| c.text.contains("only from") && !c.is_met));
+}
+
+#[test]
+fn at_its_start_no_exercise_meets_its_goal() {
+    for e in exercises() {
+        let (ex, s) = e.unwrap_or_else(|(f, e)| panic!("{f}: {e}"));
+        let sim = Sim::new(s, None);
+        assert!(!is_met(&ex.goal, &sim), "{}: the goal is met before the learner does anything", ex.id);
+    }
+}

@@ -5,7 +5,7 @@
 
 mod common;
 
-use alb_lab::sim::scenario::target_group_arn;
+use alb_lab::sim::scenario::{target_group_arn, EcsRefusal};
 use alb_lab::sim::trace::{Detail, StatusSource, TraceKind};
 use alb_lab::sim::{Applied, Command, Hop, Outcome, OutcomeClass, Severity, Sim, TargetState, TaskState};
 use common::*;
@@ -443,13 +443,14 @@ fn ecs_refuses_an_instance_target_group_for_awsvpc_with_the_aws_text() {
     );
     assert!(arn.starts_with(WEB_TG_ARN_PREFIX));
     assert!(sim.events().iter().any(|e| e.message == expected), "event log: {}", describe(&sim));
-    assert_eq!(sim.service_runtime().create_error.as_deref(), Some(expected.as_str()));
+    assert!(matches!(sim.service_runtime().create_error, Some(EcsRefusal::InstanceTargetWithAwsvpc { .. })));
+    assert_eq!(sim.service_runtime().create_error.as_ref().map(|e| e.to_string()), Some(expected.clone()));
     assert!(!sim.service_runtime().is_created);
     assert_eq!(sim.tasks().count(), 0, "no task runs");
     assert_empty_target_group_503(&sim);
     // Trying again without changing anything: refused with the same words, nothing changes.
     let scenario = sim.scenario().clone();
-    assert_eq!(sim.apply(Command::CreateService).map_err(|e| e.0), Err(expected));
+    assert_eq!(sim.apply(Command::CreateService).map_err(|e| e.to_string()), Err(expected));
     assert_eq!(sim.scenario(), &scenario);
 
     let fix = apply_diagnosed_fix(&mut sim, Hop::TargetGroup);

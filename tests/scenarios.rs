@@ -191,3 +191,15 @@ fn ecs_refusals_are_lessons_not_load_errors() {
     assert!(sim.service_runtime().create_error.is_some());
     assert!(sim.events().iter().any(|e| e.message.starts_with("InvalidParameterException:")));
 }
+
+#[test]
+fn a_health_check_interval_of_4_is_the_intervals_error_alone() {
+    use alb_lab::sim::knobs;
+    let mut s = common::scenario("default.json").into_inner();
+    s.target_groups[0].health_check.interval_seconds = 4;
+    let errors = s.validate().expect_err("4 s is below AWS's minimum");
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert_eq!(errors.0[0].field, "target_groups[0].health_check.interval_seconds");
+    assert_eq!(errors.0[0].knob, Some(&knobs::HEALTH_CHECK_INTERVAL));
+    assert_eq!(errors.0[0].in_words(), "Interval must be 5-300 s (HealthCheckIntervalSeconds), got 4.");
+}

@@ -92,3 +92,13 @@ fn hostile_text_comes_back_as_an_error_message_not_markup_to_render() {
     let err = decode("#<img src=x onerror=alert(1)>").unwrap_err();
     assert_eq!(err, ShareError::NotALink);
 }
+
+#[test]
+fn messages_join_as_prose_without_a_stray_period() {
+    use alb_lab::share::sentences;
+    let e = alb_lab::share::decode("#v1.@@@").expect_err("not base64");
+    let text = sentences(&[&format!("This link could not be opened: {e}"), "Showing the default scenario instead."]);
+    assert!(text.contains("copied? Showing the default scenario instead."), "{text}");
+    assert!(!text.contains("?."), "{text}");
+    assert_eq!(sentences(&["One", "two.", "", "three!"]), "One. two. three!");
+}

@@ -6,10 +6,9 @@
 
 use super::events::EventSource;
 use super::scenario::{
-    HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, SecurityGroupRule, ServiceLoadBalancer,
-    TargetType,
+    EcsRefusal, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, ScenarioErrors, SecurityGroupRule,
+    ServiceLoadBalancer, TargetType,
 };
-use super::trace::TraceKind;
 use super::Sim;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -65,6 +64,19 @@ pub enum Command {
         from_port: u16,
         to_port: u16,
         source: String,
+    },
+    /// An outbound rule: traffic this group's interfaces may send, to a CIDR block or a group.
+    AuthorizeSecurityGroupEgress {
+        group_id: String,
+        from_port: u16,
+        to_port: u16,
+        destination: String,
+    },
+    RevokeSecurityGroupEgress {
+        group_id: String,
+        from_port: u16,
+        to_port: u16,
+        destination: String,
     },
     /// ModifyTargetGroup: the health check settings.
     ModifyTargetGroup {
@@ -201,13 +213,37 @@ pub struct TaskDefinitionChanges {
     pub slow_response_seconds: Option<u32>,
 }
 
-/// A refused command: what is wrong, in words a learner can act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommandError(pub String);
+/// A refused command, kept typed until the page or the CLI shows it: the page puts a field's
+/// error under that field, in the form's words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CommandError {
+    /// The changed setup breaks AWS's rules: every problem, with its field and knob.
+    Invalid(ScenarioErrors),
+    /// ECS would refuse the change (UpdateService), as its API says it.
+    Ecs(EcsRefusal),
+    /// Another AWS API error: its code (`InvalidPermission.Duplicate`) and message.
+    Api { code: &'static str, message: String },
+    /// Not possible in the lab right now (no task to curl, the page shutting down).
+    Lab(String),
+}
+
+impl CommandError {
+    pub fn api(code: &'static str, message: impl Into<String>) -> CommandError {
+        CommandError::Api { code, message: message.into() }
+    }
+    pub fn lab(message: impl Into<String>) -> CommandError {
+        CommandError::Lab(message.into())
+    }
+}
 
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            CommandError::Invalid(errors) => write!(f, "{errors}"),
+            CommandError::Ecs(refusal) => write!(f, "{refusal}"),
+            CommandError::Api { code, message } => write!(f, "{code}: {message}"),
+            CommandError::Lab(message) => f.write_str(message),
+        }
     }
 }
 
@@ -223,7 +259,11 @@ pub enum Applied {
 }
 
 fn err<T>(text: impl Into<String>) -> Result<T, CommandError> {
-    Err(CommandError(text.into()))
+    Err(CommandError::lab(text))
+}
+
+fn api<T>(code: &'static str, message: impl Into<String>) -> Result<T, CommandError> {
+    Err(CommandError::api(code, message))
 }
 
 impl Sim {
@@ -266,7 +306,7 @@ impl Sim {
             }
             Command::ModifyListener { port, new_port } => {
                 let Some(l) = next.load_balancer.listeners.iter_mut().find(|l| l.port == *port) else {
-                    return err(format!("ListenerNotFound: no listener on port {port}"));
+                    return api("ListenerNotFound", format!("no listener on port {port}"));
                 };
                 l.port = *new_port;
                 format!("ModifyListener: HTTP:{port} → HTTP:{new_port}")
@@ -284,7 +324,7 @@ impl Sim {
                 let before = next.load_balancer.listeners.len();
                 next.load_balancer.listeners.retain(|l| l.port != *port);
                 if before == next.load_balancer.listeners.len() {
-                    return err(format!("ListenerNotFound: no listener on port {port}"));
+                    return api("ListenerNotFound", format!("no listener on port {port}"));
                 }
                 format!("DeleteListener: HTTP:{port}")
             }
@@ -293,40 +333,20 @@ impl Sim {
                 format!("ModifyLoadBalancerAttributes: idle_timeout.timeout_seconds = {idle_timeout_seconds}")
             }
             Command::AuthorizeSecurityGroupIngress { group_id, from_port, to_port, source } => {
-                let rule = SecurityGroupRule {
-                    protocol: "tcp".into(),
-                    from_port: *from_port,
-                    to_port: *to_port,
-                    source: source.clone(),
-                    description: String::new(),
-                };
-                let Some(g) = next.security_groups.iter_mut().find(|g| g.id == *group_id) else {
-                    return err(format!("InvalidGroup.NotFound: the security group '{group_id}' does not exist"));
-                };
-                if g.ingress.iter().any(|r| r.from_port == rule.from_port && r.to_port == rule.to_port && r.source == rule.source) {
-                    return err(format!(
-                        "InvalidPermission.Duplicate: the rule TCP {} from {source} already exists in {group_id}",
-                        rule.ports_text()
-                    ));
-                }
-                let text = format!("AuthorizeSecurityGroupIngress: {group_id} TCP {} from {source}", rule.ports_text());
-                g.ingress.push(rule);
-                text
+                authorize(&mut next, Direction::Ingress, group_id, *from_port, *to_port, source)?
             }
             Command::RevokeSecurityGroupIngress { group_id, from_port, to_port, source } => {
-                let Some(g) = next.security_groups.iter_mut().find(|g| g.id == *group_id) else {
-                    return err(format!("InvalidGroup.NotFound: the security group '{group_id}' does not exist"));
-                };
-                let before = g.ingress.len();
-                g.ingress.retain(|r| !(r.from_port == *from_port && r.to_port == *to_port && r.source == *source));
-                if before == g.ingress.len() {
-                    return err(format!("InvalidPermission.NotFound: {group_id} has no rule TCP {from_port}-{to_port} from {source}"));
-                }
-                format!("RevokeSecurityGroupIngress: {group_id} TCP {from_port}-{to_port} from {source}")
+                revoke(&mut next, Direction::Ingress, group_id, *from_port, *to_port, source)?
+            }
+            Command::AuthorizeSecurityGroupEgress { group_id, from_port, to_port, destination } => {
+                authorize(&mut next, Direction::Egress, group_id, *from_port, *to_port, destination)?
+            }
+            Command::RevokeSecurityGroupEgress { group_id, from_port, to_port, destination } => {
+                revoke(&mut next, Direction::Egress, group_id, *from_port, *to_port, destination)?
             }
             Command::ModifyTargetGroup { target_group, health_check } => {
                 let Some(tg) = next.target_groups.iter_mut().find(|t| t.name == *target_group) else {
-                    return err(format!("TargetGroupNotFound: {target_group}"));
+                    return api("TargetGroupNotFound", target_group.clone());
                 };
                 tg.health_check = health_check.clone();
                 format!(
@@ -347,7 +367,7 @@ impl Sim {
                 load_balancing_algorithm,
             } => {
                 let Some(tg) = next.target_groups.iter_mut().find(|t| t.name == *target_group) else {
-                    return err(format!("TargetGroupNotFound: {target_group}"));
+                    return api("TargetGroupNotFound", target_group.clone());
                 };
                 let mut parts = Vec::new();
                 if let Some(d) = deregistration_delay_seconds {
@@ -366,26 +386,24 @@ impl Sim {
             }
             Command::RecreateTargetGroup { target_group, target_type, port } => {
                 let Some(index) = next.target_group_index(target_group) else {
-                    return err(format!("TargetGroupNotFound: {target_group}"));
+                    return api("TargetGroupNotFound", target_group.clone());
                 };
                 if self.targets.values().any(|t| t.target_group == index) {
-                    return err(format!(
-                        "ResourceInUse: {target_group} still has registered targets; detach the ECS service (or let its targets drain) first"
-                    ));
+                    return api(
+                        "ResourceInUse",
+                        format!("{target_group} still has registered targets; detach the ECS service (or let its targets drain) first"),
+                    );
                 }
                 next.target_groups[index].target_type = *target_type;
                 next.target_groups[index].port = *port;
                 format!("Recreated target group {target_group} with target type {target_type}, port {port}")
             }
             Command::CreateService => {
-                return self
-                    .create_service()
-                    .map(|_| {
-                        let name = self.service_name();
-                        self.log(EventSource::Change, format!("CreateService: {name}"));
-                        Applied::Changed(format!("CreateService: {name}"))
-                    })
-                    .map_err(CommandError);
+                return self.create_service().map(|_| {
+                    let name = self.service_name();
+                    self.log(EventSource::Change, format!("CreateService: {name}"));
+                    Applied::Changed(format!("CreateService: {name}"))
+                });
             }
             Command::UpdateService {
                 desired_count,
@@ -395,7 +413,7 @@ impl Sim {
                 assign_public_ip,
                 force_new_deployment,
             } => {
-                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let Some(svc) = next.service.as_mut() else { return api("ServiceNotFoundException", "Service not found.") };
                 let mut parts = Vec::new();
                 if let Some(n) = desired_count {
                     svc.desired_count = *n;
@@ -415,7 +433,7 @@ impl Sim {
                 }
                 if let Some(p) = assign_public_ip {
                     let Some(nc) = svc.network_configuration.as_mut() else {
-                        return err("InvalidParameterException: assignPublicIp needs an awsvpc network configuration.");
+                        return api("InvalidParameterException", "assignPublicIp needs an awsvpc network configuration.");
                     };
                     nc.assign_public_ip = *p;
                     parts.push(format!("assignPublicIp {}", if *p { "ENABLED" } else { "DISABLED" }));
@@ -428,7 +446,7 @@ impl Sim {
                 format!("UpdateService {}: {}", svc.name, parts.join(", "))
             }
             Command::AttachLoadBalancer { target_group, container_name, container_port } => {
-                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let Some(svc) = next.service.as_mut() else { return api("ServiceNotFoundException", "Service not found.") };
                 svc.load_balancer = Some(ServiceLoadBalancer {
                     target_group: target_group.clone(),
                     container_name: container_name.clone(),
@@ -438,7 +456,7 @@ impl Sim {
                 format!("UpdateService {}: loadBalancers = [{target_group}, {container_name}:{container_port}]", svc.name)
             }
             Command::DetachLoadBalancer => {
-                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let Some(svc) = next.service.as_mut() else { return api("ServiceNotFoundException", "Service not found.") };
                 if svc.load_balancer.is_none() {
                     return err("The service is not attached to a load balancer.");
                 }
@@ -469,9 +487,9 @@ impl Sim {
                 format!("SetSubnets {}: {}", next.load_balancer.name, subnets.join(", "))
             }
             Command::SetServiceSubnets { subnets } => {
-                let Some(svc) = next.service.as_mut() else { return err("ServiceNotFoundException: Service not found.") };
+                let Some(svc) = next.service.as_mut() else { return api("ServiceNotFoundException", "Service not found.") };
                 let Some(nc) = svc.network_configuration.as_mut() else {
-                    return err("InvalidParameterException: subnets need an awsvpc network configuration.");
+                    return api("InvalidParameterException", "subnets need an awsvpc network configuration.");
                 };
                 nc.subnets = subnets.clone();
                 new_deployment = true;
@@ -482,11 +500,11 @@ impl Sim {
                 format!("Option: targets in initial {} fail open", if *initial_targets_fail_open { "do" } else { "do not" })
             }
         };
-        let valid = next.validate().map_err(|e| CommandError(e.to_string()))?;
+        let valid = next.validate().map_err(CommandError::Invalid)?;
         // ECS refuses an UpdateService it would refuse at creation, and nothing changes.
         if self.service.is_created && new_deployment {
-            if let Some(error) = valid.ecs_service_error() {
-                return err(error);
+            if let Some(refusal) = valid.ecs_service_error() {
+                return Err(CommandError::Ecs(refusal));
             }
         }
         let subnets_changed = valid.get().load_balancer.subnets != self.scenario.load_balancer.subnets;
@@ -501,11 +519,80 @@ impl Sim {
         self.log(EventSource::Change, summary.clone());
         Ok(Applied::Changed(summary))
     }
+}
 
-    /// How many requests of `kind` are still in flight (for tests and the page).
-    pub fn in_flight_count(&self, kind: TraceKind) -> usize {
-        self.in_flight.values().filter(|r| r.kind == kind).count()
+/// Inbound or outbound rules of a security group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    fn verb(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
     }
+    fn preposition(self) -> &'static str {
+        match self {
+            Direction::Ingress => "from",
+            Direction::Egress => "to",
+        }
+    }
+}
+
+fn rules_of<'a>(next: &'a mut Scenario, direction: Direction, group_id: &str) -> Result<&'a mut Vec<SecurityGroupRule>, CommandError> {
+    let Some(g) = next.security_groups.iter_mut().find(|g| g.id == group_id) else {
+        return api("InvalidGroup.NotFound", format!("the security group '{group_id}' does not exist"));
+    };
+    Ok(match direction {
+        Direction::Ingress => &mut g.ingress,
+        Direction::Egress => &mut g.egress,
+    })
+}
+
+/// AuthorizeSecurityGroupIngress / AuthorizeSecurityGroupEgress.
+fn authorize(
+    next: &mut Scenario,
+    direction: Direction,
+    group_id: &str,
+    from_port: u16,
+    to_port: u16,
+    peer: &str,
+) -> Result<String, CommandError> {
+    let rule = SecurityGroupRule { protocol: "tcp".into(), from_port, to_port, source: peer.to_string(), description: String::new() };
+    let (verb, prep) = (direction.verb(), direction.preposition());
+    let rules = rules_of(next, direction, group_id)?;
+    if rules.iter().any(|r| r.from_port == from_port && r.to_port == to_port && r.source == peer) {
+        return api(
+            "InvalidPermission.Duplicate",
+            format!("the rule TCP {} {prep} {peer} already exists in {group_id}", rule.ports_text()),
+        );
+    }
+    let text = format!("AuthorizeSecurityGroup{verb}: {group_id} TCP {} {prep} {peer}", rule.ports_text());
+    rules.push(rule);
+    Ok(text)
+}
+
+/// RevokeSecurityGroupIngress / RevokeSecurityGroupEgress.
+fn revoke(
+    next: &mut Scenario,
+    direction: Direction,
+    group_id: &str,
+    from_port: u16,
+    to_port: u16,
+    peer: &str,
+) -> Result<String, CommandError> {
+    let (verb, prep) = (direction.verb(), direction.preposition());
+    let rules = rules_of(next, direction, group_id)?;
+    let before = rules.len();
+    rules.retain(|r| !(r.from_port == from_port && r.to_port == to_port && r.source == peer));
+    if before == rules.len() {
+        return api("InvalidPermission.NotFound", format!("{group_id} has no rule TCP {from_port}-{to_port} {prep} {peer}"));
+    }
+    Ok(format!("RevokeSecurityGroup{verb}: {group_id} TCP {from_port}-{to_port} {prep} {peer}"))
 }
 
 fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges) -> Result<String, CommandError> {

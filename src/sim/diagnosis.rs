@@ -1,16 +1,24 @@
 //! Diagnosis: what the client sees now, the root causes behind it, and the change that fixes
 //! each one, in the order a request meets them.
 //!
-//! Each rule reads the setup the way an engineer debugging a real account would (docs/model.md
-//! §Failure table): the first broken hop on the path is what the client sees; later broken hops
-//! are listed too, because fixing the first one only reveals them.
+//! The diagnosis is a table of small rules ([`RULES`]) over one context, in the order a request
+//! meets the hops. Each reads the setup the way an engineer debugging a real account would
+//! (docs/model.md §Failure table), and asks the data plane's own decisions (the security groups,
+//! the listener's route, the app's answer), never a copy of them: the first broken hop on the
+//! path is what the client sees; later broken hops are listed too, because fixing the first one
+//! only reveals them.
 
 use super::health::REGISTRATION_MS;
 use super::net::{Cidr, Ipv4};
-use super::scenario::{path_pattern_matches, Action, HealthResponse, NetworkMode, TargetType};
-use super::trace::{Hop, OutcomeClass};
+use super::scenario::{
+    Action, AppAnswer, EcsRefusal, EcsService, HealthResponse, NetworkMode, Scenario, ServiceLoadBalancer, TargetGroup, TargetType,
+};
+use super::state::{TargetState, TaskState};
+use super::trace::{Detail, Hop, OutcomeClass};
+use super::traffic::Source;
 use super::{Command, Sim, TaskDefinitionChanges};
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Severity {
@@ -62,55 +70,133 @@ pub fn client_summary(sim: &Sim, seconds: u64) -> String {
     format!("Last {seconds} s: {total} requests: {}", text.join(", "))
 }
 
-pub fn diagnose(sim: &Sim) -> Diagnosis {
-    let s = sim.scenario();
-    let mut out: Vec<Finding> = Vec::new();
-    let mut push = |severity, hop, cause: String, aws_shows: &str, fix: String, fix_command: Option<Command>| {
-        out.push(Finding { severity, hop, cause, aws_shows: aws_shows.to_string(), fix, fix_command });
-    };
-    let client_ip = Ipv4::parse(&s.client.ip).unwrap_or(Ipv4(0));
-    let port = s.client.port;
+/// What every rule of the diagnosis reads: the sim and its setup, the findings so far, and what
+/// the rules before it established on the way down the path (the target group the client's path
+/// reaches, the service attached to it, the task that setup would start).
+struct Context<'a> {
+    sim: &'a Sim,
+    s: &'a Scenario,
+    findings: Vec<Finding>,
+    tg: Option<&'a TargetGroup>,
+    svc: Option<&'a EcsService>,
+    lb: Option<&'a ServiceLoadBalancer>,
+    task: Option<TaskFacts>,
+    /// A hop from the load balancer to the app is broken, so the health endpoint's own answer
+    /// is not what decides the target's health.
+    path_broken: bool,
+}
 
-    // ALB security group and listener.
-    let alb_admits = s.load_balancer.security_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
-        g.ingress.iter().any(|r| (r.from_port..=r.to_port).contains(&port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip)))
-    });
-    let first_alb_sg = s.load_balancer.security_groups.first().cloned().unwrap_or_default();
-    if !alb_admits {
-        push(
+/// The task a setup would start, as the rules about the path from the load balancer see it.
+struct TaskFacts {
+    groups: Vec<String>,
+    groups_arc: Vec<Arc<str>>,
+    /// The port its target is registered on (a bridge task's dynamic host port: the first one).
+    port: u16,
+    /// An address it would get, and the load balancer node that would reach it.
+    ip: Ipv4,
+    node_ip: Ipv4,
+}
+
+impl Context<'_> {
+    fn push(&mut self, severity: Severity, hop: Hop, cause: String, aws_shows: &str, fix: String, fix_command: Option<Command>) {
+        self.findings.push(Finding { severity, hop, cause, aws_shows: aws_shows.to_string(), fix, fix_command });
+    }
+    fn tg_name(&self) -> String {
+        self.tg.map(|t| t.name.clone()).unwrap_or_default()
+    }
+}
+
+/// Go on to the next rule, or stop: a broken hop that hides everything after it (no listener,
+/// no service) ends the diagnosis.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Next {
+    Continue,
+    Stop,
+}
+
+type Rule = fn(&mut Context) -> Next;
+
+/// The rules, in the order a request meets the hops (docs/model.md §Failure table). Each is a
+/// small function over the context; the first broken hop is what the client sees, and later ones
+/// are listed too, because fixing the first only reveals them.
+const RULES: [(&str, Rule); 16] = [
+    ("the ALB security group admits the client", alb_security_group),
+    ("a listener on the client's port", listener),
+    ("the rule forwards to a target group", rule_action),
+    ("an ECS service exists", service_exists),
+    ("ECS accepted the service", service_accepted),
+    ("the service is attached to the target group", service_attached),
+    ("the service wants tasks", service_wants_tasks),
+    ("the security groups let the load balancer in", security_groups),
+    ("the health check reaches the app", health_check_port),
+    ("the app, its mapping and the service agree on a port", ports_agree),
+    ("the health endpoint passes", health_endpoint),
+    ("tasks run in the load balancer's zones", zones),
+    ("tasks are still starting", still_starting),
+    ("every target is unhealthy: fail-open", fail_open),
+    ("tasks are reachable without the load balancer", direct_reach),
+    ("a deployment keeps serving", deployment_configuration),
+];
+
+pub fn diagnose(sim: &Sim) -> Diagnosis {
+    let mut ctx = Context { sim, s: sim.scenario(), findings: Vec::new(), tg: None, svc: None, lb: None, task: None, path_broken: false };
+    for (_, rule) in RULES {
+        if rule(&mut ctx) == Next::Stop {
+            break;
+        }
+    }
+    finish(sim, ctx.findings)
+}
+
+fn alb_security_group(c: &mut Context) -> Next {
+    // As the data plane decides it.
+    if c.sim.admit_client_to_alb().is_err() {
+        let port = c.s.client.port;
+        let sg = c.s.load_balancer.security_groups.first().cloned().unwrap_or_default();
+        c.push(
             Severity::Broken,
             Hop::AlbSecurityGroup,
-            format!("The ALB security group {first_alb_sg} has no inbound rule for port {port} from the internet, so the client's SYN is dropped."),
+            format!("The ALB security group {sg} has no inbound rule for port {port} from the internet, so the client's SYN is dropped."),
             "client: connection timed out, no HTTP status; nothing in the ALB's metrics",
-            format!("Add an inbound rule to {first_alb_sg}: TCP {port} from 0.0.0.0/0."),
-            Some(Command::AuthorizeSecurityGroupIngress { group_id: first_alb_sg.clone(), from_port: port, to_port: port, source: "0.0.0.0/0".into() }),
+            format!("Add an inbound rule to {sg}: TCP {port} from 0.0.0.0/0."),
+            Some(Command::AuthorizeSecurityGroupIngress {
+                group_id: sg.clone(),
+                from_port: port,
+                to_port: port,
+                source: "0.0.0.0/0".into(),
+            }),
         );
     }
-    let listener = s.load_balancer.listeners.iter().find(|l| l.port == port);
-    let Some(listener) = listener else {
-        let fix_command = s.load_balancer.listeners.first().map(|l| Command::ModifyListener { port: l.port, new_port: port });
-        push(
-            Severity::Broken,
-            Hop::Listener,
-            format!("The load balancer has no listener on port {port}."),
-            "client: connection timed out, no HTTP status",
-            match s.load_balancer.listeners.first() {
-                Some(l) => format!("Move the listener from port {} to {port} (or send to port {}).", l.port, l.port),
-                None => format!("Create a listener on port {port} forwarding to the target group."),
-            },
-            fix_command,
-        );
-        return finish(sim, out);
-    };
+    Next::Continue
+}
 
-    // Which action does the client's path reach?
-    let mut rules: Vec<_> = listener.rules.iter().collect();
-    rules.sort_by_key(|r| r.priority);
-    let action =
-        rules.iter().find(|r| path_pattern_matches(&r.path_pattern, &s.client.path)).map(|r| &r.action).unwrap_or(&listener.default_action);
-    let tg_name = match action {
+fn listener(c: &mut Context) -> Next {
+    let s = c.s;
+    let port = s.client.port;
+    if s.route(port, &s.client.path).is_some() {
+        return Next::Continue;
+    }
+    let fix_command = s.load_balancer.listeners.first().map(|l| Command::ModifyListener { port: l.port, new_port: port });
+    c.push(
+        Severity::Broken,
+        Hop::Listener,
+        format!("The load balancer has no listener on port {port}."),
+        "client: connection timed out, no HTTP status",
+        match s.load_balancer.listeners.first() {
+            Some(l) => format!("Move the listener from port {} to {port} (or send to port {}).", l.port, l.port),
+            None => format!("Create a listener on port {port} forwarding to the target group."),
+        },
+        fix_command,
+    );
+    Next::Stop
+}
+
+fn rule_action(c: &mut Context) -> Next {
+    let s = c.s;
+    let Some(route) = s.route(s.client.port, &s.client.path) else { return Next::Stop };
+    match route.action {
         Action::FixedResponse { .. } => {
-            push(
+            c.push(
                 Severity::Info,
                 Hop::ListenerRule,
                 format!("The listener answers {} itself with a fixed response: no target is involved.", s.client.path),
@@ -118,293 +204,341 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
                 "Change the rule (or default action) to forward to the target group if the app should answer.".into(),
                 None,
             );
-            return finish(sim, out);
+            Next::Stop
         }
-        Action::Forward { target_group } => target_group.clone(),
-    };
-    let Some(tg) = s.find_target_group(&tg_name) else {
-        return finish(sim, out);
-    };
-
-    // The ECS service: exists, accepted, attached, running tasks.
-    let Some(svc) = &s.service else {
-        push(
-            Severity::Broken,
-            Hop::TargetGroup,
-            format!("No ECS service exists, so nothing registers targets in {tg_name}."),
-            "TG 0 healthy / 0 unhealthy; HTTPCode_ELB_503_Count",
-            "Create an ECS service attached to the target group.".into(),
-            None,
-        );
-        return finish(sim, out);
-    };
-    if let Some(error) = &sim.service_runtime().create_error {
-        let fix = if error.contains("target type instance") {
-            format!("A target group's type cannot change: create {tg_name} again with target type ip (awsvpc tasks are addressed by IP), then create the service.")
-        } else if error.contains("target type ip") {
-            format!(
-                "bridge tasks are addressed as instance:port: create {tg_name} again with target type instance, then create the service."
-            )
-        } else if error.contains("did not have a container port") {
-            "Use a container port that the task definition's port mappings define.".into()
-        } else if error.contains("does not have an associated load balancer") {
-            format!("Point a listener rule at {tg_name} before attaching the service.")
-        } else {
-            "Change the setup as the error says, then create the service again.".into()
-        };
-        let fix_command = error.contains("target type instance").then(|| Command::RecreateTargetGroup {
-            target_group: tg_name.clone(),
-            target_type: TargetType::Ip,
-            port: tg.port,
-        });
-        push(
-            Severity::Broken,
-            Hop::TargetGroup,
-            format!("ECS refused to create the service: {error}"),
-            "CreateService error; TG 0 healthy / 0 unhealthy; 503",
-            fix,
-            fix_command,
-        );
-        return finish(sim, out);
+        Action::Forward { target_group } => {
+            c.tg = s.find_target_group(target_group);
+            if c.tg.is_some() {
+                Next::Continue
+            } else {
+                Next::Stop
+            }
+        }
     }
-    let attached = svc.load_balancer.as_ref().filter(|lb| lb.target_group == tg_name);
-    let Some(lb) = attached else {
-        let container_port = s.task_definition.container.port_mappings.first().map(|m| m.container_port).unwrap_or(tg.port);
-        push(
-            Severity::Broken,
-            Hop::TargetGroup,
-            format!("The ECS service {} is not attached to {tg_name}, so it never registers its tasks there.", svc.name),
-            "TG 0 healthy / 0 unhealthy; clients get 503 from the load balancer (HTTPCode_ELB_503_Count)",
-            format!(
-                "Attach the service: load balancer target group {tg_name}, container {}, port {container_port}.",
-                s.task_definition.container.name
-            ),
-            Some(Command::AttachLoadBalancer {
-                target_group: tg_name.clone(),
-                container_name: s.task_definition.container.name.clone(),
-                container_port,
-            }),
-        );
-        return finish(sim, out);
-    };
-    if svc.desired_count == 0 {
-        push(
-            Severity::Broken,
-            Hop::TargetGroup,
-            format!("The service {} wants 0 tasks, so the target group is empty.", svc.name),
-            "TG 0 healthy / 0 unhealthy; 503",
-            "Set the desired count to 1 or more.".into(),
-            Some(Command::update_service(Some(1), None, None)),
-        );
-        return finish(sim, out);
-    }
+}
 
-    // The path from the ALB to the app, for the current task definition.
+fn service_exists(c: &mut Context) -> Next {
+    c.svc = c.s.service.as_ref();
+    if c.svc.is_some() {
+        return Next::Continue;
+    }
+    let tg_name = c.tg_name();
+    c.push(
+        Severity::Broken,
+        Hop::TargetGroup,
+        format!("No ECS service exists, so nothing registers targets in {tg_name}."),
+        "TG 0 healthy / 0 unhealthy; HTTPCode_ELB_503_Count",
+        "Create an ECS service attached to the target group.".into(),
+        None,
+    );
+    Next::Stop
+}
+
+fn service_accepted(c: &mut Context) -> Next {
+    let Some(error) = c.sim.service_runtime().create_error.clone() else { return Next::Continue };
+    let tg_name = c.tg_name();
+    let tg_port = c.tg.map(|t| t.port).unwrap_or(80);
+    let (fix, fix_command) = match &error {
+        EcsRefusal::InstanceTargetWithAwsvpc { .. } => (
+            format!("A target group's type cannot change: create {tg_name} again with target type ip (awsvpc tasks are addressed by IP), then create the service."),
+            Some(Command::RecreateTargetGroup { target_group: tg_name.clone(), target_type: TargetType::Ip, port: tg_port }),
+        ),
+        EcsRefusal::IpTargetWithBridge { .. } => (
+            format!("bridge tasks are addressed as instance:port: create {tg_name} again with target type instance, then create the service."),
+            Some(Command::RecreateTargetGroup { target_group: tg_name.clone(), target_type: TargetType::Instance, port: tg_port }),
+        ),
+        EcsRefusal::NoContainerPort { .. } => ("Use a container port that the task definition's port mappings define.".into(), None),
+        EcsRefusal::NoSuchContainer { .. } => ("Name the container the task definition defines.".into(), None),
+        EcsRefusal::TargetGroupWithoutLoadBalancer { .. } => (format!("Point a listener rule at {tg_name} before attaching the service."), None),
+        EcsRefusal::FargateNeedsAwsvpc => ("Use the awsvpc network mode: Fargate tasks each get their own network interface.".into(), None),
+        EcsRefusal::NoContainerInstance { .. } => ("Register a container instance in the cluster, or run the service on Fargate.".into(), None),
+    };
+    c.push(
+        Severity::Broken,
+        Hop::TargetGroup,
+        format!("ECS refused to create the service: {error}"),
+        "CreateService error; TG 0 healthy / 0 unhealthy; 503",
+        fix,
+        fix_command,
+    );
+    Next::Stop
+}
+
+fn service_attached(c: &mut Context) -> Next {
+    let (Some(svc), Some(tg)) = (c.svc, c.tg) else { return Next::Stop };
+    c.lb = svc.load_balancer.as_ref().filter(|lb| lb.target_group == tg.name);
+    if c.lb.is_some() {
+        return Next::Continue;
+    }
+    let s = c.s;
+    let container_port = s.task_definition.container.port_mappings.first().map(|m| m.container_port).unwrap_or(tg.port);
+    c.push(
+        Severity::Broken,
+        Hop::TargetGroup,
+        format!("The ECS service {} is not attached to {}, so it never registers its tasks there.", svc.name, tg.name),
+        "TG 0 healthy / 0 unhealthy; clients get 503 from the load balancer (HTTPCode_ELB_503_Count)",
+        format!(
+            "Attach the service: load balancer target group {}, container {}, port {container_port}.",
+            tg.name, s.task_definition.container.name
+        ),
+        Some(Command::AttachLoadBalancer {
+            target_group: tg.name.clone(),
+            container_name: s.task_definition.container.name.clone(),
+            container_port,
+        }),
+    );
+    Next::Stop
+}
+
+fn service_wants_tasks(c: &mut Context) -> Next {
+    let Some(svc) = c.svc else { return Next::Stop };
+    if svc.desired_count > 0 {
+        return Next::Continue;
+    }
+    c.push(
+        Severity::Broken,
+        Hop::TargetGroup,
+        format!("The service {} wants 0 tasks, so the target group is empty.", svc.name),
+        "TG 0 healthy / 0 unhealthy; 503",
+        "Set the desired count to 1 or more.".into(),
+        Some(Command::update_service(Some(1), None, None)),
+    );
+    Next::Stop
+}
+
+/// The task this setup would start: its security groups, the port its target gets, an address
+/// in the service's first subnet (awsvpc) or its container instance (bridge), and the load
+/// balancer node in its zone.
+fn task_facts(c: &Context) -> Option<TaskFacts> {
+    let (s, svc, lb) = (c.s, c.svc?, c.lb?);
     let td = &s.task_definition;
-    let app = &td.container.app;
-    let alb_groups = &s.load_balancer.security_groups;
-    let task_groups: Vec<String> = match td.network_mode {
-        NetworkMode::Awsvpc => svc.network_configuration.as_ref().map(|n| n.security_groups.clone()).unwrap_or_default(),
-        NetworkMode::Bridge => s.container_instances.first().map(|c| c.security_groups.clone()).unwrap_or_default(),
-    };
-    let first_task_sg = task_groups.first().cloned().unwrap_or_default();
-    let sample_port = match td.network_mode {
+    let groups = s.task_security_groups();
+    let groups_arc = groups.iter().map(|g| Arc::from(g.as_str())).collect();
+    let port = match td.network_mode {
         NetworkMode::Awsvpc => lb.container_port,
-        NetworkMode::Bridge => {
-            let mapped = td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0);
-            mapped.unwrap_or(32768)
-        }
+        NetworkMode::Bridge => td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0).unwrap_or(32768),
     };
-    let admits_alb = |port: u16| {
-        task_groups.iter().filter_map(|g| s.find_security_group(g)).any(|g| {
-            g.ingress.iter().any(|r| {
-                (r.from_port..=r.to_port).contains(&port)
-                    && (alb_groups.contains(&r.source)
-                        || Cidr::parse(&r.source).is_some_and(|c| sim.alb_nodes().iter().any(|n| c.contains(n.ip))))
-            })
-        })
+    let (ip, zone) = match td.network_mode {
+        NetworkMode::Awsvpc => svc
+            .network_configuration
+            .as_ref()
+            .and_then(|nc| nc.subnets.first())
+            .and_then(|id| s.find_subnet(id))
+            .and_then(|sub| Cidr::parse(&sub.cidr).map(|c| (Ipv4(c.base.0 + 4), sub.availability_zone.clone())))
+            .unwrap_or((Ipv4(0), String::new())),
+        NetworkMode::Bridge => s
+            .container_instances
+            .first()
+            .and_then(|ci| Ipv4::parse(&ci.private_ip).zip(s.find_subnet(&ci.subnet).map(|sub| sub.availability_zone.clone())))
+            .unwrap_or((Ipv4(0), String::new())),
     };
-    let hc = &tg.health_check;
-    let hc_port = hc.explicit_port().unwrap_or(sample_port);
-    let mut path_broken = false;
-    if !admits_alb(sample_port) || !admits_alb(hc_port) {
-        path_broken = true;
-        let blocked = if !admits_alb(sample_port) { sample_port } else { hc_port };
-        let (from, to) =
-            if td.network_mode == NetworkMode::Bridge && hc.explicit_port().is_none() { (32768, 65535) } else { (blocked, blocked) };
-        push(
+    let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+    Some(TaskFacts { groups, groups_arc, port, ip, node_ip })
+}
+
+fn security_groups(c: &mut Context) -> Next {
+    c.task = task_facts(c);
+    let (Some(t), Some(tg)) = (&c.task, c.tg) else { return Next::Stop };
+    let s = c.s;
+    let hc_port = tg.health_check.explicit_port().unwrap_or(t.port);
+    // Asked exactly as the data plane asks it for a real task: the ALB's outbound rules, then the
+    // task's inbound rules.
+    let admits = |port: u16| c.sim.admit_to(&t.groups_arc, t.ip, port, Source::Alb { node_ip: t.node_ip });
+    let Some((blocked, denial)) = admits(t.port).err().map(|d| (t.port, d)).or_else(|| admits(hc_port).err().map(|d| (hc_port, d))) else {
+        return Next::Continue;
+    };
+    let first_alb_sg = s.load_balancer.security_groups.first().cloned().unwrap_or_default();
+    let first_task_sg = t.groups.first().cloned().unwrap_or_default();
+    let (from, to) = if s.task_definition.network_mode == NetworkMode::Bridge && tg.health_check.explicit_port().is_none() {
+        (32768, 65535)
+    } else {
+        (blocked, blocked)
+    };
+    let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
+    c.path_broken = true;
+    if matches!(denial, Detail::EgressDenies { .. }) {
+        c.push(
+            Severity::Broken,
+            Hop::TaskSecurityGroup,
+            format!("The load balancer's security group {first_alb_sg} has no outbound rule to the tasks on port {blocked}: it cannot open connections to them, so health checks and requests are dropped."),
+            "Target.Timeout (Request timed out); clients get 503 while targets are initial, then 504 after fail-open",
+            format!("Add an outbound rule to {first_alb_sg}: TCP {ports} to the task security group {first_task_sg}."),
+            Some(Command::AuthorizeSecurityGroupEgress { group_id: first_alb_sg.clone(), from_port: from, to_port: to, destination: first_task_sg }),
+        );
+    } else {
+        c.push(
             Severity::Broken,
             Hop::TaskSecurityGroup,
             format!("The task security group {first_task_sg} does not admit the load balancer on port {blocked}: health checks and requests are dropped."),
             "Target.Timeout (Request timed out); clients get 503 while targets are initial, then 504 after fail-open",
-            format!("Add an inbound rule to {first_task_sg}: TCP {} from the ALB security group {}.", if from == to { from.to_string() } else { format!("{from}-{to}") }, alb_groups.first().cloned().unwrap_or_default()),
-            Some(Command::AuthorizeSecurityGroupIngress {
-                group_id: first_task_sg.clone(),
-                from_port: from,
-                to_port: to,
-                source: alb_groups.first().cloned().unwrap_or_default(),
-            }),
+            format!("Add an inbound rule to {first_task_sg}: TCP {ports} from the ALB security group {first_alb_sg}."),
+            Some(Command::AuthorizeSecurityGroupIngress { group_id: first_task_sg, from_port: from, to_port: to, source: first_alb_sg }),
         );
     }
-    if let Some(explicit) = hc.explicit_port() {
-        let reaches_app = match td.network_mode {
-            NetworkMode::Awsvpc => explicit == app.listen_port,
-            NetworkMode::Bridge => false,
-        };
-        if explicit != sample_port && !reaches_app {
-            path_broken = true;
-            let mut fixed = hc.clone();
-            fixed.port = "traffic-port".into();
-            push(
-                Severity::Broken,
-                Hop::TargetGroup,
-                format!("The health check goes to port {explicit}, but each target receives traffic on port {sample_port}, and nothing listens on {explicit}."),
-                "Target.FailedHealthChecks (Health checks failed)",
-                "Set the health check port to traffic-port.".into(),
-                Some(Command::ModifyTargetGroup { target_group: tg_name.clone(), health_check: fixed }),
-            );
-        }
+    Next::Continue
+}
+
+fn health_check_port(c: &mut Context) -> Next {
+    let (Some(tg), Some(t)) = (c.tg, &c.task) else { return Next::Continue };
+    let hc = &tg.health_check;
+    let Some(explicit) = hc.explicit_port() else { return Next::Continue };
+    let td = &c.s.task_definition;
+    let reaches_app = match td.network_mode {
+        NetworkMode::Awsvpc => explicit == td.container.app.listen_port,
+        NetworkMode::Bridge => false,
+    };
+    let sample_port = t.port;
+    if explicit == sample_port || reaches_app {
+        return Next::Continue;
     }
-    if app.listen_port != lb.container_port {
-        path_broken = true;
-        push(
+    c.path_broken = true;
+    let mut fixed = hc.clone();
+    fixed.port = "traffic-port".into();
+    c.push(
+        Severity::Broken,
+        Hop::TargetGroup,
+        format!("The health check goes to port {explicit}, but each target receives traffic on port {sample_port}, and nothing listens on {explicit}."),
+        "Target.FailedHealthChecks (Health checks failed)",
+        "Set the health check port to traffic-port.".into(),
+        Some(Command::ModifyTargetGroup { target_group: tg.name.clone(), health_check: fixed }),
+    );
+    Next::Continue
+}
+
+fn ports_agree(c: &mut Context) -> Next {
+    let Some(lb) = c.lb else { return Next::Continue };
+    let app = &c.s.task_definition.container.app;
+    if app.listen_port == lb.container_port {
+        return Next::Continue;
+    }
+    c.path_broken = true;
+    c.push(
+        Severity::Broken,
+        Hop::App,
+        format!(
+            "The app listens on port {}, but the task definition maps container port {} and the service registers that port in the target group.",
+            app.listen_port, lb.container_port
+        ),
+        "Target.FailedHealthChecks (Health checks failed); fail-open clients get 502",
+        format!("Make the three layers agree: the app, the container port mapping and the service's container port all on one port (for example the app on {}).", lb.container_port),
+        Some(Command::RegisterTaskDefinition {
+            changes: TaskDefinitionChanges { listen_port: Some(lb.container_port), ..Default::default() },
+            deploy: true,
+        }),
+    );
+    Next::Continue
+}
+
+fn health_endpoint(c: &mut Context) -> Next {
+    let (Some(tg), Some(svc)) = (c.tg, c.svc) else { return Next::Continue };
+    if c.path_broken {
+        return Next::Continue;
+    }
+    let hc = &tg.health_check;
+    let app = &c.s.task_definition.container.app;
+    let deploy_ok = || Command::RegisterTaskDefinition {
+        changes: TaskDefinitionChanges { health_response: Some(HealthResponse::Ok), ..Default::default() },
+        deploy: true,
+    };
+    // The health check's answer, as the data plane would get it.
+    match app.answer(&hc.path, 0) {
+        AppAnswer::Crash => c.push(
             Severity::Broken,
             Hop::App,
-            format!(
-                "The app listens on port {}, but the task definition maps container port {} and the service registers that port in the target group.",
-                app.listen_port, lb.container_port
-            ),
-            "Target.FailedHealthChecks (Health checks failed); fail-open clients get 502",
-            format!("Make the three layers agree: the app, the container port mapping and the service's container port all on one port (for example the app on {}).", lb.container_port),
-            Some(Command::RegisterTaskDefinition {
-                changes: TaskDefinitionChanges { listen_port: Some(lb.container_port), ..Default::default() },
-                deploy: true,
-            }),
-        );
-    }
-    if !path_broken {
-        // The health check's answer.
-        let (status, slow_ms) = if hc.path == app.health_path {
-            match app.health_response {
-                HealthResponse::Ok => (Some(200), 5),
-                HealthResponse::NotFound => (Some(404), 5),
-                HealthResponse::ServerError => (Some(500), 5),
-                HealthResponse::Slow => (Some(200), app.slow_response_seconds * 1000),
-                HealthResponse::Crash => (None, 0),
-            }
-        } else if hc.path == "/" {
-            (Some(200), app.response_time_ms)
-        } else {
-            (Some(404), 5)
-        };
-        match status {
-            None => push(
+            format!("The app crashes when {} is requested; its essential container exits.", app.health_path),
+            "Target.FailedHealthChecks; stoppedReason \"Essential container in task exited\"; ECS starts a new task each time",
+            "Fix the app's health endpoint (deploy a revision where it answers 200).".into(),
+            Some(deploy_ok()),
+        ),
+        AppAnswer::Status { needed_ms, .. } if needed_ms as u64 >= hc.timeout_seconds as u64 * 1000 => c.push(
+            Severity::Broken,
+            Hop::App,
+            format!("The health endpoint needs {} s, longer than the health check timeout of {} s.", needed_ms / 1000, hc.timeout_seconds),
+            "Target.Timeout (Request timed out)",
+            "Make the endpoint faster, or raise HealthCheckTimeoutSeconds above its answer time (it must stay below the interval).".into(),
+            Some(deploy_ok()),
+        ),
+        AppAnswer::Status { status: code, .. } if !hc.matches(code) => {
+            let (cause, fix, cmd) = if hc.path != app.health_path && hc.path != "/" {
+                let mut fixed = hc.clone();
+                fixed.path = app.health_path.clone();
+                (
+                    format!(
+                        "The health check asks for {}, which the app does not serve (its health endpoint is {}).",
+                        hc.path, app.health_path
+                    ),
+                    format!("Set the health check path to {}.", app.health_path),
+                    Some(Command::ModifyTargetGroup { target_group: tg.name.clone(), health_check: fixed }),
+                )
+            } else {
+                (
+                    format!("The app's health endpoint {} answers {code}.", hc.path),
+                    "Fix what the endpoint reports (deploy a revision where it answers 200).".into(),
+                    Some(deploy_ok()),
+                )
+            };
+            c.push(
                 Severity::Broken,
                 Hop::App,
-                format!("The app crashes when {} is requested; its essential container exits.", app.health_path),
-                "Target.FailedHealthChecks; stoppedReason \"Essential container in task exited\"; ECS starts a new task each time",
-                "Fix the app's health endpoint (deploy a revision where it answers 200).".into(),
-                Some(Command::RegisterTaskDefinition {
-                    changes: TaskDefinitionChanges { health_response: Some(HealthResponse::Ok), ..Default::default() },
-                    deploy: true,
-                }),
-            ),
-            Some(_) if slow_ms as u64 >= hc.timeout_seconds as u64 * 1000 => push(
-                Severity::Broken,
-                Hop::App,
-                format!(
-                    "The health endpoint needs {} s, longer than the health check timeout of {} s.",
-                    slow_ms / 1000,
-                    hc.timeout_seconds
-                ),
-                "Target.Timeout (Request timed out)",
-                "Make the endpoint faster, or raise HealthCheckTimeoutSeconds above its answer time (it must stay below the interval)."
-                    .into(),
-                Some(Command::RegisterTaskDefinition {
-                    changes: TaskDefinitionChanges { health_response: Some(HealthResponse::Ok), ..Default::default() },
-                    deploy: true,
-                }),
-            ),
-            Some(code) if !hc.matches(code) => {
-                let (cause, fix, cmd) = if hc.path != app.health_path && hc.path != "/" {
-                    let mut fixed = hc.clone();
-                    fixed.path = app.health_path.clone();
-                    (
+                cause,
+                &format!("Target.ResponseCodeMismatch (Health checks failed with these codes: [{code}])"),
+                fix,
+                cmd,
+            );
+        }
+        AppAnswer::Status { .. } => {
+            // Healthy in the end, but does the grace period let the task live that long?
+            let grace = svc.health_check_grace_period_seconds as u64;
+            if let Some((unhealthy_at, healthy_at)) = seconds_until_healthy(c.sim) {
+                if healthy_at > unhealthy_at && grace < healthy_at {
+                    c.push(
+                        Severity::Broken,
+                        Hop::Task,
                         format!(
-                            "The health check asks for {}, which the app does not serve (its health endpoint is {}).",
-                            hc.path, app.health_path
+                            "The app takes {} s to start; its target turns unhealthy after about {unhealthy_at} s and ECS stops the task before it can recover (grace period {grace} s).",
+                            app.startup_seconds
                         ),
-                        format!("Set the health check path to {}.", app.health_path),
-                        Some(Command::ModifyTargetGroup { target_group: tg_name.clone(), health_check: fixed }),
-                    )
-                } else {
-                    (
-                        format!("The app's health endpoint {} answers {code}.", hc.path),
-                        "Fix what the endpoint reports (deploy a revision where it answers 200).".into(),
-                        Some(Command::RegisterTaskDefinition {
-                            changes: TaskDefinitionChanges { health_response: Some(HealthResponse::Ok), ..Default::default() },
-                            deploy: true,
-                        }),
-                    )
-                };
-                push(
-                    Severity::Broken,
-                    Hop::App,
-                    cause,
-                    &format!("Target.ResponseCodeMismatch (Health checks failed with these codes: [{code}])"),
-                    fix,
-                    cmd,
-                );
-            }
-            Some(_) => {
-                // Healthy in the end, but does the grace period let the task live that long?
-                let to_healthy = seconds_until_healthy(sim);
-                let grace = svc.health_check_grace_period_seconds as u64;
-                if let Some((unhealthy_at, healthy_at)) = to_healthy {
-                    if healthy_at > unhealthy_at && grace < healthy_at {
-                        push(
-                            Severity::Broken,
-                            Hop::Task,
-                            format!(
-                                "The app takes {} s to start; its target turns unhealthy after about {unhealthy_at} s and ECS stops the task before it can recover (grace period {grace} s).",
-                                app.startup_seconds
-                            ),
-                            "(service …) (task …) is unhealthy in (target-group …); the task is replaced again and again",
-                            format!("Raise the service's health check grace period to at least {healthy_at} s (or make the app start faster)."),
-                            Some(Command::update_service(None, Some(healthy_at.div_ceil(30) as u32 * 30), None)),
-                        );
-                    }
+                        "(service …) (task …) is unhealthy in (target-group …); the task is replaced again and again",
+                        format!("Raise the service's health check grace period to at least {healthy_at} s (or make the app start faster)."),
+                        Some(Command::update_service(None, Some(healthy_at.div_ceil(30) as u32 * 30), None)),
+                    );
                 }
             }
         }
     }
+    Next::Continue
+}
 
-    // Targets in zones the ALB does not use.
+fn zones(c: &mut Context) -> Next {
+    let Some(svc) = c.svc else { return Next::Continue };
+    let s = c.s;
     let zones = s.enabled_zones();
-    if let Some(nc) = &svc.network_configuration {
-        for sub in nc.subnets.iter().filter_map(|id| s.find_subnet(id)) {
-            if td.network_mode == NetworkMode::Awsvpc && !zones.contains(&sub.availability_zone) {
-                push(
-                    Severity::Broken,
-                    Hop::TargetGroup,
-                    format!(
-                        "Tasks in {} ({}) are in an availability zone the load balancer is not enabled in.",
-                        sub.id, sub.availability_zone
-                    ),
-                    "unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer)",
-                    format!("Enable {} on the load balancer, or run the tasks in its zones.", sub.availability_zone),
-                    None,
-                );
-            }
+    let Some(nc) = &svc.network_configuration else { return Next::Continue };
+    if s.task_definition.network_mode != NetworkMode::Awsvpc {
+        return Next::Continue;
+    }
+    for sub in nc.subnets.iter().filter_map(|id| s.find_subnet(id)) {
+        if !zones.contains(&sub.availability_zone) {
+            c.push(
+                Severity::Broken,
+                Hop::TargetGroup,
+                format!("Tasks in {} ({}) are in an availability zone the load balancer is not enabled in.", sub.id, sub.availability_zone),
+                "unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer)",
+                format!("Enable {} on the load balancer, or run the tasks in its zones.", sub.availability_zone),
+                None,
+            );
         }
     }
+    Next::Continue
+}
 
-    // Lessons that are not breakage.
-    let (healthy, unhealthy) = sim.host_counts();
-    let starting = sim.tasks().filter(|t| t.is_active() && t.state != super::ecs::TaskState::Running).count();
-    let initial = sim.targets().filter(|t| t.state == super::health::TargetState::Initial).count();
+fn still_starting(c: &mut Context) -> Next {
+    let sim = c.sim;
+    let (healthy, _) = sim.host_counts();
+    let starting = sim.tasks().filter(|t| t.is_active() && t.state != TaskState::Running).count();
+    let initial = sim.targets().filter(|t| t.state == TargetState::Initial).count();
     if healthy == 0 && (starting > 0 || initial > 0) {
-        push(
+        c.push(
             Severity::Info,
             Hop::TargetGroup,
             format!(
@@ -415,8 +549,14 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             None,
         );
     }
+    Next::Continue
+}
+
+fn fail_open(c: &mut Context) -> Next {
+    let (healthy, unhealthy) = c.sim.host_counts();
     if healthy == 0 && unhealthy > 0 {
-        push(
+        let tg_name = c.tg_name();
+        c.push(
             Severity::Warning,
             Hop::TargetGroup,
             format!("Every target in {tg_name} is unhealthy, so the load balancer fails open: it routes to them anyway and clients get whatever the task does."),
@@ -425,40 +565,56 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             None,
         );
     }
-    if let Some(nc) = &svc.network_configuration {
-        let public_subnet = nc.subnets.iter().filter_map(|id| s.find_subnet(id)).any(|sub| sub.is_public);
-        let open_rule = task_groups.iter().filter_map(|g| s.find_security_group(g)).find_map(|g| {
-            g.ingress
-                .iter()
-                .find(|r| {
-                    (r.from_port..=r.to_port).contains(&lb.container_port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
-                })
-                .map(|r| (g.id.clone(), r.clone()))
-        });
-        if let (true, true, Some((gid, rule))) = (nc.assign_public_ip, public_subnet, open_rule) {
-            push(
-                Severity::Warning,
-                Hop::TaskSecurityGroup,
-                format!(
-                    "Tasks have public IPs and {gid} admits {} on port {}: anyone can reach a task directly, bypassing the load balancer.",
-                    rule.source, lb.container_port
-                ),
-                "a direct curl to the task's public IP gets the app's answer",
-                format!("Remove the rule from {} and admit only the ALB security group (and turn off the public IP).", rule.source),
-                Some(Command::RevokeSecurityGroupIngress {
-                    group_id: gid,
-                    from_port: rule.from_port,
-                    to_port: rule.to_port,
-                    source: rule.source,
-                }),
-            );
-        }
+    Next::Continue
+}
+
+fn direct_reach(c: &mut Context) -> Next {
+    let (Some(svc), Some(lb), Some(t)) = (c.svc, c.lb, &c.task) else { return Next::Continue };
+    let s = c.s;
+    let Some(nc) = &svc.network_configuration else { return Next::Continue };
+    let public_subnet = nc.subnets.iter().filter_map(|id| s.find_subnet(id)).any(|sub| sub.is_public);
+    // Would the client's own connection get in? The data plane's decision; then the rule that
+    // lets it, for the fix.
+    if !(nc.assign_public_ip && public_subnet) || c.sim.admit_to(&t.groups_arc, t.ip, lb.container_port, Source::Client).is_err() {
+        return Next::Continue;
     }
+    let client_ip = Ipv4::parse(&s.client.ip).unwrap_or(Ipv4(0));
+    let open_rule = t.groups.iter().filter_map(|g| s.find_security_group(g)).find_map(|g| {
+        g.ingress
+            .iter()
+            .find(|r| {
+                (r.from_port..=r.to_port).contains(&lb.container_port) && Cidr::parse(&r.source).is_some_and(|c| c.contains(client_ip))
+            })
+            .map(|r| (g.id.clone(), r.clone()))
+    });
+    if let Some((gid, rule)) = open_rule {
+        c.push(
+            Severity::Warning,
+            Hop::TaskSecurityGroup,
+            format!(
+                "Tasks have public IPs and {gid} admits {} on port {}: anyone can reach a task directly, bypassing the load balancer.",
+                rule.source, lb.container_port
+            ),
+            "a direct curl to the task's public IP gets the app's answer",
+            format!("Remove the rule from {} and admit only the ALB security group (and turn off the public IP).", rule.source),
+            Some(Command::RevokeSecurityGroupIngress {
+                group_id: gid,
+                from_port: rule.from_port,
+                to_port: rule.to_port,
+                source: rule.source,
+            }),
+        );
+    }
+    Next::Continue
+}
+
+fn deployment_configuration(c: &mut Context) -> Next {
+    let Some(svc) = c.svc else { return Next::Continue };
     let dc = svc.deployment_configuration;
-    let floor = (svc.desired_count * dc.minimum_healthy_percent).div_ceil(100);
-    let cap = svc.desired_count * dc.maximum_percent / 100;
+    let floor = dc.floor(svc.desired_count);
+    let cap = dc.cap(svc.desired_count);
     if floor == 0 {
-        push(
+        c.push(
             Severity::Warning,
             Hop::Task,
             format!(
@@ -470,7 +626,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             Some(Command::update_service(None, None, Some((100, 200)))),
         );
     } else if cap <= svc.desired_count && floor >= svc.desired_count {
-        push(
+        c.push(
             Severity::Warning,
             Hop::Task,
             format!(
@@ -482,7 +638,7 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
             None,
         );
     }
-    finish(sim, out)
+    Next::Continue
 }
 
 /// Seconds after a task starts running until (a) its target turns unhealthy while the app is

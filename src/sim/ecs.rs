@@ -11,14 +11,13 @@
 //! capacity providers and placement strategies beyond spreading over subnets or instances,
 //! container health checks, service auto scaling.
 
+use super::command::CommandError;
 use super::events::EventSource;
 use super::health::{Reason, Target, TargetId, TargetState, REGISTRATION_MS};
-use super::net::{Cidr, Ipv4};
-use super::scenario::{target_group_arn, App, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
-use super::trace::Endpoint;
+use super::net::{Cidr, Endpoint, Ipv4};
+use super::scenario::{target_group_arn, App, EcsRefusal, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
+pub use super::state::TaskState;
 use super::Sim;
-use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::sync::Arc;
 
 /// Lifecycle timings. AWS documents the states, not their lengths; these are typical Fargate
@@ -33,40 +32,7 @@ pub const DEPROVISIONING_MS: u64 = 5_000;
 pub const STOPPED_VISIBLE_MS: u64 = 30_000;
 pub const MAX_STOPPED_TASKS: usize = 20;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum TaskState {
-    Provisioning,
-    Pending,
-    Activating,
-    Running,
-    Deactivating,
-    Stopping,
-    Deprovisioning,
-    Stopped,
-}
-
-impl TaskState {
-    pub fn key(self) -> &'static str {
-        match self {
-            TaskState::Provisioning => "PROVISIONING",
-            TaskState::Pending => "PENDING",
-            TaskState::Activating => "ACTIVATING",
-            TaskState::Running => "RUNNING",
-            TaskState::Deactivating => "DEACTIVATING",
-            TaskState::Stopping => "STOPPING",
-            TaskState::Deprovisioning => "DEPROVISIONING",
-            TaskState::Stopped => "STOPPED",
-        }
-    }
-}
-
-impl fmt::Display for TaskState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Task {
     pub seq: u32,
     /// 32 hex digits, as ECS task ids are.
@@ -131,7 +97,7 @@ impl Task {
 }
 
 /// A stopped task, kept for the stopped-task list with ECS's `stoppedReason`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoppedTask {
     pub id: Arc<str>,
     pub revision: u32,
@@ -140,13 +106,13 @@ pub struct StoppedTask {
     pub stopped_reason: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RolloutState {
     InProgress,
     Completed,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Deployment {
     pub seq: u32,
     /// `ecs-svc/` and 19 digits, as ECS shows it.
@@ -160,11 +126,11 @@ pub struct Deployment {
 }
 
 /// The service's run-time state: whether ECS accepted it, its deployments, steady state.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ServiceRuntime {
     pub is_created: bool,
-    /// ECS's refusal, in AWS's words, while the service could not be created.
-    pub create_error: Option<String>,
+    /// ECS's refusal while the service could not be created.
+    pub create_error: Option<EcsRefusal>,
     /// Oldest first; the last one is PRIMARY.
     pub deployments: Vec<Deployment>,
     pub is_steady: bool,
@@ -203,17 +169,17 @@ impl Sim {
     }
 
     /// Try to create the service (CreateService). ECS's refusal is logged and kept, not fatal.
-    pub(crate) fn create_service(&mut self) -> Result<(), String> {
+    pub(crate) fn create_service(&mut self) -> Result<(), CommandError> {
         if self.scenario.service.is_none() {
-            return Err("There is no service to create in this scenario.".into());
+            return Err(CommandError::api("ServiceNotFoundException", "there is no service to create in this scenario."));
         }
         if self.service.is_created {
-            return Err("The service already exists.".into());
+            return Err(CommandError::api("InvalidParameterException", "Creation of service was not idempotent."));
         }
-        if let Some(error) = self.scenario.ecs_service_error() {
-            self.service.create_error = Some(error.clone());
-            self.log(EventSource::EcsService, error.clone());
-            return Err(error);
+        if let Some(refusal) = self.scenario.ecs_service_error() {
+            self.service.create_error = Some(refusal.clone());
+            self.log(EventSource::EcsService, refusal.to_string());
+            return Err(CommandError::Ecs(refusal));
         }
         self.service.create_error = None;
         self.service.is_created = true;
@@ -500,8 +466,8 @@ impl Sim {
         // 3. Deployments: start up to the cap, stop old tasks down to the floor.
         let desired = svc.desired_count as usize;
         let dc = svc.deployment_configuration;
-        let cap = (svc.desired_count * dc.maximum_percent / 100) as usize;
-        let floor = (svc.desired_count * dc.minimum_healthy_percent).div_ceil(100) as usize;
+        let cap = dc.cap(svc.desired_count) as usize;
+        let floor = dc.floor(svc.desired_count) as usize;
         let Some(primary) = self.service.deployments.last().cloned() else {
             return;
         };

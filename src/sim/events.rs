@@ -1,13 +1,12 @@
 //! The event log: ECS service events and target-health changes, in AWS's own message formats,
 //! newest last, bounded.
 
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// The console keeps about 100 service events; the lab keeps a few more, across both sources.
 pub const MAX_EVENTS: usize = 400;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventSource {
     /// `DescribeServices.events[].message`.
     EcsService,
@@ -27,7 +26,7 @@ impl EventSource {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
     pub seq: u64,
     pub at_ms: u64,
@@ -35,7 +34,7 @@ pub struct Event {
     pub message: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventLog {
     events: VecDeque<Event>,
     next_seq: u64,

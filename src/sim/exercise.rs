@@ -19,7 +19,10 @@ pub const FORMAT: &str = "alb-lab/exercise";
 pub const VERSION: u32 = 1;
 
 /// The groups of knobs an exercise can unlock; they are the page's settings sections.
-pub const KNOB_GROUPS: [&str; 8] = ["client", "network", "alb-sg", "listener", "target-group", "task-sg", "task-definition", "service"];
+pub const KNOB_GROUPS: [&str; 8] = {
+    let g = super::knobs::GROUPS;
+    [g[0].0, g[1].0, g[2].0, g[3].0, g[4].0, g[5].0, g[6].0, g[7].0]
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,9 +98,10 @@ pub enum Check {
     OutcomeAtMostSinceDeployment { classes: Vec<String>, max: u32 },
     /// No requests were routed by fail-open over the window (UnhealthyRoutingRequestCount 0).
     NoFailOpen { window_seconds: u32 },
-    /// Every inbound rule of the security group `group_id` has one of `sources` as its source
-    /// (a security group id or a CIDR, written as in the rule): least privilege, which a curl
-    /// cannot show when the tasks have no public IP.
+    /// The security group `group_id` has inbound rules, and every one has one of `sources` as its
+    /// source (a security group id or a CIDR, written as in the rule): least privilege, which a
+    /// curl cannot show when the tasks have no public IP. A group with no rules admits nothing
+    /// and does not meet it.
     SecurityGroupAdmitsOnly { group_id: String, sources: Vec<String> },
 }
 
@@ -197,8 +201,11 @@ impl Check {
                         .filter(|r| !sources.contains(&r.source))
                         .map(|r| format!("TCP {} from {}", r.ports_text(), r.source))
                         .collect();
-                    if others.is_empty() {
-                        (true, format!("{} rules", g.ingress.len()))
+                    // Admitting nothing is not "only from the load balancer": it admits no one.
+                    if g.ingress.is_empty() {
+                        (false, "no inbound rules: it admits nothing".to_string())
+                    } else if others.is_empty() {
+                        (true, format!("{} rule{}", g.ingress.len(), if g.ingress.len() == 1 { "" } else { "s" }))
                     } else {
                         (false, format!("also {}", others.join(", ")))
                     }
@@ -222,7 +229,10 @@ pub fn knob_group(command: &Command, scenario: &Scenario) -> Option<&'static str
         | Command::CreateListener { .. }
         | Command::DeleteListener { .. }
         | Command::ModifyLoadBalancerAttributes { .. } => Some("listener"),
-        Command::AuthorizeSecurityGroupIngress { group_id, .. } | Command::RevokeSecurityGroupIngress { group_id, .. } => {
+        Command::AuthorizeSecurityGroupIngress { group_id, .. }
+        | Command::RevokeSecurityGroupIngress { group_id, .. }
+        | Command::AuthorizeSecurityGroupEgress { group_id, .. }
+        | Command::RevokeSecurityGroupEgress { group_id, .. } => {
             if scenario.load_balancer.security_groups.contains(group_id) {
                 Some("alb-sg")
             } else {

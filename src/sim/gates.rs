@@ -1,41 +1,24 @@
 //! Gate states for the diagram: does a security group let the path through right now?
 //!
-//! The same evaluation the data plane uses ([`super::traffic`]), asked without sending anything.
+//! Asked of the data plane's own decisions ([`super::traffic`]) without sending anything, so a
+//! gate is open exactly when the load balancer's traffic would pass it.
 
-use super::net::Ipv4;
-use super::scenario::NetworkMode;
+use super::traffic::Source;
 use super::Sim;
-use std::sync::Arc;
 
 impl Sim {
     /// Does the ALB's security group admit the client on the port it sends to?
     pub fn alb_gate_open(&self) -> bool {
-        let client = Ipv4::parse(&self.scenario.client.ip).unwrap_or(Ipv4(0));
-        let groups: Vec<Arc<str>> = self.scenario.load_balancer.security_groups.iter().map(|g| Arc::from(g.as_str())).collect();
-        self.compiled.ingress_admits(&groups, client, &[], self.scenario.client.port).is_some()
+        self.admit_client_to_alb().is_ok()
     }
 
-    /// Does the task's security group admit the ALB on the task's registered port (or, for a
-    /// task without a target, on its container port)?
+    /// Does traffic from the load balancer reach the task through the security groups, on the
+    /// task's registered port (or, for a task without a target, its container port)? Both the
+    /// load balancer's outbound rules and the task's inbound rules count, as for a request.
     pub fn task_gate_open(&self, seq: u32) -> bool {
         let Some(task) = self.tasks.get(&seq) else { return false };
         let port = task.registered_port().unwrap_or(task.app.listen_port);
-        let node = task_node_ip(self, &task.availability_zone);
-        let alb: Vec<Arc<str>> = self.scenario.load_balancer.security_groups.iter().map(|g| Arc::from(g.as_str())).collect();
-        let groups: Vec<Arc<str>> = match task.network_mode {
-            NetworkMode::Awsvpc => task.security_groups.clone(),
-            NetworkMode::Bridge => self
-                .scenario
-                .container_instances
-                .iter()
-                .find(|c| task.instance.as_deref() == Some(c.id.as_str()))
-                .map(|c| c.security_groups.iter().map(|g| Arc::from(g.as_str())).collect())
-                .unwrap_or_default(),
-        };
-        self.compiled.ingress_admits(&groups, node, &alb, port).is_some()
+        let node_ip = self.alb_node_for(&task.availability_zone).map(|n| n.ip).unwrap_or(super::net::Ipv4(0));
+        self.admit_to_task(task, port, Source::Alb { node_ip }).is_ok()
     }
-}
-
-fn task_node_ip(sim: &Sim, zone: &str) -> Ipv4 {
-    sim.alb_node_for(zone).map(|n| n.ip).unwrap_or(Ipv4(0))
 }

@@ -12,8 +12,9 @@
 //! docs/model.md §Target health. Left out: the `unavailable` state (only Lambda targets can turn
 //! health checks off) and NLB-only `unhealthy.draining`.
 
-use super::trace::{Endpoint, Trace};
-use serde::{Deserialize, Serialize};
+use super::net::Endpoint;
+pub use super::state::TargetState;
+use super::trace::Trace;
 use std::fmt;
 use std::sync::Arc;
 
@@ -21,35 +22,8 @@ use std::sync::Arc;
 /// registration is observed to take a few seconds (docs/model.md §Timings).
 pub const REGISTRATION_MS: u64 = 5_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum TargetState {
-    Initial,
-    Healthy,
-    Unhealthy,
-    Draining,
-    Unused,
-}
-
-impl TargetState {
-    pub fn key(self) -> &'static str {
-        match self {
-            TargetState::Initial => "initial",
-            TargetState::Healthy => "healthy",
-            TargetState::Unhealthy => "unhealthy",
-            TargetState::Draining => "draining",
-            TargetState::Unused => "unused",
-        }
-    }
-}
-
-impl fmt::Display for TargetState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
-    }
-}
-
 /// `TargetHealth.Reason`, with the description the console (and ECS's event text) shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reason {
     RegistrationInProgress,
     InitialHealthChecking,
@@ -96,7 +70,7 @@ impl Reason {
 }
 
 /// The result of one health check.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CheckResult {
     Pass {
         status: u16,
@@ -137,11 +111,11 @@ impl fmt::Display for CheckResult {
 }
 
 /// Target ids are handed out in order and never reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TargetId(pub u32);
 
 /// The last health check, kept for the Why? panel.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LastCheck {
     pub at_ms: u64,
     pub result: CheckResult,
@@ -149,7 +123,7 @@ pub struct LastCheck {
 }
 
 /// One registration of a task in a target group.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub id: TargetId,
     pub target_group: usize,
@@ -225,10 +199,6 @@ impl Target {
         self.draining_until_ms = Some(now_ms + delay_ms);
         self.next_check_at_ms = u64::MAX;
         HealthChange { from, to: TargetState::Draining }
-    }
-
-    pub fn is_routable_healthy(&self) -> bool {
-        self.state == TargetState::Healthy
     }
 }
 

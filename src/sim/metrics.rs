@@ -7,13 +7,12 @@
 
 use super::trace::{Outcome, OutcomeClass, StatusSource, TraceKind};
 use super::traffic::RequestRecord;
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 pub const BUCKET_MS: u64 = 1_000;
 pub const MAX_BUCKETS: usize = 3_600;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     pub request_count: u32,
     pub elb_502: u32,
@@ -88,7 +87,7 @@ fn is_connection_error(r: &RequestRecord) -> bool {
     })
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Bucket {
     /// The sim second this bucket covers.
     pub second: u64,
@@ -98,7 +97,7 @@ pub struct Bucket {
     pub unhealthy_hosts: u16,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     buckets: VecDeque<Bucket>,
     pub totals: Counters,

@@ -20,10 +20,12 @@ pub mod exercise;
 pub mod flows;
 pub mod gates;
 pub mod health;
+pub mod knobs;
 pub mod metrics;
 pub mod net;
 pub mod rng;
 pub mod scenario;
+pub mod state;
 pub mod trace;
 pub mod traffic;
 
@@ -76,7 +78,6 @@ pub struct Sim {
     metrics: Metrics,
     flows: flows::FlowLog,
     round_robin: BTreeMap<usize, u64>,
-    scratch_targets: Vec<(Tid, u32)>,
     client_carry_milli: u64,
     next_request_id: u64,
     requests_sent: u64,
@@ -113,7 +114,6 @@ impl Sim {
             metrics: Metrics::default(),
             flows: flows::FlowLog::default(),
             round_robin: BTreeMap::new(),
-            scratch_targets: Vec::new(),
             client_carry_milli: 0,
             next_request_id: 1,
             requests_sent: 0,
@@ -275,9 +275,6 @@ impl Sim {
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
-    pub fn initial_scenario(&self) -> &ValidScenario {
-        &self.initial
-    }
     pub fn tasks(&self) -> impl Iterator<Item = &Task> {
         self.tasks.values()
     }
@@ -374,7 +371,7 @@ impl Sim {
         }
         // The service never runs more tasks than maximumPercent allows (or the desired count).
         if let Some(svc) = &self.scenario.service {
-            let cap = (svc.desired_count * svc.deployment_configuration.maximum_percent / 100).max(svc.desired_count) as usize;
+            let cap = svc.deployment_configuration.cap(svc.desired_count) as usize;
             let active = self.tasks.values().filter(|t| t.is_active()).count();
             if active > cap + 1 {
                 return Err(format!("{active} active tasks exceed the cap of {cap}"));

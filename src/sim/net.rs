@@ -6,11 +6,11 @@
 //! (docs/model.md §Security groups, AWS VPC-SGR). Leaves out: NACLs (the stateless subnet layer),
 //! prefix lists, IPv6 and UDP/ICMP, none of which the lessons here need.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// An IPv4 address as a number, so subnet arithmetic is cheap.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ipv4(pub u32);
 
 impl Ipv4 {
@@ -96,10 +96,19 @@ impl fmt::Display for Cidr {
     }
 }
 
-/// Where a packet comes from, as a security group sees it: an address, and the security groups
-/// of the network interface that sent it (empty for the internet).
-#[derive(Clone, Copy, Debug)]
-pub struct PacketSource<'a> {
+/// A target's address as the target group lists it: `10.0.1.23:8000` or `i-0abc…:32768`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
     pub ip: Ipv4,
-    pub security_groups: &'a [String],
+    pub port: u16,
+    pub instance_id: Option<Arc<str>>,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.instance_id {
+            Some(id) => write!(f, "{id}:{}", self.port),
+            None => write!(f, "{}:{}", self.ip, self.port),
+        }
+    }
 }

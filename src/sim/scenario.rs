@@ -14,6 +14,7 @@
 //! conditions, weighted forwards, stickiness, several target groups per service, several
 //! containers per task. None of them changes how a request reaches one container.
 
+use super::knobs::{self, Knob};
 use super::net::{Cidr, Ipv4};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -154,13 +155,9 @@ pub struct LoadBalancer {
     pub subnets: Vec<String>,
     pub security_groups: Vec<String>,
     /// `idle_timeout.timeout_seconds`: 1-4000, default 60.
-    #[serde(default = "default_idle_timeout")]
+    #[serde(default = "idle_timeout_default")]
     pub idle_timeout_seconds: u32,
     pub listeners: Vec<Listener>,
-}
-
-fn default_idle_timeout() -> u32 {
-    60
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -247,27 +244,21 @@ pub struct TargetGroup {
     #[serde(default)]
     pub health_check: HealthCheck,
     /// `deregistration_delay.timeout_seconds`: 0-3600, default 300.
-    #[serde(default = "default_deregistration_delay")]
+    #[serde(default = "deregistration_delay_default")]
     pub deregistration_delay_seconds: u32,
     #[serde(default = "round_robin")]
     pub load_balancing_algorithm: LoadBalancingAlgorithm,
     /// `target_group_health.unhealthy_state_routing.minimum_healthy_targets.count`: below this
     /// many healthy targets the ALB fails open and routes to every target. Default 1.
-    #[serde(default = "one")]
+    #[serde(default = "fail_open_default")]
     pub unhealthy_state_routing_minimum_healthy_targets_count: u32,
 }
 
 fn http1() -> String {
     "HTTP1".into()
 }
-fn default_deregistration_delay() -> u32 {
-    300
-}
 fn round_robin() -> LoadBalancingAlgorithm {
     LoadBalancingAlgorithm::RoundRobin
-}
-fn one() -> u32 {
-    1
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -280,14 +271,14 @@ pub struct HealthCheck {
     pub port: String,
     #[serde(default = "slash")]
     pub path: String,
-    #[serde(default = "thirty")]
+    #[serde(default = "interval_default")]
     pub interval_seconds: u32,
     /// The user guide's default (5 s); the API reference says 6 s for HTTP (docs/model.md).
-    #[serde(default = "five")]
+    #[serde(default = "timeout_default")]
     pub timeout_seconds: u32,
-    #[serde(default = "five")]
+    #[serde(default = "healthy_threshold_default")]
     pub healthy_threshold_count: u32,
-    #[serde(default = "two")]
+    #[serde(default = "unhealthy_threshold_default")]
     pub unhealthy_threshold_count: u32,
     /// Success codes: `200`, `200,202`, `200-299` (200-499).
     #[serde(default = "two_hundred")]
@@ -300,10 +291,10 @@ impl Default for HealthCheck {
             protocol: http(),
             port: traffic_port(),
             path: slash(),
-            interval_seconds: 30,
-            timeout_seconds: 5,
-            healthy_threshold_count: 5,
-            unhealthy_threshold_count: 2,
+            interval_seconds: interval_default(),
+            timeout_seconds: timeout_default(),
+            healthy_threshold_count: healthy_threshold_default(),
+            unhealthy_threshold_count: unhealthy_threshold_default(),
             matcher: two_hundred(),
         }
     }
@@ -314,15 +305,6 @@ fn traffic_port() -> String {
 }
 fn slash() -> String {
     "/".into()
-}
-fn thirty() -> u32 {
-    30
-}
-fn five() -> u32 {
-    5
-}
-fn two() -> u32 {
-    2
 }
 fn two_hundred() -> String {
     "200".into()
@@ -394,7 +376,7 @@ impl fmt::Display for NetworkMode {
 #[serde(deny_unknown_fields)]
 pub struct TaskDefinition {
     pub family: String,
-    #[serde(default = "one")]
+    #[serde(default = "revision_default")]
     pub revision: u32,
     pub network_mode: NetworkMode,
     /// One essential container is modelled.
@@ -473,7 +455,7 @@ pub struct App {
     /// The port the process binds to inside the container.
     pub listen_port: u16,
     /// Seconds from container start until the process accepts connections.
-    #[serde(default = "five")]
+    #[serde(default = "startup_default")]
     pub startup_seconds: u32,
     /// The path where the app serves its health endpoint. `/` always answers 200; any other
     /// path answers 404.
@@ -482,11 +464,42 @@ pub struct App {
     #[serde(default = "health_ok")]
     pub health_response: HealthResponse,
     /// How long `/` takes to answer.
-    #[serde(default = "twenty")]
+    #[serde(default = "response_time_default")]
     pub response_time_ms: u32,
     /// How long the health path takes when `health_response` is `slow`.
-    #[serde(default = "ten")]
+    #[serde(default = "slow_response_default")]
     pub slow_response_seconds: u32,
+}
+
+/// How the app answers one request for a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppAnswer {
+    /// An HTTP status, after this long.
+    Status { status: u16, needed_ms: u32 },
+    /// The process crashes while answering; its essential container exits.
+    Crash,
+}
+
+impl App {
+    /// The app's answer for `path`: its health endpoint answers as configured, `/` answers 200
+    /// in its response time (plus `jitter_ms`), and any other path 404. The data plane, the
+    /// health checks and the diagnosis all ask this.
+    pub fn answer(&self, path: &str, jitter_ms: u32) -> AppAnswer {
+        let status = |status, needed_ms| AppAnswer::Status { status, needed_ms };
+        if path == self.health_path {
+            match self.health_response {
+                HealthResponse::Ok => status(200, 5),
+                HealthResponse::NotFound => status(404, 5),
+                HealthResponse::ServerError => status(500, 5),
+                HealthResponse::Slow => status(200, self.slow_response_seconds.saturating_mul(1000)),
+                HealthResponse::Crash => AppAnswer::Crash,
+            }
+        } else if path == "/" {
+            status(200, self.response_time_ms.saturating_add(jitter_ms))
+        } else {
+            status(404, 5)
+        }
+    }
 }
 
 fn health() -> String {
@@ -494,12 +507,6 @@ fn health() -> String {
 }
 fn health_ok() -> HealthResponse {
     HealthResponse::Ok
-}
-fn twenty() -> u32 {
-    20
-}
-fn ten() -> u32 {
-    10
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -547,23 +554,30 @@ pub struct ServiceLoadBalancer {
 #[serde(deny_unknown_fields)]
 pub struct DeploymentConfiguration {
     /// Default 100 for REPLICA services (not the 50 that older guides quote).
-    #[serde(default = "hundred")]
+    #[serde(default = "minimum_healthy_default")]
     pub minimum_healthy_percent: u32,
-    #[serde(default = "two_hundred_u32")]
+    #[serde(default = "maximum_percent_default")]
     pub maximum_percent: u32,
+}
+
+impl DeploymentConfiguration {
+    /// The fewest tasks that must stay healthy during a deployment: minimumHealthyPercent of the
+    /// desired count, rounded up (docs/model.md §ECS scheduler).
+    pub fn floor(&self, desired_count: u32) -> u32 {
+        (desired_count * self.minimum_healthy_percent).div_ceil(100)
+    }
+
+    /// The most tasks that may run during a deployment: maximumPercent of the desired count,
+    /// rounded down, and never fewer than the desired count.
+    pub fn cap(&self, desired_count: u32) -> u32 {
+        (desired_count * self.maximum_percent / 100).max(desired_count)
+    }
 }
 
 impl Default for DeploymentConfiguration {
     fn default() -> Self {
-        DeploymentConfiguration { minimum_healthy_percent: 100, maximum_percent: 200 }
+        DeploymentConfiguration { minimum_healthy_percent: minimum_healthy_default(), maximum_percent: maximum_percent_default() }
     }
-}
-
-fn hundred() -> u32 {
-    100
-}
-fn two_hundred_u32() -> u32 {
-    200
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -581,33 +595,33 @@ pub struct Client {
     /// The client's public address.
     #[serde(default = "client_ip")]
     pub ip: String,
-    #[serde(default = "one_f64")]
+    #[serde(default = "rate_default")]
     pub requests_per_second: f64,
     /// The port the client connects to on the ALB's DNS name.
-    #[serde(default = "eighty")]
+    #[serde(default = "client_port_default")]
     pub port: u16,
     #[serde(default = "slash")]
     pub path: String,
     /// How long the client waits for a TCP connection before giving up (like curl's
     /// `--connect-timeout`).
-    #[serde(default = "ten")]
+    #[serde(default = "connect_timeout_default")]
     pub connect_timeout_seconds: u32,
 }
 
 impl Default for Client {
     fn default() -> Self {
-        Client { ip: client_ip(), requests_per_second: 1.0, port: 80, path: slash(), connect_timeout_seconds: 10 }
+        Client {
+            ip: client_ip(),
+            requests_per_second: rate_default(),
+            port: client_port_default(),
+            path: slash(),
+            connect_timeout_seconds: connect_timeout_default(),
+        }
     }
 }
 
 fn client_ip() -> String {
     "203.0.113.10".into()
-}
-fn one_f64() -> f64 {
-    1.0
-}
-fn eighty() -> u16 {
-    80
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -624,10 +638,27 @@ pub struct SimOptions {
 }
 
 /// One problem in a scenario, naming the field and what would be allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioError {
+    /// The field's path in the file (`target_groups[0].health_check.interval_seconds`).
     pub field: String,
     pub message: String,
+    /// The setting it is about, when it is one of the knobs: the page shows the error under
+    /// that knob's field, in the form's words.
+    pub knob: Option<&'static Knob>,
+}
+
+impl ScenarioError {
+    /// The error in a form's words: the knob's label, what is allowed, with AWS's name.
+    pub fn in_words(&self) -> String {
+        match self.knob {
+            Some(k) => format!("{} {}.", k.label, self.message),
+            None => match self.field.rsplit('.').next() {
+                Some(last) if !last.is_empty() => format!("{}: {}.", last.replace('_', " "), self.message),
+                _ => format!("{}.", self.message),
+            },
+        }
+    }
 }
 
 impl fmt::Display for ScenarioError {
@@ -641,7 +672,7 @@ impl fmt::Display for ScenarioError {
 }
 
 /// Every problem found, in file order.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioErrors(pub Vec<ScenarioError>);
 
 impl fmt::Display for ScenarioErrors {
@@ -709,6 +740,41 @@ impl Scenario {
         self.vpc.subnets.iter().find(|s| s.id == id)
     }
 
+    /// The security groups on the network interfaces that receive the service's traffic: the
+    /// service's own (awsvpc: each task's ENI), or the container instances' (bridge: the tasks
+    /// share their instance's interface). The diagnosis, the diagram and the settings forms ask
+    /// this; the data plane asks it per task ([`super::Sim::task_groups`]).
+    pub fn task_security_groups(&self) -> Vec<String> {
+        match self.task_definition.network_mode {
+            NetworkMode::Awsvpc => self
+                .service
+                .as_ref()
+                .and_then(|svc| svc.network_configuration.as_ref())
+                .map(|n| n.security_groups.clone())
+                .unwrap_or_default(),
+            NetworkMode::Bridge => {
+                let mut groups: Vec<String> = Vec::new();
+                for g in self.container_instances.iter().flat_map(|c| c.security_groups.iter()) {
+                    if !groups.contains(g) {
+                        groups.push(g.clone());
+                    }
+                }
+                groups
+            }
+        }
+    }
+
+    /// Where a request for `path` on `port` goes: the listener on that port, the first rule by
+    /// priority whose path pattern matches (none: the default action), and that action. The data
+    /// plane, the diagram and the diagnosis all ask this.
+    pub fn route(&self, port: u16, path: &str) -> Option<Route<'_>> {
+        let listener = self.load_balancer.listeners.iter().find(|l| l.port == port)?;
+        let mut rules: Vec<&ListenerRule> = listener.rules.iter().collect();
+        rules.sort_by_key(|r| r.priority);
+        let rule = rules.into_iter().find(|r| path_pattern_matches(&r.path_pattern, path));
+        Some(Route { listener, rule, action: rule.map(|r| &r.action).unwrap_or(&listener.default_action) })
+    }
+
     /// Is this target group the target of any listener's rule or default action?
     pub fn is_target_group_in_use(&self, name: &str) -> bool {
         self.load_balancer
@@ -737,53 +803,139 @@ impl Scenario {
         }
     }
 
-    /// The error ECS's CreateService (or UpdateService) would return for this setup, in AWS's
-    /// words, or `None` if ECS accepts it. These are symptoms the tool teaches, not file errors:
-    /// a scenario may start with a service ECS refuses.
-    pub fn ecs_service_error(&self) -> Option<String> {
+    /// What ECS's CreateService (or UpdateService) would refuse in this setup, or `None` if ECS
+    /// accepts it. These are symptoms the tool teaches, not file errors: a scenario may start
+    /// with a service ECS refuses.
+    pub fn ecs_service_error(&self) -> Option<EcsRefusal> {
         let service = self.service.as_ref()?;
         let td = &self.task_definition;
         if service.launch_type == LaunchType::Fargate && td.network_mode != NetworkMode::Awsvpc {
-            return Some("ClientException: Fargate only supports network mode 'awsvpc'.".into());
+            return Some(EcsRefusal::FargateNeedsAwsvpc);
         }
         if service.launch_type == LaunchType::Ec2 && td.network_mode == NetworkMode::Bridge && self.container_instances.is_empty() {
-            return Some(format!(
-                "(service {}) was unable to place a task because no container instance met all of its requirements.",
-                service.name
-            ));
+            return Some(EcsRefusal::NoContainerInstance { service: service.name.clone() });
         }
         let lb = service.load_balancer.as_ref()?;
         let tg = self.find_target_group(&lb.target_group)?;
         let arn = target_group_arn(tg);
         match (tg.target_type, td.network_mode) {
-            (TargetType::Instance, NetworkMode::Awsvpc) => {
-                return Some(format!(
-                    "InvalidParameterException: The provided target group {arn} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition."
-                ))
-            }
-            (TargetType::Ip, NetworkMode::Bridge) => {
-                return Some(format!(
-                    "InvalidParameterException: The provided target group {arn} has target type ip, which is incompatible with the bridge network mode specified in the task definition."
-                ))
-            }
+            (TargetType::Instance, NetworkMode::Awsvpc) => return Some(EcsRefusal::InstanceTargetWithAwsvpc { arn }),
+            (TargetType::Ip, NetworkMode::Bridge) => return Some(EcsRefusal::IpTargetWithBridge { arn }),
             _ => {}
         }
         if lb.container_name != td.container.name {
-            return Some(format!("InvalidParameterException: The container {} does not exist in the task definition.", lb.container_name));
+            return Some(EcsRefusal::NoSuchContainer { container: lb.container_name.clone() });
         }
         if td.container.mapping_for(lb.container_port).is_none() {
-            return Some(format!(
-                "InvalidParameterException: The container {} did not have a container port {} defined.",
-                lb.container_name, lb.container_port
-            ));
+            return Some(EcsRefusal::NoContainerPort { container: lb.container_name.clone(), port: lb.container_port });
         }
         if !self.is_target_group_in_use(&tg.name) {
-            return Some(format!(
-                "InvalidParameterException: The target group with targetGroupArn {arn} does not have an associated load balancer."
-            ));
+            return Some(EcsRefusal::TargetGroupWithoutLoadBalancer { arn });
         }
         None
     }
+}
+
+/// A listener's decision for a request: see [`Scenario::route`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Route<'a> {
+    pub listener: &'a Listener,
+    /// The matching rule; `None` when the default action applies.
+    pub rule: Option<&'a ListenerRule>,
+    pub action: &'a Action,
+}
+
+/// What ECS refuses, one case per rule, shown in AWS's own words. Kept as a value, not text, so
+/// the diagnosis can tell the cases apart without reading the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EcsRefusal {
+    FargateNeedsAwsvpc,
+    NoContainerInstance { service: String },
+    InstanceTargetWithAwsvpc { arn: String },
+    IpTargetWithBridge { arn: String },
+    NoSuchContainer { container: String },
+    NoContainerPort { container: String, port: u16 },
+    TargetGroupWithoutLoadBalancer { arn: String },
+}
+
+impl fmt::Display for EcsRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EcsRefusal::FargateNeedsAwsvpc => f.write_str("ClientException: Fargate only supports network mode 'awsvpc'."),
+            EcsRefusal::NoContainerInstance { service } => write!(
+                f,
+                "(service {service}) was unable to place a task because no container instance met all of its requirements."
+            ),
+            EcsRefusal::InstanceTargetWithAwsvpc { arn } => write!(
+                f,
+                "InvalidParameterException: The provided target group {arn} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition."
+            ),
+            EcsRefusal::IpTargetWithBridge { arn } => write!(
+                f,
+                "InvalidParameterException: The provided target group {arn} has target type ip, which is incompatible with the bridge network mode specified in the task definition."
+            ),
+            EcsRefusal::NoSuchContainer { container } => {
+                write!(f, "InvalidParameterException: The container {container} does not exist in the task definition.")
+            }
+            EcsRefusal::NoContainerPort { container, port } => {
+                write!(f, "InvalidParameterException: The container {container} did not have a container port {port} defined.")
+            }
+            EcsRefusal::TargetGroupWithoutLoadBalancer { arn } => write!(
+                f,
+                "InvalidParameterException: The target group with targetGroupArn {arn} does not have an associated load balancer."
+            ),
+        }
+    }
+}
+
+// Defaults of the settings a file may leave out: each is the knob table's (super::knobs).
+fn idle_timeout_default() -> u32 {
+    knobs::IDLE_TIMEOUT.default_u32()
+}
+fn deregistration_delay_default() -> u32 {
+    knobs::DEREGISTRATION_DELAY.default_u32()
+}
+fn fail_open_default() -> u32 {
+    knobs::FAIL_OPEN_THRESHOLD.default_u32()
+}
+fn interval_default() -> u32 {
+    knobs::HEALTH_CHECK_INTERVAL.default_u32()
+}
+fn timeout_default() -> u32 {
+    knobs::HEALTH_CHECK_TIMEOUT.default_u32()
+}
+fn healthy_threshold_default() -> u32 {
+    knobs::HEALTHY_THRESHOLD.default_u32()
+}
+fn unhealthy_threshold_default() -> u32 {
+    knobs::UNHEALTHY_THRESHOLD.default_u32()
+}
+fn revision_default() -> u32 {
+    knobs::REVISION.default_u32()
+}
+fn startup_default() -> u32 {
+    knobs::STARTUP.default_u32()
+}
+fn response_time_default() -> u32 {
+    knobs::RESPONSE_TIME.default_u32()
+}
+fn slow_response_default() -> u32 {
+    knobs::SLOW_RESPONSE.default_u32()
+}
+fn minimum_healthy_default() -> u32 {
+    knobs::MINIMUM_HEALTHY_PERCENT.default_u32()
+}
+fn maximum_percent_default() -> u32 {
+    knobs::MAXIMUM_PERCENT.default_u32()
+}
+fn rate_default() -> f64 {
+    knobs::REQUEST_RATE.default
+}
+fn client_port_default() -> u16 {
+    knobs::CLIENT_PORT.default_u16()
+}
+fn connect_timeout_default() -> u32 {
+    knobs::CONNECT_TIMEOUT.default_u32()
 }
 
 pub fn action_forwards_to(action: &Action, name: &str) -> bool {
@@ -801,7 +953,7 @@ pub fn target_group_arn(tg: &TargetGroup) -> String {
 }
 
 fn one_error(field: &str, message: String) -> ScenarioErrors {
-    ScenarioErrors(vec![ScenarioError { field: field.into(), message }])
+    ScenarioErrors(vec![ScenarioError { field: field.into(), message, knob: None }])
 }
 
 #[derive(Default)]
@@ -811,16 +963,23 @@ struct Validator {
 
 impl Validator {
     fn err(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.push(field.into(), message.into(), None);
+    }
+
+    fn push(&mut self, field: String, message: String, knob: Option<&'static Knob>) {
         // Bounded: a hostile file cannot make the error list itself huge.
         if self.errors.len() < 50 {
-            self.errors.push(ScenarioError { field: field.into(), message: message.into() });
+            self.errors.push(ScenarioError { field, message, knob });
         }
     }
 
-    fn range(&mut self, field: &str, value: u64, lo: u64, hi: u64, aws_name: &str) {
-        if value < lo || value > hi {
-            self.err(field, format!("must be {lo}-{hi} ({aws_name}), got {value}"));
+    /// A knob's value against its range (super::knobs). Returns whether it was in range.
+    fn knob(&mut self, field: &str, knob: &'static Knob, value: f64) -> bool {
+        if knob.contains(value) {
+            return true;
         }
+        self.push(field.to_string(), knob.out_of_range(value), Some(knob));
+        false
     }
 
     fn name(&mut self, field: &str, value: &str) {
@@ -874,7 +1033,7 @@ impl Validator {
             self.service(s, service);
         }
         self.client(s);
-        self.range("options.warm_up_seconds", s.options.warm_up_seconds as u64, 0, 600, "warm-up");
+        self.knob("options.warm_up_seconds", &knobs::WARM_UP, s.options.warm_up_seconds as f64);
     }
 
     fn vpc(&mut self, s: &Scenario) {
@@ -991,15 +1150,13 @@ impl Validator {
             self.err("load_balancer.subnets", "an Application Load Balancer needs subnets in at least two availability zones");
         }
         self.sg_refs(s, "load_balancer.security_groups", &lb.security_groups);
-        self.range("load_balancer.idle_timeout_seconds", lb.idle_timeout_seconds as u64, 1, 4000, "idle_timeout.timeout_seconds");
+        self.knob("load_balancer.idle_timeout_seconds", &knobs::IDLE_TIMEOUT, lb.idle_timeout_seconds as f64);
         if lb.listeners.len() > 10 {
             self.err("load_balancer.listeners", "at most 10 listeners");
         }
         for (i, l) in lb.listeners.iter().enumerate() {
             let field = format!("load_balancer.listeners[{i}]");
-            if l.port == 0 {
-                self.err(format!("{field}.port"), "must be 1-65535");
-            }
+            self.knob(&format!("{field}.port"), &knobs::LISTENER_PORT, l.port as f64);
             if lb.listeners[..i].iter().any(|o| o.port == l.port) {
                 self.err(format!("{field}.port"), format!("another listener already uses port {}", l.port));
             }
@@ -1012,7 +1169,7 @@ impl Validator {
             }
             for (j, r) in l.rules.iter().enumerate() {
                 let rf = format!("{field}.rules[{j}]");
-                self.range(&format!("{rf}.priority"), r.priority as u64, 1, 50000, "rule priority");
+                self.knob(&format!("{rf}.priority"), &knobs::RULE_PRIORITY, r.priority as f64);
                 if l.rules[..j].iter().any(|o| o.priority == r.priority) {
                     self.err(format!("{rf}.priority"), format!("priority {} is already used by another rule", r.priority));
                 }
@@ -1061,25 +1218,19 @@ impl Validator {
             if tg.protocol != "HTTP" {
                 self.err(format!("{field}.protocol"), format!("only \"HTTP\" is modelled, got {:?}", tg.protocol));
             }
-            if tg.port == 0 {
-                self.err(format!("{field}.port"), "must be 1-65535");
-            }
+            self.knob(&format!("{field}.port"), &knobs::TARGET_GROUP_PORT, tg.port as f64);
             if tg.protocol_version != "HTTP1" && tg.protocol_version != "HTTP2" {
                 self.err(format!("{field}.protocol_version"), format!("must be \"HTTP1\" or \"HTTP2\", got {:?}", tg.protocol_version));
             }
-            self.range(
+            self.knob(
                 &format!("{field}.deregistration_delay_seconds"),
-                tg.deregistration_delay_seconds as u64,
-                0,
-                3600,
-                "deregistration_delay.timeout_seconds",
+                &knobs::DEREGISTRATION_DELAY,
+                tg.deregistration_delay_seconds as f64,
             );
-            self.range(
+            self.knob(
                 &format!("{field}.unhealthy_state_routing_minimum_healthy_targets_count"),
-                tg.unhealthy_state_routing_minimum_healthy_targets_count as u64,
-                1,
-                MAX_DESIRED_COUNT as u64 * 2,
-                "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
+                &knobs::FAIL_OPEN_THRESHOLD,
+                tg.unhealthy_state_routing_minimum_healthy_targets_count as f64,
             );
             let hc = &tg.health_check;
             let hf = format!("{field}.health_check");
@@ -1090,16 +1241,19 @@ impl Validator {
                 self.err(format!("{hf}.port"), format!("must be \"traffic-port\" or 1-65535, got {:?}", hc.port));
             }
             self.path(&format!("{hf}.path"), &hc.path);
-            self.range(&format!("{hf}.interval_seconds"), hc.interval_seconds as u64, 5, 300, "HealthCheckIntervalSeconds");
-            self.range(&format!("{hf}.timeout_seconds"), hc.timeout_seconds as u64, 2, 120, "HealthCheckTimeoutSeconds");
-            if hc.timeout_seconds >= hc.interval_seconds {
-                self.err(
+            let interval_ok = self.knob(&format!("{hf}.interval_seconds"), &knobs::HEALTH_CHECK_INTERVAL, hc.interval_seconds as f64);
+            let timeout_ok = self.knob(&format!("{hf}.timeout_seconds"), &knobs::HEALTH_CHECK_TIMEOUT, hc.timeout_seconds as f64);
+            // Only when both are in range: an interval of 4 is the interval's error, not the
+            // timeout's as well.
+            if interval_ok && timeout_ok && hc.timeout_seconds >= hc.interval_seconds {
+                self.push(
                     format!("{hf}.timeout_seconds"),
-                    format!("must be less than interval_seconds ({}), as AWS requires", hc.interval_seconds),
+                    format!("must be less than the interval ({} s), as AWS requires, got {}", hc.interval_seconds, hc.timeout_seconds),
+                    Some(&knobs::HEALTH_CHECK_TIMEOUT),
                 );
             }
-            self.range(&format!("{hf}.healthy_threshold_count"), hc.healthy_threshold_count as u64, 2, 10, "HealthyThresholdCount");
-            self.range(&format!("{hf}.unhealthy_threshold_count"), hc.unhealthy_threshold_count as u64, 2, 10, "UnhealthyThresholdCount");
+            self.knob(&format!("{hf}.healthy_threshold_count"), &knobs::HEALTHY_THRESHOLD, hc.healthy_threshold_count as f64);
+            self.knob(&format!("{hf}.unhealthy_threshold_count"), &knobs::UNHEALTHY_THRESHOLD, hc.unhealthy_threshold_count as f64);
             if parse_matcher(&hc.matcher).is_none() {
                 self.err(
                     format!("{hf}.matcher"),
@@ -1134,7 +1288,7 @@ impl Validator {
     fn task_definition(&mut self, s: &Scenario) {
         let td = &s.task_definition;
         self.name("task_definition.family", &td.family);
-        self.range("task_definition.revision", td.revision as u64, 1, 1_000_000, "revision");
+        self.knob("task_definition.revision", &knobs::REVISION, td.revision as f64);
         let c = &td.container;
         self.name("task_definition.container.name", &c.name);
         if c.port_mappings.len() > 10 {
@@ -1142,9 +1296,7 @@ impl Validator {
         }
         for (i, m) in c.port_mappings.iter().enumerate() {
             let field = format!("task_definition.container.port_mappings[{i}]");
-            if m.container_port == 0 {
-                self.err(format!("{field}.container_port"), "must be 1-65535");
-            }
+            self.knob(&format!("{field}.container_port"), &knobs::CONTAINER_PORT, m.container_port as f64);
             if c.port_mappings[..i].iter().any(|o| o.container_port == m.container_port) {
                 self.err(format!("{field}.container_port"), format!("container port {} is mapped twice", m.container_port));
             }
@@ -1156,53 +1308,30 @@ impl Validator {
             }
         }
         let app = &c.app;
-        if app.listen_port == 0 {
-            self.err("task_definition.container.app.listen_port", "must be 1-65535");
-        }
-        self.range("task_definition.container.app.startup_seconds", app.startup_seconds as u64, 0, 3600, "app start-up time");
+        self.knob("task_definition.container.app.listen_port", &knobs::LISTEN_PORT, app.listen_port as f64);
+        self.knob("task_definition.container.app.startup_seconds", &knobs::STARTUP, app.startup_seconds as f64);
         self.path("task_definition.container.app.health_path", &app.health_path);
-        self.range("task_definition.container.app.response_time_ms", app.response_time_ms as u64, 1, 600_000, "app response time");
-        self.range("task_definition.container.app.slow_response_seconds", app.slow_response_seconds as u64, 1, 600, "slow health answer");
+        self.knob("task_definition.container.app.response_time_ms", &knobs::RESPONSE_TIME, app.response_time_ms as f64);
+        self.knob("task_definition.container.app.slow_response_seconds", &knobs::SLOW_RESPONSE, app.slow_response_seconds as f64);
     }
 
     fn service(&mut self, s: &Scenario, svc: &EcsService) {
         self.name("service.name", &svc.name);
         self.name("service.cluster", &svc.cluster);
-        if svc.desired_count > MAX_DESIRED_COUNT {
-            self.err(
-                "service.desired_count",
-                format!("must be 0-{MAX_DESIRED_COUNT} (ALB Lab runs at most {MAX_DESIRED_COUNT} tasks), got {}", svc.desired_count),
-            );
-        }
-        self.range(
-            "service.health_check_grace_period_seconds",
-            svc.health_check_grace_period_seconds as u64,
-            0,
-            2_147_483_647,
-            "healthCheckGracePeriodSeconds",
-        );
+        self.knob("service.desired_count", &knobs::DESIRED_COUNT, svc.desired_count as f64);
+        self.knob("service.health_check_grace_period_seconds", &knobs::GRACE_PERIOD, svc.health_check_grace_period_seconds as f64);
         let dc = &svc.deployment_configuration;
-        self.range(
+        self.knob(
             "service.deployment_configuration.minimum_healthy_percent",
-            dc.minimum_healthy_percent as u64,
-            0,
-            100,
-            "minimumHealthyPercent",
+            &knobs::MINIMUM_HEALTHY_PERCENT,
+            dc.minimum_healthy_percent as f64,
         );
-        self.range(
-            "service.deployment_configuration.maximum_percent",
-            dc.maximum_percent as u64,
-            100,
-            200,
-            "maximumPercent (ALB Lab allows 100-200)",
-        );
+        self.knob("service.deployment_configuration.maximum_percent", &knobs::MAXIMUM_PERCENT, dc.maximum_percent as f64);
         if let Some(lb) = &svc.load_balancer {
             if s.find_target_group(&lb.target_group).is_none() {
                 self.err("service.load_balancer.target_group", format!("no target group {:?} in this scenario", lb.target_group));
             }
-            if lb.container_port == 0 {
-                self.err("service.load_balancer.container_port", "must be 1-65535");
-            }
+            self.knob("service.load_balancer.container_port", &knobs::CONTAINER_PORT, lb.container_port as f64);
         }
         match (&svc.network_configuration, s.task_definition.network_mode) {
             (Some(nc), _) => {
@@ -1222,14 +1351,10 @@ impl Validator {
             Some(ip) if !ip.is_private() => {}
             _ => self.err("client.ip", format!("must be a public IPv4 address such as 203.0.113.10, got {:?}", c.ip)),
         }
-        if !(c.requests_per_second.is_finite() && (0.0..=MAX_REQUESTS_PER_SECOND).contains(&c.requests_per_second)) {
-            self.err("client.requests_per_second", format!("must be 0-{MAX_REQUESTS_PER_SECOND}, got {}", c.requests_per_second));
-        }
-        if c.port == 0 {
-            self.err("client.port", "must be 1-65535");
-        }
+        self.knob("client.requests_per_second", &knobs::REQUEST_RATE, c.requests_per_second);
+        self.knob("client.port", &knobs::CLIENT_PORT, c.port as f64);
         self.path_up_to("client.path", &c.path, 256);
-        self.range("client.connect_timeout_seconds", c.connect_timeout_seconds as u64, 1, 120, "client connect timeout");
+        self.knob("client.connect_timeout_seconds", &knobs::CONNECT_TIMEOUT, c.connect_timeout_seconds as f64);
     }
 }
 

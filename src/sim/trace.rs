@@ -5,15 +5,14 @@
 //! reads are produced only when the page asks ([`HopRecord::setting`], [`HopRecord::aws_term`],
 //! [`HopRecord::fix`]). The vocabulary is AWS's (docs/model.md §Traces).
 
-use super::ecs::TaskState;
-use super::health::TargetState;
-use super::net::Ipv4;
-use serde::{Deserialize, Serialize};
+use super::net::{Endpoint, Ipv4};
+use super::state::{TargetState, TaskState};
+use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 
 /// The places a request passes, left to right as the diagram draws them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Hop {
     Client,
     AlbSecurityGroup,
@@ -80,7 +79,7 @@ impl fmt::Display for Hop {
 }
 
 /// Who made an HTTP status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatusSource {
     /// The load balancer itself (counted in `HTTPCode_ELB_*`).
     Elb,
@@ -91,7 +90,7 @@ pub enum StatusSource {
 }
 
 /// How one request ended. Every request ends in exactly one of these.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Http {
         status: u16,
@@ -152,7 +151,7 @@ impl fmt::Display for Outcome {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OutcomeClass {
     Success,
     Client4xx,
@@ -219,25 +218,8 @@ pub fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// A target's address as the target group lists it: `10.0.1.23:8000` or `i-0abc…:32768`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Endpoint {
-    pub ip: Ipv4,
-    pub port: u16,
-    pub instance_id: Option<Arc<str>>,
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.instance_id {
-            Some(id) => write!(f, "{id}:{}", self.port),
-            None => write!(f, "{}:{}", self.ip, self.port),
-        }
-    }
-}
-
 /// What decided a hop, with the numbers needed to explain it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Detail {
     ClientSends {
         ip: Ipv4,
@@ -341,7 +323,7 @@ pub enum Detail {
 }
 
 /// Which clock a slow answer ran into.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlowLimit {
     /// The ALB's idle timeout (client requests).
     IdleTimeout,
@@ -350,14 +332,14 @@ pub enum SlowLimit {
 }
 
 /// Is this trace a client request (or curl) or a health check? The same hop reads differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TraceKind {
     Request,
     DirectCurl,
     HealthCheck,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HopRecord {
     pub hop: Hop,
     pub passed: bool,
@@ -498,7 +480,7 @@ impl HopRecord {
 }
 
 /// A full trace: the kind, the hops in order, and how it ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trace {
     pub kind: TraceKind,
     pub hops: Vec<HopRecord>,

@@ -12,12 +12,11 @@
 //! authentication actions, cross-zone settings per target group (cross-zone is always on).
 
 use super::ecs::Task;
-use super::health::{CheckResult, LastCheck, TargetId, TargetState};
+use super::health::{CheckResult, LastCheck, Target, TargetId, TargetState};
 use super::net::{Cidr, Ipv4};
-use super::scenario::{path_pattern_matches, Action, HealthResponse, LoadBalancingAlgorithm, NetworkMode, Scenario};
+use super::scenario::{Action, AppAnswer, LoadBalancingAlgorithm, NetworkMode, Scenario};
 use super::trace::{Detail, Hop, Outcome, SlowLimit, StatusSource, Trace, TraceKind};
 use super::Sim;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The ALB's connection timeout to a target (docs/model.md §Timings).
@@ -26,7 +25,7 @@ pub const TARGET_CONNECT_TIMEOUT_MS: u64 = 10_000;
 pub const CURL_MAX_TIME_MS: u64 = 60_000;
 
 /// One finished or in-flight request, with its trace.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RequestRecord {
     pub id: u64,
     pub kind: TraceKind,
@@ -43,7 +42,7 @@ pub struct RequestRecord {
 }
 
 /// A health check whose answer is still on its way.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PendingCheck {
     pub target: TargetId,
     pub sent_at_ms: u64,
@@ -53,7 +52,7 @@ pub struct PendingCheck {
 }
 
 /// An ALB node: one per enabled subnet, with an address from that subnet.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AlbNode {
     pub subnet: Arc<str>,
     pub availability_zone: Arc<str>,
@@ -153,15 +152,13 @@ impl Compiled {
             .load_balancer
             .listeners
             .iter()
-            .map(|l| {
-                let mut rules: Vec<_> = l.rules.iter().collect();
-                rules.sort_by_key(|r| r.priority);
-                let client_match = rules
-                    .iter()
-                    .find(|r| path_pattern_matches(&r.path_pattern, &s.client.path))
-                    .map(|r| (Some(r.priority), Arc::from(r.path_pattern.as_str()), compile_action(s, &r.action)))
-                    .unwrap_or((None, Arc::from("*"), compile_action(s, &l.default_action)));
-                CompiledListener { port: l.port, client_match }
+            .filter_map(|l| {
+                let route = s.route(l.port, &s.client.path)?;
+                let client_match = match route.rule {
+                    Some(r) => (Some(r.priority), Arc::from(r.path_pattern.as_str()), compile_action(s, route.action)),
+                    None => (None, Arc::from("*"), compile_action(s, route.action)),
+                };
+                Some(CompiledListener { port: l.port, client_match })
             })
             .collect();
         let alb_groups: Vec<Arc<str>> = s.load_balancer.security_groups.iter().map(|g| Arc::from(g.as_str())).collect();
@@ -247,6 +244,32 @@ pub struct ClientRoute {
     pub fixed_status: Option<u16>,
 }
 
+/// A request's fate, decided: its record (without an id yet), which target group's round-robin
+/// cursor it used, and whether the app crashed answering it.
+pub(crate) struct RequestDecision {
+    record: RequestRecord,
+    used_cursor: Option<(usize, LoadBalancingAlgorithm)>,
+    crashed: bool,
+}
+
+/// A health check's fate, decided when it is sent.
+struct CheckDecision {
+    trace: Trace,
+    result: CheckResult,
+    latency_ms: u64,
+    crashed: bool,
+    interval_ms: u64,
+    task: u32,
+}
+
+/// Who opens a connection to a task: the load balancer (a node's address, its security
+/// groups, and its own outbound rules apply) or the client on the internet (a direct curl).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Source {
+    Alb { node_ip: Ipv4 },
+    Client,
+}
+
 /// What happened when a packet tried to reach the app.
 enum Reach {
     Answered {
@@ -279,8 +302,9 @@ impl Sim {
         self.alb_nodes.iter().find(|n| &*n.availability_zone == zone).or(self.alb_nodes.first())
     }
 
-    /// The security groups on the interface that receives traffic for this task.
-    fn task_groups<'a>(&'a self, task: &'a Task) -> &'a [Arc<str>] {
+    /// The security groups on the interface that receives traffic for this task: its ENI's
+    /// (awsvpc), or its container instance's (bridge).
+    pub(crate) fn task_groups<'a>(&'a self, task: &'a Task) -> &'a [Arc<str>] {
         match task.network_mode {
             NetworkMode::Awsvpc => &task.security_groups,
             NetworkMode::Bridge => task
@@ -292,6 +316,44 @@ impl Sim {
         }
     }
 
+    /// Does the load balancer's security group admit the client on the port it sends to? The one
+    /// decision requests and the diagram's gate share.
+    pub(crate) fn admit_client_to_alb(&self) -> Result<Detail, Detail> {
+        let c = &self.compiled;
+        let port = self.scenario.client.port;
+        match c.ingress_admits(&c.alb_groups, c.client_ip.unwrap_or(Ipv4(0)), &[], port) {
+            Some((group, rule)) => Ok(Detail::SgAllows { group, rule, port }),
+            None => Err(Detail::SgDenies { groups: c.alb_groups_text.clone(), source: c.client_ip_text.clone(), port }),
+        }
+    }
+
+    /// Does a connection from `src` reach the task on `port` through the security groups? For
+    /// the load balancer, its own outbound rules first, then the task's inbound rules (stateful:
+    /// the answer always returns). The one decision requests, health checks, direct curls and the
+    /// diagram's gates share; `Ok` carries the admitting group and rule, `Err` why it was dropped.
+    pub(crate) fn admit_to_task(&self, task: &Task, port: u16, src: Source) -> Result<Detail, Detail> {
+        self.admit_to(self.task_groups(task), task.private_ip, port, src)
+    }
+
+    /// [`Sim::admit_to_task`] for any interface: its security groups `groups` and address
+    /// `dst_ip`. The diagnosis asks it for the tasks a setup would start.
+    pub(crate) fn admit_to(&self, groups: &[Arc<str>], dst_ip: Ipv4, port: u16, src: Source) -> Result<Detail, Detail> {
+        let c = &self.compiled;
+        let (src_ip, src_groups, src_text): (Ipv4, &[Arc<str>], Arc<str>) = match src {
+            Source::Alb { node_ip } => {
+                if !c.egress_admits(&c.alb_groups, dst_ip, groups, port) {
+                    return Err(Detail::EgressDenies { groups: c.alb_groups_text.clone(), port });
+                }
+                (node_ip, &c.alb_groups, format!("the ALB ({node_ip})").into())
+            }
+            Source::Client => (c.client_ip.unwrap_or(Ipv4(0)), &[], c.client_ip_text.clone()),
+        };
+        match c.ingress_admits(groups, src_ip, src_groups, port) {
+            Some((group, rule)) => Ok(Detail::SgAllows { group, rule, port }),
+            None => Err(Detail::SgDenies { groups: Compiled::groups_text(groups), source: src_text, port }),
+        }
+    }
+
     /// From the task's security group to the app's answer: the hops every path shares.
     #[allow(clippy::too_many_arguments)]
     fn reach_app(
@@ -299,22 +361,16 @@ impl Sim {
         trace: &mut Trace,
         task: &Task,
         port: u16,
-        src_ip: Ipv4,
-        src_groups: &[Arc<str>],
-        src_text: &Arc<str>,
+        src: Source,
         path: &Arc<str>,
         limit_ms: u64,
         limit: SlowLimit,
         jitter_ms: u32,
     ) -> Reach {
-        let groups = self.task_groups(task);
-        match self.compiled.ingress_admits(groups, src_ip, src_groups, port) {
-            Some((group, rule)) => trace.pass(Hop::TaskSecurityGroup, Detail::SgAllows { group, rule, port }),
-            None => {
-                trace.fail(
-                    Hop::TaskSecurityGroup,
-                    Detail::SgDenies { groups: Compiled::groups_text(groups), source: src_text.clone(), port },
-                );
+        match self.admit_to_task(task, port, src) {
+            Ok(detail) => trace.pass(Hop::TaskSecurityGroup, detail),
+            Err(detail) => {
+                trace.fail(Hop::TaskSecurityGroup, detail);
                 return Reach::Dropped;
             }
         }
@@ -354,21 +410,12 @@ impl Sim {
             trace.fail(Hop::App, Detail::NotListening { port: container_port, listen_port: app.listen_port });
             return Reach::Refused;
         }
-        let (status, needed_ms) = if **path == *app.health_path {
-            match app.health_response {
-                HealthResponse::Ok => (200, 5),
-                HealthResponse::NotFound => (404, 5),
-                HealthResponse::ServerError => (500, 5),
-                HealthResponse::Slow => (200, app.slow_response_seconds.saturating_mul(1000)),
-                HealthResponse::Crash => {
-                    trace.fail(Hop::App, Detail::AppCrashed { path: path.clone() });
-                    return Reach::Crashed;
-                }
+        let (status, needed_ms) = match app.answer(path, jitter_ms) {
+            AppAnswer::Status { status, needed_ms } => (status, needed_ms),
+            AppAnswer::Crash => {
+                trace.fail(Hop::App, Detail::AppCrashed { path: path.clone() });
+                return Reach::Crashed;
             }
-        } else if &**path == "/" {
-            (200, app.response_time_ms.saturating_add(jitter_ms))
-        } else {
-            (404, 5)
         };
         if needed_ms as u64 >= limit_ms {
             trace.fail(Hop::App, Detail::AppTooSlow { path: path.clone(), needed_ms, waited_ms: limit_ms as u32, limit });
@@ -378,22 +425,56 @@ impl Sim {
         Reach::Answered { status, latency_ms: needed_ms }
     }
 
-    /// Send one client request to the ALB and decide its fate.
+    /// Send one client request to the ALB: decide its fate now, and record it.
     pub(crate) fn send_request(&mut self) -> u64 {
         let id = self.next_request_id;
         self.next_request_id += 1;
+        let jitter = self.rng.range_u64(0, 20) as u32;
+        let decided = self.decide_request(jitter);
+        if let Some((tg_index, algorithm)) = decided.used_cursor {
+            if algorithm == LoadBalancingAlgorithm::RoundRobin {
+                let cursor = self.round_robin.entry(tg_index).or_insert(0);
+                *cursor = cursor.wrapping_add(1);
+            }
+        }
+        let mut record = decided.record;
+        record.id = id;
+        if let Some(tid) = record.target {
+            if let Some(t) = self.targets.get_mut(&tid) {
+                t.in_flight = t.in_flight.saturating_add(1);
+            }
+        }
+        if decided.crashed {
+            if let Some(t) = record.task.and_then(|seq| self.tasks.get_mut(&seq)) {
+                t.has_crashed = true;
+            }
+        }
+        self.finish_request(record)
+    }
+
+    /// What a client request sent now would get, hop by hop, without sending it: the same
+    /// decision [`Sim::send_request`] makes (it picks the target the load balancer would pick
+    /// next, with no latency jitter).
+    pub fn predict_request(&self) -> RequestRecord {
+        self.decide_request(0).record
+    }
+
+    /// The hop-by-hop decision for one client request: ALB security group, listener, rule,
+    /// target group (round robin or least outstanding requests, fail-open, 503), the security
+    /// groups to the task, the task, its port mapping and the app. Pure: sending and predicting
+    /// are this same code.
+    fn decide_request(&self, jitter: u32) -> RequestDecision {
         let now = self.now_ms;
         let port = self.scenario.client.port;
         let connect_timeout_ms = self.scenario.client.connect_timeout_seconds as u64 * 1000;
         let idle_timeout_ms = self.scenario.load_balancer.idle_timeout_seconds as u64 * 1000;
-        let jitter = self.rng.range_u64(0, 20) as u32;
         let c = &self.compiled;
         let path = c.client_path.clone();
         let client_ip = c.client_ip.unwrap_or(Ipv4(0));
         let mut trace = Trace::new(TraceKind::Request);
         trace.pass(Hop::Client, Detail::ClientSends { ip: client_ip, port, path: path.clone() });
         let mut record = RequestRecord {
-            id,
+            id: 0,
             kind: TraceKind::Request,
             sent_at_ms: now,
             done_at_ms: now,
@@ -405,27 +486,27 @@ impl Sim {
             is_fail_open: false,
             latency_ms: 0,
         };
+        let mut used_cursor = None;
         let elb = |status| Outcome::Http { status, source: StatusSource::Elb };
+        let done = |mut record: RequestRecord, trace: Trace, used_cursor, crashed| {
+            record.trace = trace;
+            RequestDecision { record, used_cursor, crashed }
+        };
 
         // 1. The ALB security group sees the SYN first.
-        match c.ingress_admits(&c.alb_groups, client_ip, &[], port) {
-            Some((group, rule)) => trace.pass(Hop::AlbSecurityGroup, Detail::SgAllows { group, rule, port }),
-            None => {
-                trace.fail(
-                    Hop::AlbSecurityGroup,
-                    Detail::SgDenies { groups: c.alb_groups_text.clone(), source: c.client_ip_text.clone(), port },
-                );
+        match self.admit_client_to_alb() {
+            Ok(detail) => trace.pass(Hop::AlbSecurityGroup, detail),
+            Err(detail) => {
+                trace.fail(Hop::AlbSecurityGroup, detail);
                 record.done_at_ms = now + connect_timeout_ms;
-                record.trace = trace;
-                return self.finish_request(record);
+                return done(record, trace, None, false);
             }
         }
         // 2. A listener on the port.
         let Some(listener) = c.listeners.iter().find(|l| l.port == port) else {
             trace.fail(Hop::Listener, Detail::NoListener { port });
             record.done_at_ms = now + connect_timeout_ms;
-            record.trace = trace;
-            return self.finish_request(record);
+            return done(record, trace, None, false);
         };
         trace.pass(Hop::Listener, Detail::ListenerFound { port });
         // 3. Rules by priority, then the default action.
@@ -436,8 +517,7 @@ impl Sim {
                 trace.pass(Hop::ListenerRule, Detail::FixedResponse { status });
                 record.outcome = Outcome::Http { status, source: StatusSource::FixedResponse };
                 record.done_at_ms = now + 1;
-                record.trace = trace;
-                return self.finish_request(record);
+                return done(record, trace, None, false);
             }
             CompiledAction::Forward { target_group, name } => {
                 trace.pass(Hop::ListenerRule, Detail::RuleMatched { priority, pattern, forward_to: Some(name.clone()) });
@@ -445,96 +525,53 @@ impl Sim {
             }
         };
         // 4. Pick a target.
-        let Some((tid, fail_open)) = self.pick_target(tg_index, &tg_name, &mut trace) else {
+        let cursor = self.round_robin.get(&tg_index).copied().unwrap_or(0);
+        let Some((tid, fail_open)) = self.choose_target(tg_index, &tg_name, &mut trace, cursor) else {
             record.outcome = elb(503);
             record.done_at_ms = now + 1;
-            record.trace = trace;
-            return self.finish_request(record);
+            return done(record, trace, None, false);
         };
+        used_cursor = self.scenario.target_groups.get(tg_index).map(|tg| (tg_index, tg.load_balancing_algorithm)).or(used_cursor);
         let Some(target) = self.targets.get(&tid) else {
             record.outcome = elb(503);
-            record.trace = trace;
-            return self.finish_request(record);
+            return done(record, trace, used_cursor, false);
         };
         record.target = Some(tid);
         record.task = Some(target.task);
         record.target_state = Some(target.state);
         record.is_fail_open = fail_open;
-        let target_ip = target.endpoint.ip;
         let target_port = target.endpoint.port;
-        let zone = target.availability_zone.clone();
-        let c = &self.compiled;
         let Some(task) = self.tasks.get(&target.task) else {
             trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
             record.outcome = elb(502);
             record.done_at_ms = now + 1;
-            record.trace = trace;
-            return self.finish_request(record);
+            return done(record, trace, used_cursor, false);
         };
-        let node_ip = self.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
-        let node_text: Arc<str> = format!("the ALB ({node_ip})").into();
-        // 5. The ALB's own outbound rules, then the task's inbound rules.
-        if !c.egress_admits(&c.alb_groups, target_ip, self.task_groups(task), target_port) {
-            trace.fail(Hop::TaskSecurityGroup, Detail::EgressDenies { groups: c.alb_groups_text.clone(), port: target_port });
-            record.outcome = elb(504);
-            record.done_at_ms = now + TARGET_CONNECT_TIMEOUT_MS;
-            record.trace = trace;
-            return self.finish_request(record);
-        }
-        let alb_groups = c.alb_groups.clone();
-        let reach = self.reach_app(
-            &mut trace,
-            task,
-            target_port,
-            node_ip,
-            &alb_groups,
-            &node_text,
-            &path,
-            idle_timeout_ms,
-            SlowLimit::IdleTimeout,
-            jitter,
-        );
-        let seq = task.seq;
-        match reach {
+        let node_ip = self.alb_node_for(&target.availability_zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+        // 5. The ALB's own outbound rules, the task's inbound rules, the task, the app.
+        let reach =
+            self.reach_app(&mut trace, task, target_port, Source::Alb { node_ip }, &path, idle_timeout_ms, SlowLimit::IdleTimeout, jitter);
+        let (outcome, delay_ms, latency_ms, crashed) = match reach {
             Reach::Answered { status, latency_ms } => {
-                record.outcome = Outcome::Http { status, source: StatusSource::Target };
-                record.latency_ms = latency_ms;
-                record.done_at_ms = now + latency_ms as u64;
+                (Outcome::Http { status, source: StatusSource::Target }, latency_ms as u64, latency_ms, false)
             }
-            Reach::Dropped => {
-                record.outcome = elb(504);
-                record.done_at_ms = now + TARGET_CONNECT_TIMEOUT_MS;
-            }
-            Reach::TooSlow => {
-                record.outcome = elb(504);
-                record.done_at_ms = now + idle_timeout_ms;
-            }
-            Reach::Refused => {
-                record.outcome = elb(502);
-                record.done_at_ms = now + 1;
-            }
-            Reach::Crashed => {
-                record.outcome = elb(502);
-                record.done_at_ms = now + 1;
-                if let Some(t) = self.tasks.get_mut(&seq) {
-                    t.has_crashed = true;
-                }
-            }
-        }
-        if let Some(t) = self.targets.get_mut(&tid) {
-            t.in_flight = t.in_flight.saturating_add(1);
-        }
-        record.trace = trace;
-        self.finish_request(record)
+            Reach::Dropped => (elb(504), TARGET_CONNECT_TIMEOUT_MS, 0, false),
+            Reach::TooSlow => (elb(504), idle_timeout_ms, 0, false),
+            Reach::Refused => (elb(502), 1, 0, false),
+            Reach::Crashed => (elb(502), 1, 0, true),
+        };
+        record.outcome = outcome;
+        record.latency_ms = latency_ms;
+        record.done_at_ms = now + delay_ms;
+        done(record, trace, used_cursor, crashed)
     }
 
-    /// Choose a target in the target group: healthy ones by the algorithm, or fail open.
-    fn pick_target(&mut self, tg_index: usize, tg_name: &Arc<str>, trace: &mut Trace) -> Option<(TargetId, bool)> {
+    /// Choose a target in the target group: healthy ones by the algorithm, or fail open. Pure:
+    /// round robin takes the `cursor`'s turn, and the sender advances the cursor.
+    fn choose_target(&self, tg_index: usize, tg_name: &Arc<str>, trace: &mut Trace, cursor: u64) -> Option<(TargetId, bool)> {
         let tg = self.scenario.target_groups.get(tg_index)?;
         let min_healthy = tg.unhealthy_state_routing_minimum_healthy_targets_count as usize;
-        let algorithm = tg.load_balancing_algorithm;
         let initial_fail_open = self.scenario.options.initial_targets_fail_open;
-        self.scratch_targets.clear();
         let (mut healthy, mut unhealthy, mut initial, mut draining, mut unused) = (0usize, 0usize, 0u32, 0u32, 0u32);
         for t in self.targets.values().filter(|t| t.target_group == tg_index) {
             match t.state {
@@ -557,36 +594,31 @@ impl Sim {
         // healthy or unhealthy gets traffic (initial ones only if the option says so). Draining
         // targets never get new requests (docs/model.md §Fail open).
         let fail_open = healthy < min_healthy;
-        for t in self.targets.values().filter(|t| t.target_group == tg_index) {
-            let eligible = match t.state {
-                TargetState::Healthy => true,
-                TargetState::Unhealthy => fail_open,
-                TargetState::Initial => fail_open && initial_fail_open,
-                TargetState::Draining | TargetState::Unused => false,
-            };
-            if eligible {
-                self.scratch_targets.push((t.id, t.in_flight));
-            }
-        }
-        if self.scratch_targets.is_empty() {
+        let eligible = |t: &&Target| {
+            t.target_group == tg_index
+                && match t.state {
+                    TargetState::Healthy => true,
+                    TargetState::Unhealthy => fail_open,
+                    TargetState::Initial => fail_open && initial_fail_open,
+                    TargetState::Draining | TargetState::Unused => false,
+                }
+        };
+        let count = self.targets.values().filter(eligible).count();
+        if count == 0 {
             trace.fail(Hop::TargetGroup, Detail::NoRoutableTargets { target_group: tg_name.clone(), initial, draining, unused });
             return None;
         }
-        let chosen = match algorithm {
-            LoadBalancingAlgorithm::RoundRobin => {
-                let cursor = self.round_robin.entry(tg_index).or_insert(0);
-                let pick = self.scratch_targets[(*cursor % self.scratch_targets.len() as u64) as usize].0;
-                *cursor = cursor.wrapping_add(1);
-                pick
+        let target = match tg.load_balancing_algorithm {
+            LoadBalancingAlgorithm::RoundRobin => self.targets.values().filter(eligible).nth((cursor % count as u64) as usize)?,
+            LoadBalancingAlgorithm::LeastOutstandingRequests => {
+                self.targets.values().filter(eligible).min_by_key(|t| (t.in_flight, t.id))?
             }
-            LoadBalancingAlgorithm::LeastOutstandingRequests => self.scratch_targets.iter().min_by_key(|(id, n)| (*n, *id)).map(|t| t.0)?,
         };
-        let target = self.targets.get(&chosen)?;
         trace.pass(
             Hop::TargetGroup,
             Detail::Routed { target_group: tg_name.clone(), target: target.endpoint.clone(), state: target.state, fail_open },
         );
-        Some((chosen, fail_open))
+        Some((target.id, fail_open))
     }
 
     /// curl a task's IP directly from the client, bypassing the load balancer.
@@ -622,10 +654,7 @@ impl Sim {
     /// The hops of a direct curl: the task's public IP, its security group, the app.
     fn decide_curl(&self, task_seq: u32, port: u16) -> (Trace, Outcome, u64, u32) {
         let connect_timeout_ms = self.scenario.client.connect_timeout_seconds as u64 * 1000;
-        let c = &self.compiled;
-        let client_ip = c.client_ip.unwrap_or(Ipv4(0));
-        let client_text = c.client_ip_text.clone();
-        let path = c.client_path.clone();
+        let path = self.compiled.client_path.clone();
         let mut trace = Trace::new(TraceKind::DirectCurl);
         let Some(task) = self.tasks.get(&task_seq) else {
             trace.fail(Hop::Client, Detail::TaskStoppedInFlight);
@@ -637,8 +666,7 @@ impl Sim {
             return (trace, Outcome::ClientTimeout, connect_timeout_ms, 0);
         };
         trace.pass(Hop::Client, Detail::PublicIp { public_ip });
-        let reach =
-            self.reach_app(&mut trace, task, port, client_ip, &[], &client_text, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
+        let reach = self.reach_app(&mut trace, task, port, Source::Client, &path, CURL_MAX_TIME_MS, SlowLimit::IdleTimeout, 0);
         match reach {
             Reach::Answered { status, latency_ms } => {
                 (trace, Outcome::Http { status, source: StatusSource::Target }, latency_ms as u64, latency_ms)
@@ -693,66 +721,57 @@ impl Sim {
         }
     }
 
+    /// What a health check to this target sent now would get: the same decision the load
+    /// balancer's checks make. Pure, so the diagram, the tests and the checks share it.
+    pub fn predict_health_check(&self, target: TargetId) -> Option<(Trace, CheckResult)> {
+        self.decide_health_check(target).map(|c| (c.trace, c.result))
+    }
+
+    fn decide_health_check(&self, tid: TargetId) -> Option<CheckDecision> {
+        let target = self.targets.get(&tid)?;
+        let tg = self.scenario.target_groups.get(target.target_group)?;
+        let hc = &tg.health_check;
+        let interval_ms = hc.interval_seconds as u64 * 1000;
+        let timeout_ms = hc.timeout_seconds as u64 * 1000;
+        let port = hc.explicit_port().unwrap_or(target.endpoint.port);
+        let path = self.compiled.health_paths.get(target.target_group).cloned().unwrap_or_else(|| Arc::from("/"));
+        let node_ip = self.alb_node_for(&target.availability_zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+        let mut trace = Trace::new(TraceKind::HealthCheck);
+        trace.pass(Hop::TargetGroup, Detail::AlbProbes { node_ip, path: path.clone() });
+        trace.pass(Hop::TargetGroup, Detail::HealthCheckTo { target: target.endpoint.clone(), port });
+        let (result, latency_ms, crashed) = match self.tasks.get(&target.task) {
+            None => {
+                trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
+                (CheckResult::ConnectionFailed, 1, false)
+            }
+            Some(task) => {
+                match self.reach_app(&mut trace, task, port, Source::Alb { node_ip }, &path, timeout_ms, SlowLimit::HealthCheckTimeout, 0) {
+                    Reach::Answered { status, latency_ms } if hc.matches(status) => {
+                        (CheckResult::Pass { status }, latency_ms as u64, false)
+                    }
+                    Reach::Answered { status, latency_ms } => {
+                        if let Some(last) = trace.hops.last_mut() {
+                            last.passed = false;
+                        }
+                        (CheckResult::CodeMismatch { status }, latency_ms as u64, false)
+                    }
+                    Reach::Dropped | Reach::TooSlow => (CheckResult::Timeout, timeout_ms, false),
+                    Reach::Refused => (CheckResult::ConnectionFailed, 1, false),
+                    Reach::Crashed => (CheckResult::ConnectionFailed, 1, true),
+                }
+            }
+        };
+        Some(CheckDecision { trace, result, latency_ms, crashed, interval_ms, task: target.task })
+    }
+
     /// Send the health checks that are due, and apply the answers that arrived.
     pub(crate) fn run_health_checks(&mut self) {
         let now = self.now_ms;
         let due: Vec<TargetId> = self.targets.values().filter(|t| t.next_check_at_ms <= now).map(|t| t.id).collect();
         for tid in due {
-            let Some(target) = self.targets.get(&tid) else { continue };
-            let Some(tg) = self.scenario.target_groups.get(target.target_group) else { continue };
-            let hc = &tg.health_check;
-            let interval_ms = hc.interval_seconds as u64 * 1000;
-            let timeout_ms = hc.timeout_seconds as u64 * 1000;
-            let port = hc.explicit_port().unwrap_or(target.endpoint.port);
-            let path = self.compiled.health_paths.get(target.target_group).cloned().unwrap_or_else(|| Arc::from("/"));
-            let node_ip = self.alb_node_for(&target.availability_zone).map(|n| n.ip).unwrap_or(Ipv4(0));
-            let mut trace = Trace::new(TraceKind::HealthCheck);
-            trace.pass(Hop::TargetGroup, Detail::AlbProbes { node_ip, path: path.clone() });
-            trace.pass(Hop::TargetGroup, Detail::HealthCheckTo { target: target.endpoint.clone(), port });
-            let task_seq = target.task;
-            let (result, latency_ms, crashed) = match self.tasks.get(&task_seq) {
-                None => {
-                    trace.fail(Hop::Task, Detail::TaskStoppedInFlight);
-                    (CheckResult::ConnectionFailed, 1, false)
-                }
-                Some(task) => {
-                    let c = &self.compiled;
-                    if !c.egress_admits(&c.alb_groups, target.endpoint.ip, self.task_groups(task), port) {
-                        trace.fail(Hop::TaskSecurityGroup, Detail::EgressDenies { groups: c.alb_groups_text.clone(), port });
-                        (CheckResult::Timeout, timeout_ms, false)
-                    } else {
-                        let node_text: Arc<str> = format!("the ALB ({node_ip})").into();
-                        let alb_groups = c.alb_groups.clone();
-                        let reach = self.reach_app(
-                            &mut trace,
-                            task,
-                            port,
-                            node_ip,
-                            &alb_groups,
-                            &node_text,
-                            &path,
-                            timeout_ms,
-                            SlowLimit::HealthCheckTimeout,
-                            0,
-                        );
-                        match reach {
-                            Reach::Answered { status, latency_ms } => {
-                                if hc.matches(status) {
-                                    (CheckResult::Pass { status }, latency_ms as u64, false)
-                                } else {
-                                    if let Some(last) = trace.hops.last_mut() {
-                                        last.passed = false;
-                                    }
-                                    (CheckResult::CodeMismatch { status }, latency_ms as u64, false)
-                                }
-                            }
-                            Reach::Dropped | Reach::TooSlow => (CheckResult::Timeout, timeout_ms, false),
-                            Reach::Refused => (CheckResult::ConnectionFailed, 1, false),
-                            Reach::Crashed => (CheckResult::ConnectionFailed, 1, true),
-                        }
-                    }
-                }
-            };
+            let Some(check) = self.decide_health_check(tid) else { continue };
+            let (result, latency_ms, crashed, trace, interval_ms, task_seq) =
+                (check.result, check.latency_ms, check.crashed, check.trace, check.interval_ms, check.task);
             if crashed {
                 if let Some(t) = self.tasks.get_mut(&task_seq) {
                     t.has_crashed = true;
