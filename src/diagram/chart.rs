@@ -46,10 +46,9 @@ pub fn nice_max(v: f64) -> f64 {
     10.0 * power
 }
 
-/// `hh:mm` of a sim time.
+/// `hh:mm` of a sim time: the page's clock, to the minute.
 pub fn clock_minutes(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{:02}:{:02}", s / 3600, (s / 60) % 60)
+    super::text::clock_text(ms)[..5].to_string()
 }
 
 /// Lay out a chart: `times_ms` is the start of each point; `hidden` series keep their place in

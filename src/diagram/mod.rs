@@ -48,7 +48,12 @@ const ROWS_TOP: f64 = 72.0;
 const ROWS_BOTTOM_GAP: f64 = 42.0;
 /// A task row is comfortable at this pitch and still drawable (without text) at the minimum.
 const ROW_PITCH: f64 = 56.0;
-const MIN_ROW_PITCH: f64 = 20.0;
+/// Rows never get closer than this, so a task's node stays a 24-pixel target to tap (a box too
+/// small for the rows is scaled down to fit, where tapping is not the point).
+const MIN_ROW_PITCH: f64 = 30.0;
+/// On a phone, rows sit side by side at least this far apart; more rows make the diagram wider
+/// than the screen, and it scrolls sideways.
+const MIN_TALL_CELL: f64 = 36.0;
 /// Tall layout (phones): the centre of each hop along the page, and the height of its node.
 const TALL_ALONG: [f64; 9] = [32.0, 112.0, 166.0, 216.0, 288.0, 370.0, 418.0, 472.0, 518.0];
 const TALL_EXTENT: [f64; 9] = [52.0, 26.0, 40.0, 40.0, 76.0, 26.0, 52.0, 36.0, 36.0];
@@ -77,18 +82,8 @@ pub enum Selected {
     Request(u64),
 }
 
-/// The settings sections of the inspector, in the order the request meets them; also the knob
-/// groups an exercise unlocks and the `selected` of a share link.
-pub const SECTIONS: [(&str, &str); 8] = [
-    ("client", "Client"),
-    ("network", "VPC and subnets"),
-    ("alb-sg", "ALB security group"),
-    ("listener", "Listener"),
-    ("target-group", "Target group"),
-    ("task-sg", "Task security group"),
-    ("task-definition", "Task definition and app"),
-    ("service", "ECS service"),
-];
+/// The settings sections of the inspector (the core's knob groups).
+pub use crate::sim::knobs::GROUPS as SECTIONS;
 
 impl Selected {
     /// The settings section that opens for this selection.
@@ -197,7 +192,7 @@ impl Layout {
     pub fn fit(rows: usize, viewport: Viewport) -> Layout {
         let rows = rows.clamp(1, MAX_ROWS);
         if viewport.is_vertical {
-            let width = viewport.width_px.max(280.0);
+            let width = viewport.width_px.max(280.0).max(24.0 + rows as f64 * MIN_TALL_CELL);
             return Layout {
                 width,
                 height: TALL_HEIGHT,
@@ -356,22 +351,22 @@ impl Layout {
 
     /// A health check goes from the target group's pill for a row towards that row's app.
     pub fn probe_points(&self, row: usize, stop: Hop) -> Vec<(f64, f64)> {
-        let mut pts = vec![self.target_pill(row)];
-        for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
-            if hop > stop {
-                break;
-            }
-            pts.push(self.point(hop, Some(row)));
-        }
-        pts
+        self.path_to_row(self.target_pill(row), row, stop)
     }
 
     /// A direct curl skips the load balancer: from the client straight to the task's row.
     pub fn curl_points(&self, stop: Hop, row: usize) -> Vec<(f64, f64)> {
-        let mut pts = vec![self.point(Hop::Client, None)];
+        let start = self.point(Hop::Client, None);
         if stop == Hop::Client {
-            return pts;
+            return vec![start];
         }
+        self.path_to_row(start, row, stop)
+    }
+
+    /// From `start` through a task row's hops (security group, task, port mapping, app) up to
+    /// `stop`.
+    fn path_to_row(&self, start: (f64, f64), row: usize, stop: Hop) -> Vec<(f64, f64)> {
+        let mut pts = vec![start];
         for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
             if hop > stop {
                 break;
@@ -825,10 +820,29 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
     // Listener and the rule the client's path meets, as the data plane resolves them.
     let route = sim.client_route();
     let listener_box = boxed(Hop::Listener);
-    let (listener_sub, has_listener) = match &route {
-        Some(r) => (format!("HTTP:{}", r.listener_port), true),
-        None => (format!("none on :{}", s.client.port), false),
+    // The listeners there are, and whether one is on the client's port: moving the listener to
+    // 8080 while the client sends to 80 shows "HTTP:8080" and "not :80", not "none".
+    let ports: Vec<String> = s.load_balancer.listeners.iter().map(|l| format!("HTTP:{}", l.port)).collect();
+    let (listener_lines, listener_name, has_listener) = match &route {
+        Some(r) => (vec![format!("HTTP:{}", r.listener_port)], format!("Listener HTTP:{}", r.listener_port), true),
+        None if ports.is_empty() => (
+            vec![format!("none on :{}", s.client.port)],
+            format!("Listener none on :{}: the load balancer has no listener", s.client.port),
+            false,
+        ),
+        None => (
+            vec![ports.join(", "), format!("not :{}", s.client.port)],
+            format!(
+                "Listener {} not :{}: the client sends to port {}, where no listener is",
+                ports.join(", "),
+                s.client.port,
+                s.client.port
+            ),
+            false,
+        ),
     };
+    let mut lines = vec![l.title("Listener")];
+    lines.extend(listener_lines.iter().map(|t| l.sub(t)));
     nodes.push(Node {
         key: "listener".into(),
         kind: NodeKind::Listener,
@@ -838,12 +852,8 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         bounds: listener_box,
         frame: Some(listener_box),
         gate: None,
-        labels: fill(listener_box.inset(4.0), &[l.title("Listener"), l.sub(&listener_sub)]),
-        name: if has_listener {
-            format!("Listener {listener_sub}: open listener settings")
-        } else {
-            format!("Listener {listener_sub}: the load balancer has no listener on port {}: open listener settings", s.client.port)
-        },
+        labels: fill(listener_box.inset(4.0), &lines),
+        name: format!("{listener_name}: open listener settings"),
         state: if has_listener { String::new() } else { "broken".into() },
     });
     let rule_box = boxed(Hop::ListenerRule);

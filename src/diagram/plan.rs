@@ -30,8 +30,10 @@ pub const FLOWS_ON_PER_SECOND: f64 = 8.0;
 pub const FLOWS_OFF_PER_SECOND: f64 = 5.0;
 /// While flows are drawn, this many sampled tokens per wall-clock second still move on top.
 pub const SAMPLED_TOKENS_PER_SECOND: f64 = 5.0;
-/// Flows and badges count over this many sim seconds (the client tally's window).
+/// Badges count over this many sim seconds (the client tally's window).
 pub const FLOW_WINDOW_SECONDS: u64 = 30;
+/// Bands show the rate of the last few sim seconds, so a fix shows in them at once.
+pub const BAND_WINDOW_SECONDS: u64 = 5;
 /// A band at the client's maximum rate is this wide; thinner bands keep a visible minimum.
 const BAND_MAX_PX: f64 = 16.0;
 const BAND_MIN_PX: f64 = 2.0;
@@ -51,9 +53,10 @@ impl Candidate {
         Candidate { id: r.id, key: FlowKey::new(&r.trace, r.outcome.class(), r.task), is_priority }
     }
 
-    /// Health checks get ids of their own, apart from request ids.
+    /// Health checks get ids of their own, apart from request ids: the time sent and the target
+    /// (a target is checked at most once per interval of at least five seconds).
     pub fn of_check(c: &PendingCheck, task: u32) -> Candidate {
-        let id = (1u64 << 48) | (c.sent_at_ms << 8) | (c.target.0 as u64 & 0xff);
+        let id = (1u64 << 62) | ((c.sent_at_ms & ((1 << 40) - 1)) << 20) | (c.target.0 as u64 & 0xf_ffff);
         Candidate { id, key: FlowKey::new(&c.trace, crate::sim::flows::check_class(&c.result), Some(task)), is_priority: false }
     }
 }
@@ -119,13 +122,14 @@ pub fn route(key: &FlowKey, scene: &Scene) -> Option<(Points, Option<usize>)> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TokenPlan {
     pub id: u64,
+    /// Where it ended, as the core counts it: its route and outcome.
+    pub key: FlowKey,
     pub class_key: &'static str,
     pub is_probe: bool,
     pub hop: Hop,
     pub row: Option<usize>,
     pub points: Vec<(f64, f64)>,
     pub travel_ms: f64,
-    pub label: String,
 }
 
 impl TokenPlan {
@@ -157,19 +161,15 @@ pub fn plan_tokens(candidates: &[Candidate], scene: &Scene, room: usize) -> Vec<
         .filter_map(|c| {
             let (points, row) = route(&c.key, scene)?;
             let travel_ms = (path_length(&points) * 0.9).clamp(TOKEN_TRAVEL_MIN_MS, TOKEN_TRAVEL_MAX_MS);
-            let label = match c.key.kind {
-                TraceKind::HealthCheck => format!("health check {}", class_short(c.key.class)),
-                _ => class_short(c.key.class).to_string(),
-            };
             Some(TokenPlan {
                 id: c.id,
+                key: c.key,
                 class_key: class_key(&c.key),
                 is_probe: c.key.kind == TraceKind::HealthCheck,
                 hop: c.key.hop,
                 row,
                 points,
                 travel_ms,
-                label,
             })
         })
         .collect()
@@ -290,8 +290,9 @@ fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<
         let placed = out.iter().filter(|b| b.hop == hop && b.row == row).map(|b| b.rect.w + 3.0).sum::<f64>();
         let b = node.bounds;
         let x = (b.x + b.w - w - placed + 6.0).clamp(1.0, (l.width - w - 1.0).max(1.0));
-        // Above the node's top edge, overlapping its frame a little, so it never covers the title.
-        let y = (b.y - h + 4.0).clamp(1.0, (l.height - h - 1.0).max(1.0));
+        // Across the node's top edge at its right corner, like a notification badge: half over
+        // the gap above (never far into the row above), half over the frame's corner.
+        let y = (b.y - h / 2.0).clamp(1.0, (l.height - h - 1.0).max(1.0));
         out.push(Badge {
             class_key: class_key(&FlowKey { kind: TraceKind::Request, hop, class, task: None }),
             hop,
@@ -313,7 +314,7 @@ fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<
 mod tests {
     use super::*;
     use crate::diagram::{scene, Viewport};
-    use crate::sim::Sim;
+    use crate::sim::{OutcomeClass, Sim};
 
     fn sim_with_task_sg_closed() -> Sim {
         let mut s = crate::scenarios::default_scenario().into_inner();
@@ -328,8 +329,22 @@ mod tests {
         sim
     }
 
+    /// The node a trace's deciding hop is drawn as, found in the scene by its hop and row (not
+    /// by the layout functions the planner uses).
+    fn node_box(sc: &crate::diagram::Scene, hop: Hop, row: Option<usize>) -> Rect {
+        sc.nodes
+            .iter()
+            .find(|n| {
+                n.hop == Some(hop)
+                    && n.row == row
+                    && !(hop == Hop::TargetGroup && row.is_none() && n.kind == crate::diagram::NodeKind::Target)
+            })
+            .unwrap_or_else(|| panic!("no node for {hop:?} row {row:?}"))
+            .bounds
+    }
+
     #[test]
-    fn every_token_ends_at_its_deciding_hop_and_never_past_it() {
+    fn every_token_ends_on_the_node_of_its_deciding_hop_and_never_past_it() {
         let sim = sim_with_task_sg_closed();
         for viewport in [Viewport::wide(1200.0, 360.0), Viewport::boxed(680.0, 300.0), Viewport::tall(360.0)] {
             let sc = scene(&sim, viewport);
@@ -339,31 +354,58 @@ mod tests {
             assert!(!tokens.is_empty());
             for t in &tokens {
                 let r = requests.iter().find(|r| r.id == t.id).expect("a request");
+                // The trace's own deciding hop, and the row of its task in the scene.
                 let decided = r.trace.deciding_hop().expect("a hop").hop;
-                assert_eq!(t.hop, decided);
-                let want = if decided > Hop::TargetGroup {
-                    sc.layout.point(decided, Some(sc.row_of(r.task.expect("task")).expect("row")))
-                } else if decided == Hop::TargetGroup {
-                    match r.task.and_then(|s| sc.row_of(s)) {
-                        Some(row) => sc.layout.target_pill(row),
-                        None => sc.layout.point(Hop::TargetGroup, None),
-                    }
-                } else {
-                    sc.layout.point(decided, None)
-                };
-                assert_eq!(*t.points.last().expect("points"), want, "token {} ({:?})", t.id, decided);
-                // Never drawn past its stop, however long it lives.
-                assert_eq!(t.position(t.life_ms() * 10.0), want);
+                let row = if decided >= Hop::TargetGroup { r.task.and_then(|s| sc.row_of(s)) } else { None };
+                let b = node_box(&sc, decided, row);
+                let (x, y) = *t.points.last().expect("points");
+                assert!(
+                    x >= b.x && x <= b.x + b.w && y >= b.y && y <= b.y + b.h,
+                    "token {} ({decided:?}) ends at {x},{y}, outside {b:?}",
+                    t.id
+                );
+                // However long it lives, it is never drawn past its stop.
+                assert_eq!(t.position(t.life_ms() * 10.0), (x, y));
                 assert!(t.travel_ms <= TOKEN_TRAVEL_MAX_MS && t.travel_ms >= TOKEN_TRAVEL_MIN_MS);
             }
-            // With the task security group closed, requests stop at its gate: 504 after the
-            // connect timeout (fail-open) or 503 at the target group while targets are initial.
+            // With the task security group closed, requests stop at its gate (504).
             assert!(tokens.iter().any(|t| t.hop == Hop::TaskSecurityGroup && t.class_key == "504"), "{tokens:#?}");
         }
     }
 
     #[test]
-    fn the_learners_own_request_is_always_drawn_and_the_rest_are_sampled() {
+    fn a_request_made_a_502_when_it_completed_ends_where_the_core_recorded_it() {
+        // Slow answers, then the service scaled in: requests still in flight when their target
+        // drains away are recorded as 502 when they complete, at the hop that ended them.
+        let mut s = crate::scenarios::default_scenario().into_inner();
+        s.task_definition.container.app.response_time_ms = 20_000;
+        s.load_balancer.idle_timeout_seconds = 120;
+        s.target_groups[0].deregistration_delay_seconds = 5;
+        s.client.requests_per_second = 20.0;
+        let mut sim = Sim::new(s.validate().expect("valid"), None);
+        sim.run_for(5_000);
+        sim.apply(crate::sim::Command::update_service(Some(0), None, None)).expect("scale in");
+        sim.run_for(30_000);
+        use crate::sim::trace::Detail;
+        let rewritten: Vec<&RequestRecord> = sim
+            .recent_requests()
+            .filter(|r| r.trace.hops.iter().any(|h| matches!(h.detail, Detail::DeregisteredInFlight | Detail::TaskStoppedInFlight)))
+            .collect();
+        assert!(!rewritten.is_empty(), "some requests were in flight when their target left");
+        let sc = scene(&sim, Viewport::wide(1200.0, 360.0));
+        for r in rewritten {
+            let c = Candidate::of_request(r, false);
+            assert_eq!(c.key.class, OutcomeClass::Elb502);
+            let decided = r.trace.deciding_hop().expect("a hop").hop;
+            assert_eq!(c.key.hop, decided);
+            if let Some(t) = plan_tokens(&[c], &sc, 1).pop() {
+                assert_eq!((t.hop, t.class_key), (decided, "502"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_learners_own_request_is_drawn_first_and_the_rest_are_sampled_evenly() {
         let sim = sim_with_task_sg_closed();
         let sc = scene(&sim, Viewport::wide(1200.0, 360.0));
         let mut candidates: Vec<Candidate> = sim.recent_requests().map(|r| Candidate::of_request(r, false)).collect();
@@ -373,6 +415,12 @@ mod tests {
         let tokens = plan_tokens(&candidates, &sc, 5);
         assert_eq!(tokens.len(), 5);
         assert_eq!(tokens[0].id, mine);
+        // The other four are spread over the whole batch, not its first four.
+        let index = |id: u64| candidates.iter().position(|c| c.id == id).expect("a candidate");
+        let picked: Vec<usize> = tokens[1..].iter().map(|t| index(t.id)).collect();
+        assert!(picked.windows(2).all(|w| w[1] > w[0] + 5), "{picked:?}");
+        assert!(*picked.last().expect("picked") > candidates.len() / 2, "{picked:?}");
+        // No room, no token: the page keeps the learner's own waiting for a free slot.
         assert!(plan_tokens(&candidates, &sc, 0).is_empty());
     }
 

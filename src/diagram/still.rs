@@ -28,7 +28,8 @@ pub enum Theme {
 /// `style/theme.css`, where each is `light-dark(light, dark)`.
 pub fn theme_declarations(theme: Theme) -> String {
     let mut out = String::new();
-    for line in THEME_CSS.lines() {
+    // The declarations of the first block (`:root { … }`), where each is `light-dark(…)`.
+    for line in THEME_CSS.lines().take_while(|l| !l.starts_with('}')) {
         let line = line.trim();
         let Some((name, value)) = line.split_once(':') else { continue };
         if !name.starts_with("--") {
@@ -101,7 +102,8 @@ pub fn label_svg(l: &Label, class: &str) -> String {
     )
 }
 
-fn label_class(l: &Label) -> &'static str {
+/// The classes of a label: titles and details are styled apart.
+pub fn label_class(l: &Label) -> &'static str {
     if l.is_bold {
         "diagram-label diagram-label--title"
     } else {
@@ -277,7 +279,20 @@ mod tests {
     }
 
     #[test]
-    fn a_still_has_the_title_counts_and_the_link_and_no_tokens() {
+    fn old_browsers_get_the_same_light_colours() {
+        let light = theme_declarations(Theme::Light);
+        let fallback = THEME_CSS.split("@supports not").nth(1).expect("a fallback block");
+        let mut n = 0;
+        for decl in light.split(';').filter(|d| !d.is_empty()) {
+            let (name, value) = decl.split_once(':').expect("name: value");
+            assert!(fallback.contains(&format!("{name}: {value};")), "{name} differs in the fallback");
+            n += 1;
+        }
+        assert_eq!(fallback.matches("--").count(), n, "the fallback has a colour the tokens do not");
+    }
+
+    #[test]
+    fn a_still_has_the_title_the_counts_the_theme_and_the_link() {
         let mut sim = Sim::new(crate::scenarios::default_scenario(), None);
         sim.run_for(40_000);
         let sc = scene(&sim, Viewport::wide(1000.0, 0.0));
@@ -288,8 +303,10 @@ mod tests {
         let svg = still.render();
         assert!(svg.contains(&escape(&sc.title)));
         assert!(svg.contains("--panel:#161b22;"));
-        assert!(svg.contains("class=\"badge"));
-        assert!(!svg.contains("class=\"token "), "a still has no tokens in flight");
+        // Outcomes are counts at their hops: every band and badge of the plan is in the picture.
+        assert!(!badges.is_empty());
+        assert_eq!(svg.matches("class=\"badge ").count(), badges.len());
+        assert_eq!(svg.matches("class=\"flow ").count(), bands.len());
         assert_eq!(state_in_svg(&svg).as_deref(), Some(link));
         assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count(), "{svg}");
     }
