@@ -58,10 +58,7 @@ test('at 60x, request tokens stop at the hop that decided them, never short of i
   // Many more requests than can be drawn one by one: flows, with a count at the gate.
   await expect(page.locator('.diagram-flows .flow--504').first()).toBeAttached();
   await expect(page.locator('.diagram-badges .badge.token--504 .badge__text').first()).toHaveText(/^504 · \d+$/);
-  // The pool never holds more than its size, and no more than a few tokens stand still at once.
-  const [pool, live] = await page.evaluate(() => (window as any).__albLabTokens());
-  expect(pool).toBe(40);
-  expect(live).toBeLessThanOrEqual(pool);
+  // At 12,000 requests a second only a sample is drawn: no wall of tokens over the labels.
   expect((await arrivedTokens(page)).length).toBeLessThan(15);
 });
 
@@ -70,6 +67,17 @@ test('at 30x under full load, clicks reach the nodes under the tokens', async ({
   await setLoad(page, '200');
   await setSpeed(page, '30');
   await page.waitForTimeout(1500);
+  // Wherever a token sits over a node, the pointer reaches the node, not the token.
+  await expect.poll(async () => page.evaluate(() => {
+    const hits: string[] = [];
+    for (const el of document.querySelectorAll('.diagram-tokens .token:not(.token--idle)')) {
+      const r = el.getBoundingClientRect();
+      const under = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      if (under?.closest('[role=button]')) hits.push(under.closest('[role=button]')!.getAttribute('data-focus-key')!);
+      if (under?.closest('.token')) return ['a token took the pointer'];
+    }
+    return hits;
+  }), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.any(String)]));
   const settingsFor = page.getByLabel('Settings for');
   for (const [name, section] of [[/^Listener HTTP:80/, 'listener'], [/^ALB security group/, 'alb-sg'], [/^Client/, 'client'], [/^Rule/, 'listener']] as const) {
     await diagram(page).getByRole('button', { name }).click({ timeout: 5_000 });
@@ -127,6 +135,8 @@ test('tab order follows the request path', async ({ page }) => {
   const at = (k: string) => order.findIndex((x) => x === k || x.startsWith(k + '-'));
   expect(order.slice(0, 3)).toEqual(['client', 'vpc', 'subnet-0']);
   for (const [a, b] of [['alb-sg', 'listener'], ['listener', 'rule'], ['rule', 'tg'], ['tg', 'service'], ['service', 'pill'], ['pill', 'tsg'], ['tsg', 'task']]) {
+    expect(at(a), `${a} in ${order}`).toBeGreaterThanOrEqual(0);
+    expect(at(b), `${b} in ${order}`).toBeGreaterThanOrEqual(0);
     expect(at(a), `${a} before ${b} in ${order}`).toBeLessThan(at(b));
   }
 });
@@ -205,6 +215,9 @@ async function visibleDrawing(page: Page) {
 test('an embed at 400x300 shows the whole diagram, with panels behind tabs', async ({ page }) => {
   await page.setViewportSize({ width: 400, height: 300 });
   errors = await openApp(page, '/?embed=1&panels=client,why&theme=dark');
+  await expect(page.getByRole('link', { name: 'Open in ALB Lab' })).toHaveAttribute('href', /#v1\./);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible();
   await expectInViewport(page, diagram(page), 'the diagram');
   const seen = await visibleDrawing(page);
   expect(seen.shown).toBe(seen.nodes);
@@ -384,8 +397,8 @@ test('the page stays the same size however many requests pass: tokens, elements 
   await expect(clock).toContainText(/^Sim time 01:[2-5]\d/, { timeout: 60_000 });
   const after = { ...(await state()), requests: await requests() };
   expect(after.requests - before.requests).toBeGreaterThan(100_000);
-  expect(after.pool).toBe(40);
-  expect(after.live).toBeLessThanOrEqual(40);
+  // A fixed pool of token elements, and no element more than before, after 100,000 requests.
+  expect(after.pool).toBe(before.pool);
   expect(after.elements).toBe(before.elements);
   // The wasm memory grows in 64 KiB pages; a leak of even a hundred bytes per request would
   // add megabytes here.

@@ -89,9 +89,15 @@ test('bad input gets a message next to the field and changes nothing', async ({ 
   await openSettings(page, 'Target group');
   await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('1');
   await page.getByRole('button', { name: 'Apply health check' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'interval_seconds: must be 5-300' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Interval must be 5-300 s; you entered 1.' })).toBeVisible();
+  // A rule between two fields comes from the core's validator, in the same words, under the field it blames.
+  await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('10');
+  await page.getByLabel('Timeout (HealthCheckTimeoutSeconds)').fill('10');
+  await page.getByRole('button', { name: 'Apply health check' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Timeout must be less than the interval (10 s), as AWS requires, got 10.' })).toBeVisible();
+  await expect(page.getByLabel('Timeout (HealthCheckTimeoutSeconds)')).toHaveAttribute('aria-invalid', 'true');
   await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('thirty');
   await page.getByRole('button', { name: 'Apply health check' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'interval_seconds: whole seconds from 5 to 300, got "thirty"' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'Interval must be a whole number, 5-300 s; you entered "thirty".' })).toBeVisible();
   await expect(whyPanel(page).getByText('Nothing on the path is broken')).toBeVisible();
 });

@@ -9,8 +9,8 @@
 
 use super::{use_sim, SimHandle};
 use crate::diagram::plan::MAX_TOKENS;
-use crate::diagram::still::{frame_radius, node_classes};
-use crate::diagram::{Label, Node, Rect, Selected, Viewport};
+use crate::diagram::still::{frame_radius, label_class, node_classes};
+use crate::diagram::{still, Label, Node, Rect, Selected, Viewport};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -26,6 +26,10 @@ pub enum How {
 /// Select a node and open its settings.
 pub fn choose(handle: SimHandle, what: Selected, how: How) {
     handle.selected.set(what);
+    // In an embed the settings (or Why?) are behind a tab: open it.
+    if let Some(tabs) = use_context::<super::app::EmbedTabs>() {
+        tabs.open_for(what);
+    }
     let narrow = handle.is_narrow.get_untracked();
     if how == How::Pointer && !narrow {
         return;
@@ -33,10 +37,12 @@ pub fn choose(handle: SimHandle, what: Selected, how: How) {
     // After the inspector has drawn the section for the new selection.
     let cb = Closure::once(move || {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-        // The section's first control; else what the inspector says (a locked section); else
-        // the Why? panel when the page shows no settings.
+        // A target is selected to ask why: Why? first. Otherwise the section's first control;
+        // else what the inspector says (a locked section); else Why? when the page shows no
+        // settings.
         let first = |selector: &str| document.query_selector(selector).ok().flatten();
-        let target = first("#inspector .knobs :is(input, select, button):not([disabled])")
+        let target = if matches!(what, Selected::Target(_)) { first("#why-heading") } else { None }
+            .or_else(|| first("#inspector .knobs :is(input, select, button):not([disabled])"))
             .or_else(|| first("#inspector .knobs, #inspector .notice"))
             .or_else(|| first("#why-heading"));
         let Some(el) = target else { return };
@@ -66,7 +72,7 @@ fn rect_view(class: &'static str, r: Rect, rx: f64) -> impl IntoView {
 }
 
 fn label_view(l: &Label) -> impl IntoView {
-    let class = if l.is_bold { "diagram-label diagram-label--title" } else { "diagram-label diagram-label--sub" };
+    let class = label_class(l);
     view! {
         <text
             class=class
@@ -191,6 +197,8 @@ pub fn Diagram() -> impl IntoView {
             <svg
                 class="diagram__svg"
                 viewBox=view_box
+                // A phone with many rows: the drawing keeps its size and the box scrolls sideways.
+                style:min-width=move || scene.with(|s| if s.layout.is_vertical { format!("{:.0}px", s.layout.width) } else { "0".into() })
                 preserveAspectRatio="xMidYMin meet"
                 role="group"
                 aria-label="Diagram of the request path from the client through the load balancer to the tasks"
@@ -217,14 +225,7 @@ pub fn Diagram() -> impl IntoView {
                 <g class="diagram-traffic" aria-hidden="true">
                     <g class="diagram-badges"></g>
                     <g class="diagram-tokens">
-                        {(0..MAX_TOKENS).map(|_| view! {
-                            <g class="token token--idle">
-                                <circle class="token__shape token__circle" r="6"></circle>
-                                <rect class="token__shape token__square" x="-6" y="-6" width="12" height="12" rx="2"></rect>
-                                <path class="token__cross" d="M-6 -6 L6 6 M6 -6 L-6 6"></path>
-                                <rect class="token__shape token__diamond" x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"></rect>
-                            </g>
-                        }).collect_view()}
+                        {(0..MAX_TOKENS).map(|_| token_slot("token token--idle")).collect_view()}
                     </g>
                 </g>
             </svg>
@@ -232,31 +233,52 @@ pub fn Diagram() -> impl IntoView {
     }
 }
 
-/// What the shapes, colours and bands mean.
+/// A token's group: every shape, of which CSS shows the one its class names.
+fn token_slot(class: &'static str) -> impl IntoView {
+    view! {
+        <g class=class>
+            <circle class="token__shape token__circle" r="6"></circle>
+            <rect class="token__shape token__square" x="-6" y="-6" width="12" height="12" rx="2"></rect>
+            <path class="token__cross" d="M-6 -6 L6 6 M6 -6 L-6 6"></path>
+            <rect class="token__shape token__diamond" x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"></rect>
+        </g>
+    }
+}
+
+/// What the shapes, colours and patterns mean: every outcome a token, band or badge can show.
 #[component]
 pub fn Legend() -> impl IntoView {
-    let item = |class: &'static str, shape: &'static str, text: &'static str| {
+    let item = |class: &'static str, text: &'static str| {
         view! {
             <li class="legend__item">
-                <svg class="legend__icon" viewBox="-8 -8 16 16" aria-hidden="true">
-                    <g class=format!("token {class} token--shape-{shape}")>
-                        <circle class="token__shape token__circle" r="6"></circle>
-                        <rect class="token__shape token__square" x="-6" y="-6" width="12" height="12" rx="2"></rect>
-                        <path class="token__cross" d="M-6 -6 L6 6 M6 -6 L-6 6"></path>
-                        <rect class="token__shape token__diamond" x="-4.5" y="-4.5" width="9" height="9" transform="rotate(45)"></rect>
-                    </g>
-                </svg>
+                <svg class="legend__icon" viewBox="-8 -8 16 16" aria-hidden="true">{token_slot(class)}</svg>
+                {text}
+            </li>
+        }
+    };
+    let band = |key: &'static str, text: &'static str| {
+        let dash = still::dash_pattern(key, 3.0);
+        view! {
+            <li class="legend__item">
+                <svg class="legend__band" viewBox="0 0 24 8" aria-hidden="true"><line class=format!("flow token--{key}") x1="0" y1="4" x2="24" y2="4" stroke-width="3" stroke-dasharray=dash></line></svg>
                 {text}
             </li>
         }
     };
     view! {
         <ul class="legend" aria-label="Diagram legend">
-            {item("token--ok", "circle", "2xx/3xx from the app")}
-            {item("token--503", "square", "ELB 5xx (colour: 502, 503, 504)")}
-            {item("token--timeout", "cross", "client timeout")}
-            {item("token--probe-ok", "diamond", "health check")}
-            <li class="legend__item">"At high rates, bands show requests per second and badges the count of the last 30 s."</li>
+            {item("token token--ok token--shape-circle", "2xx/3xx from the app")}
+            {item("token token--4xx token--shape-square", "4xx/5xx from the app")}
+            {item("token token--502 token--shape-square", "502 (ELB)")}
+            {item("token token--503 token--shape-square", "503 (ELB)")}
+            {item("token token--504 token--shape-square", "504 (ELB)")}
+            {item("token token--timeout token--shape-cross", "timeout or refused: no HTTP status")}
+            {item("token token--probe-ok token--shape-diamond", "health check passed")}
+            {item("token token--probe-fail token--shape-diamond", "health check failed")}
+            {band("ok", "bands: requests per second (wider: more)")}
+            {band("503", "503")}
+            {band("504", "504")}
+            <li class="legend__item">"Badges count the last 30 s at the hop that decided them."</li>
         </ul>
     }
 }

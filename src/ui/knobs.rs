@@ -1,40 +1,94 @@
 //! The inspector: every knob of the setup, with its AWS name, default and allowed range.
 //!
-//! Each form keeps its own text fields; "Apply" turns them into one command. A value that is not
-//! even a number is refused here; everything else goes to the core, which validates a copy and
-//! changes nothing on error. The error shows next to the field it names.
+//! Labels, help texts and ranges come from the core's knob table (`sim::knobs`), so the form, the
+//! validator and the scenario defaults cannot drift apart. Each form keeps its own text fields;
+//! "Apply" turns them into one command and sends only what changed. A value that is not even a
+//! number is refused here, in the knob's words; everything else goes to the core, which validates
+//! a copy and changes nothing on error. Errors stay typed until here: each shows under the field
+//! it is about, in the form's words with AWS's name.
 
 use super::{use_sim, Selected};
+use crate::sim::knobs::{self, Knob};
 use crate::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
-use crate::sim::{Command, TaskDefinitionChanges};
+use crate::sim::{Command, CommandError, TaskDefinitionChanges};
 use leptos::prelude::*;
 
-/// The lines of an error that name `key` as their field (`…key: message`).
-fn lines_for(error: &str, key: &str) -> Option<String> {
-    let needle = format!("{key}:");
-    let lines: Vec<&str> = error.lines().filter(|l| l.contains(&needle)).collect();
-    (!lines.is_empty()).then(|| lines.join("\n"))
+/// A form's errors: each under the field it is about (by knob key, or by the field's path for
+/// text fields), the rest for the form as a whole.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormErrors {
+    fields: Vec<(&'static str, String)>,
+    rest: Vec<String>,
 }
 
-/// One labelled text field whose error shows beneath it when the error names `key`.
+impl FormErrors {
+    fn is_empty(&self) -> bool {
+        self.fields.is_empty() && self.rest.is_empty()
+    }
+
+    fn field(&self, key: &str) -> Option<String> {
+        let lines: Vec<&str> = self.fields.iter().filter(|(k, _)| *k == key).map(|(_, t)| t.as_str()).collect();
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
+    /// A refused command's errors, sorted under the form's fields. `text_fields` are the form's
+    /// non-numeric fields: (the end of their path in a scenario file, their label).
+    fn from_command(error: &CommandError, text_fields: &[(&'static str, &'static str)]) -> FormErrors {
+        let mut out = FormErrors::default();
+        match error {
+            CommandError::Invalid(errors) => {
+                for e in &errors.0 {
+                    if let Some(knob) = e.knob {
+                        out.fields.push((knob.key, e.in_words()));
+                    } else if let Some((key, label)) = text_fields.iter().find(|(key, _)| e.field.ends_with(key)) {
+                        out.fields.push((key, format!("{label} {}.", e.message)));
+                    } else {
+                        out.rest.push(e.in_words());
+                    }
+                }
+            }
+            other => out.rest.push(other.to_string()),
+        }
+        out
+    }
+}
+
+/// Read a knob's field: its number, or its message under the field.
+fn read(knob: &'static Knob, text: &RwSignal<String>, errors: &mut FormErrors) -> Option<f64> {
+    read_as(knob, knob.key, text, errors)
+}
+
+/// [`read`] for a field keyed otherwise (one whose validation errors carry no knob).
+fn read_as(knob: &'static Knob, key: &'static str, text: &RwSignal<String>, errors: &mut FormErrors) -> Option<f64> {
+    match knob.parse(&text.get_untracked()) {
+        Ok(v) => Some(v),
+        Err(message) => {
+            errors.fields.push((key, message));
+            None
+        }
+    }
+}
+
+/// One labelled text field; its error (from the form's errors, by `key`) shows beneath it.
 #[component]
-fn Field(
-    label: &'static str,
+fn TextField(
+    label: String,
     help: String,
     key: &'static str,
     value: RwSignal<String>,
-    error: RwSignal<Option<String>>,
-    #[prop(optional)] wide: bool,
+    errors: RwSignal<FormErrors>,
+    #[prop(optional)] numeric: bool,
 ) -> impl IntoView {
-    let mine = move || error.get().and_then(|e| lines_for(&e, key));
-    let id = format!("field-{key}");
+    let mine = move || errors.with(|e| e.field(key));
+    let id = format!("field-{}", key.replace('.', "-"));
     let help_id = format!("{id}-help");
     view! {
-        <div class="field" class:field--wide=wide>
+        <div class="field">
             <label class="field__label" for=id.clone()>{label}</label>
             <input
                 id=id
                 type="text"
+                inputmode=numeric.then_some("numeric")
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-describedby=help_id.clone()
@@ -46,18 +100,15 @@ fn Field(
     }
 }
 
-fn parse<T: std::str::FromStr>(text: &str, key: &str, what: &str) -> Result<T, String> {
-    text.trim().parse::<T>().map_err(|_| format!("{key}: {what}, got {:?}", text.trim()))
+/// A knob's field: label, help and range from the knob table.
+#[component]
+fn KnobField(knob: &'static Knob, value: RwSignal<String>, errors: RwSignal<FormErrors>) -> impl IntoView {
+    view! { <TextField label=knob.label_text() help=knob.help() key=knob.key value=value errors=errors numeric=true/> }
 }
 
-/// Show a form-level error only when no field claimed it.
-fn form_error(error: RwSignal<Option<String>>, keys: &'static [&'static str]) -> impl IntoView {
-    move || {
-        error.get().and_then(|e| {
-            let rest: Vec<&str> = e.lines().filter(|l| !keys.iter().any(|k| l.contains(&format!("{k}:")))).collect();
-            (!rest.is_empty()).then(|| view! { <p class="field-error" role="alert">{rest.join("\n")}</p> })
-        })
-    }
+/// What the form says as a whole: errors no field claimed.
+fn form_errors(errors: RwSignal<FormErrors>) -> impl IntoView {
+    move || errors.with(|e| (!e.rest.is_empty()).then(|| view! { <p class="field-error" role="alert">{e.rest.join("\n")}</p> }))
 }
 
 /// A refused toggle goes back to what the sim still has.
@@ -65,16 +116,22 @@ fn revert_checkbox(ev: &leptos::ev::Event, checked: bool) {
     event_target::<web_sys::HtmlInputElement>(ev).set_checked(checked);
 }
 
-fn submit(error: RwSignal<Option<String>>, result: Result<Command, String>) {
+/// Send a form's command, or show why not. `None`: nothing changed, so nothing is sent.
+fn submit(errors: RwSignal<FormErrors>, text_fields: &[(&'static str, &'static str)], parsed: FormErrors, commands: Vec<Command>) {
+    if !parsed.is_empty() {
+        errors.set(parsed);
+        return;
+    }
     let handle = use_sim();
-    match result.and_then(|c| handle.dispatch(c)) {
-        Ok(_) => error.set(None),
-        Err(e) => {
+    for command in commands {
+        if let Err(e) = handle.dispatch(command) {
             // The form shows the error next to its field; the panel-wide notice would repeat it.
             handle.notice.set(None);
-            error.set(Some(e));
+            errors.set(FormErrors::from_command(&e, text_fields));
+            return;
         }
     }
+    errors.set(FormErrors::default());
 }
 
 #[component]
@@ -92,18 +149,23 @@ pub fn Inspector() -> impl IntoView {
             </option>
         }
     };
-    let section = move || handle.selected.get().section_key();
+    // The section, not the selection: choosing another task in the same section (or sending a
+    // request, which selects it) keeps the form and what was typed in it.
+    let section = Memo::new(move |_| handle.selected.get().section_key());
     view! {
         <section class="panel inspector" id="inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">"Settings"</h2>
+            {move || handle.is_narrow.get().then(|| view! {
+                <a class="inspector__back" href="#diagram-heading">"Back to the diagram"</a>
+            })}
             <label class="field">
                 <span class="field__label">"Settings for"</span>
                 <select
                     id="inspector-section"
-                    prop:value=section
+                    prop:value=move || section.get()
                     on:change=move |ev| handle.selected.set(Selected::from_section_key(&event_target_value(&ev)))
                 >
-                    {crate::diagram::SECTIONS.iter().map(|(key, label)| option(key, label)).collect_view()}
+                    {knobs::GROUPS.iter().map(|(key, label)| option(key, label)).collect_view()}
                 </select>
             </label>
             // Errors are alerts here; other notices are announced once by panels::LiveRegion.
@@ -114,7 +176,7 @@ pub fn Inspector() -> impl IntoView {
                 // A form shows the setup as it is: when anything changes it (a fix applied from
                 // Why?, an exercise step, a loaded link), the form is built again.
                 handle.config_version.track();
-                match section() {
+                match section.get() {
                 locked if is_locked(locked) => view! {
                     <p class="notice">"This setting is locked in this exercise. Pick an unlocked one under \"Settings for\"."</p>
                 }.into_any(),
@@ -132,26 +194,65 @@ pub fn Inspector() -> impl IntoView {
     }
 }
 
+const CLIENT_FIELDS: [(&str, &str); 1] = [("client.path", "Request path")];
+
 #[component]
 fn ClientKnobs() -> impl IntoView {
     let handle = use_sim();
     let (port0, path0) = handle.peek(|s| (s.scenario().client.port, s.scenario().client.path.clone()));
     let port = RwSignal::new(port0.to_string());
     let path = RwSignal::new(path0);
-    let error = RwSignal::new(None);
+    let errors = RwSignal::new(FormErrors::default());
     view! {
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            submit(error, parse::<u16>(&port.get_untracked(), "client.port", "a port from 1 to 65535").map(|p| Command::SetClientTarget { port: p, path: path.get_untracked() }));
+            let mut parsed = FormErrors::default();
+            let p = read(&knobs::CLIENT_PORT, &port, &mut parsed);
+            let command = p.map(|p| Command::SetClientTarget { port: p as u16, path: path.get_untracked().trim().to_string() });
+            submit(errors, &CLIENT_FIELDS, parsed, command.into_iter().collect());
         }>
             <h3>"Client"</h3>
-            <Field label="Port the client connects to" help="The ALB's DNS name on this port. Default 80.".into() key="client.port" value=port error=error/>
-            <Field label="Request path" help="Starts with /. The app answers / with 200 and any other path except its health endpoint with 404.".into() key="client.path" value=path error=error/>
-            {form_error(error, &["client.port", "client.path"])}
+            <KnobField knob=&knobs::CLIENT_PORT value=port errors=errors/>
+            <TextField label="Request path".into() help="Starts with /. The app answers / with 200 and any other path except its health endpoint with 404.".into() key="client.path" value=path errors=errors/>
+            {form_errors(errors)}
             <button class="button button--primary" type="submit">"Apply client settings"</button>
         </form>
     }
 }
+
+/// The rules of one security group in one direction, each with a button that removes it.
+fn rule_list(group: &crate::sim::scenario::SecurityGroup, outbound: bool) -> impl IntoView {
+    let handle = use_sim();
+    let rules = if outbound { group.egress.clone() } else { group.ingress.clone() };
+    let gid = group.id.clone();
+    let (prep, empty) = if outbound {
+        ("to", "No outbound rules: this group's interfaces can open no connection.")
+    } else {
+        ("from", "No inbound rules: all inbound traffic is dropped.")
+    };
+    view! {
+        <ul class="rules" aria-label=format!("{} rules of {gid}", if outbound { "Outbound" } else { "Inbound" })>
+            {rules.is_empty().then(|| view! { <li>{empty}</li> })}
+            {rules.into_iter().map(|r| {
+                let text = format!("TCP {} {prep} {}", r.ports_text(), r.source);
+                let (group_id, from_port, to_port, peer) = (gid.clone(), r.from_port, r.to_port, r.source.clone());
+                let cmd = if outbound {
+                    Command::RevokeSecurityGroupEgress { group_id, from_port, to_port, destination: peer }
+                } else {
+                    Command::RevokeSecurityGroupIngress { group_id, from_port, to_port, source: peer }
+                };
+                view! {
+                    <li class="rules__item">
+                        <span>{text.clone()}</span>
+                        <button class="button button--small" aria-label=format!("Remove rule {text} from {gid}") on:click=move |_| { let _ = handle.dispatch(cmd.clone()); }>"Remove"</button>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+const RULE_FIELDS: [(&str, &str); 1] = [("source", "Source")];
 
 #[component]
 fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
@@ -159,92 +260,85 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
     let groups = Memo::new(move |_| {
         handle.with_settled(|s| {
             let sc = s.scenario();
-            let ids: Vec<String> = if alb {
-                sc.load_balancer.security_groups.clone()
-            } else {
-                match sc.task_definition.network_mode {
-                    NetworkMode::Awsvpc => sc
-                        .service
-                        .as_ref()
-                        .and_then(|v| v.network_configuration.as_ref())
-                        .map(|n| n.security_groups.clone())
-                        .unwrap_or_default(),
-                    NetworkMode::Bridge => sc.container_instances.first().map(|c| c.security_groups.clone()).unwrap_or_default(),
-                }
-            };
+            // The same groups the data plane asks (Scenario::task_security_groups).
+            let ids: Vec<String> = if alb { sc.load_balancer.security_groups.clone() } else { sc.task_security_groups() };
             ids.iter().filter_map(|id| sc.find_security_group(id)).cloned().collect::<Vec<_>>()
         })
     });
-    let alb_sg = handle.peek(|s| s.scenario().load_balancer.security_groups.first().cloned().unwrap_or_default());
-    let default_port = handle.peek(|s| {
-        if alb {
-            s.scenario().client.port
+    let (alb_sg, task_sg, default_port) = handle.peek(|s| {
+        let sc = s.scenario();
+        let alb_sg = sc.load_balancer.security_groups.first().cloned().unwrap_or_default();
+        let task_sg = sc.task_security_groups().first().cloned().unwrap_or_default();
+        let port = if alb {
+            sc.client.port
         } else {
-            s.scenario()
-                .service
-                .as_ref()
-                .and_then(|v| v.load_balancer.as_ref())
-                .map(|l| l.container_port)
-                .unwrap_or(s.scenario().target_groups[0].port)
-        }
+            sc.service.as_ref().and_then(|v| v.load_balancer.as_ref()).map(|l| l.container_port).unwrap_or(sc.target_groups[0].port)
+        };
+        (alb_sg, task_sg, port)
     });
     let from = RwSignal::new(default_port.to_string());
     let to = RwSignal::new(default_port.to_string());
+    let outbound = RwSignal::new(false);
     let source = RwSignal::new(if alb { "0.0.0.0/0".to_string() } else { alb_sg.clone() });
-    let error = RwSignal::new(None::<String>);
+    let errors = RwSignal::new(FormErrors::default());
     let title = if alb { "ALB security group" } else { "Task security group" };
     let hint = if alb {
-        "Inbound rules on the load balancer. An internet-facing ALB needs the listener port open to 0.0.0.0/0; without it the client's SYN is dropped and it times out."
+        "Inbound rules on the load balancer. An internet-facing ALB needs the listener port open to 0.0.0.0/0; without it the client's SYN is dropped and it times out. Its outbound rules must let it reach the tasks."
     } else {
         "Inbound rules on the tasks' network interfaces (for bridge: the container instances). Recommended: the app port from the ALB's security group only."
     };
+    let peer_hint = if alb { task_sg.clone() } else { alb_sg.clone() };
     view! {
         <div class="knobs">
             <h3>{title}</h3>
             <p class="panel__hint">{hint}</p>
-            {move || groups.get().into_iter().map(|g| {
-                let gid = g.id.clone();
-                view! {
-                    <h4>{format!("{} ({})", g.id, g.name)}</h4>
-                    <ul class="rules">
-                        {if g.ingress.is_empty() { Some(view! { <li>"No inbound rules: all inbound traffic is dropped."</li> }) } else { None }}
-                        {g.ingress.into_iter().map(|r| {
-                            let gid = gid.clone();
-                            let text = format!("TCP {} from {}", r.ports_text(), r.source);
-                            let cmd = Command::RevokeSecurityGroupIngress { group_id: gid.clone(), from_port: r.from_port, to_port: r.to_port, source: r.source.clone() };
-                            view! {
-                                <li class="rules__item">
-                                    <span>{text.clone()}</span>
-                                    <button class="button button--small" aria-label=format!("Remove rule {text} from {gid}") on:click=move |_| { let _ = handle.dispatch(cmd.clone()); }>"Remove"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }
+            {move || groups.get().into_iter().map(|g| view! {
+                <h4>{format!("{} ({})", g.id, g.name)}</h4>
+                <p class="rules__heading">"Inbound"</p>
+                {rule_list(&g, false)}
+                <p class="rules__heading">"Outbound"</p>
+                {rule_list(&g, true)}
             }).collect_view()}
-            <form on:submit=move |ev| {
+            <form novalidate on:submit=move |ev| {
                 ev.prevent_default();
                 let group = groups.get_untracked().first().map(|g| g.id.clone()).unwrap_or_default();
-                let result = parse::<u16>(&from.get_untracked(), "from_port", "a port from 0 to 65535").and_then(|f| {
-                    parse::<u16>(&to.get_untracked(), "to_port", "a port from 0 to 65535").map(|t| Command::AuthorizeSecurityGroupIngress { group_id: group, from_port: f, to_port: t, source: source.get_untracked().trim().to_string() })
+                let mut parsed = FormErrors::default();
+                let f = read(&knobs::RULE_FROM_PORT, &from, &mut parsed);
+                let t = read(&knobs::RULE_TO_PORT, &to, &mut parsed);
+                let peer = source.get_untracked().trim().to_string();
+                let command = f.zip(t).map(|(f, t)| {
+                    let (from_port, to_port) = (f as u16, t as u16);
+                    if outbound.get_untracked() {
+                        Command::AuthorizeSecurityGroupEgress { group_id: group, from_port, to_port, destination: peer }
+                    } else {
+                        Command::AuthorizeSecurityGroupIngress { group_id: group, from_port, to_port, source: peer }
+                    }
                 });
-                submit(error, result);
+                submit(errors, &RULE_FIELDS, parsed, command.into_iter().collect());
             }>
-                <h4>"Add an inbound rule"</h4>
-                <Field label="From port" help="TCP, 0-65535".into() key="from_port" value=from error=error/>
-                <Field label="To port" help="Same as from port for a single port".into() key="to_port" value=to error=error/>
+                <h4>"Add a rule"</h4>
+                <label class="field">
+                    <span class="field__label">"Direction"</span>
+                    <select on:change=move |ev| outbound.set(event_target_value(&ev) == "out")>
+                        <option value="in" selected=true>"Inbound (who may connect to it)"</option>
+                        <option value="out">"Outbound (where it may connect)"</option>
+                    </select>
+                </label>
+                <KnobField knob=&knobs::RULE_FROM_PORT value=from errors=errors/>
+                <KnobField knob=&knobs::RULE_TO_PORT value=to errors=errors/>
                 <div class="field">
-                    <label class="field__label" for=format!("source-{alb}")>"Source"</label>
-                    <input id=format!("source-{alb}") type="text" list=format!("sources-{alb}") prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev)) aria-invalid=move || error.get().is_some_and(|e| lines_for(&e, "source").is_some()).to_string()/>
+                    <label class="field__label" for=format!("source-{alb}")>{move || if outbound.get() { "Destination" } else { "Source" }}</label>
+                    <input id=format!("source-{alb}") type="text" list=format!("sources-{alb}") prop:value=move || source.get() on:input=move |ev| source.set(event_target_value(&ev)) aria-invalid=move || errors.with(|e| e.field("source").is_some()).to_string()/>
                     <datalist id=format!("sources-{alb}")>
                         <option value="0.0.0.0/0"></option>
                         <option value=alb_sg.clone()></option>
+                        <option value=task_sg.clone()></option>
                         <option value="10.0.0.0/16"></option>
                     </datalist>
-                    <span class="field__help">"A CIDR block (0.0.0.0/0 is the whole internet) or a security group id such as " {alb_sg.clone()}</span>
-                    {move || error.get().and_then(|e| lines_for(&e, "source")).map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+                    <span class="field__help">"A CIDR block (0.0.0.0/0 is the whole internet) or a security group id such as " {peer_hint}</span>
+                    {move || errors.with(|e| e.field("source")).map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
                 </div>
-                {form_error(error, &["from_port", "to_port", "source"])}
+                {form_errors(errors)}
                 <button class="button button--primary" type="submit">"Add rule"</button>
             </form>
         </div>
@@ -254,42 +348,41 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
 #[component]
 fn ListenerKnobs() -> impl IntoView {
     let handle = use_sim();
-    let (port0, idle0) = handle.peek(|s| {
-        (s.scenario().load_balancer.listeners.first().map(|l| l.port).unwrap_or(80), s.scenario().load_balancer.idle_timeout_seconds)
+    let (port0, idle0, others) = handle.peek(|s| {
+        let lb = &s.scenario().load_balancer;
+        (lb.listeners.first().map(|l| l.port).unwrap_or(80), lb.idle_timeout_seconds, lb.listeners.len())
     });
-    let current = RwSignal::new(port0);
     let port = RwSignal::new(port0.to_string());
     let idle = RwSignal::new(idle0.to_string());
-    let error = RwSignal::new(None);
+    let errors = RwSignal::new(FormErrors::default());
     view! {
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            error.set(None);
-            let result = parse::<u16>(&port.get_untracked(), "listeners[0].port", "a port from 1 to 65535");
-            match result {
-                Ok(p) if p != current.get_untracked() => {
-                    submit(error, Ok(Command::ModifyListener { port: current.get_untracked(), new_port: p }));
-                    if error.get_untracked().is_none() {
-                        current.set(p);
-                    }
-                }
-                Ok(_) => {}
-                Err(e) => error.set(Some(e)),
+            let mut parsed = FormErrors::default();
+            let p = read(&knobs::LISTENER_PORT, &port, &mut parsed);
+            let i = read(&knobs::IDLE_TIMEOUT, &idle, &mut parsed);
+            // Only what changed: moving the listener must not also log an idle timeout change.
+            let mut commands = Vec::new();
+            if let Some(p) = p.map(|p| p as u16).filter(|p| *p != port0) {
+                commands.push(Command::ModifyListener { port: port0, new_port: p });
             }
-            if error.get_untracked().is_none() {
-                let r = parse::<u32>(&idle.get_untracked(), "idle_timeout_seconds", "whole seconds from 1 to 4000").map(|s| Command::ModifyLoadBalancerAttributes { idle_timeout_seconds: s });
-                submit(error, r);
+            if let Some(i) = i.map(|i| i as u32).filter(|i| *i != idle0) {
+                commands.push(Command::ModifyLoadBalancerAttributes { idle_timeout_seconds: i });
             }
+            submit(errors, &[], parsed, commands);
         }>
             <h3>"Listener and load balancer"</h3>
-            <p class="panel__hint">"HTTP listener; its default action forwards to the target group."</p>
-            <Field label="Listener port" help="1-65535. Default 80. The client must send to this port and the ALB security group must admit it.".into() key="listeners[0].port" value=port error=error/>
-            <Field label="Idle timeout (idle_timeout.timeout_seconds)" help="1-4000 s, default 60. A target slower than this gets a 504.".into() key="idle_timeout_seconds" value=idle error=error/>
-            {form_error(error, &["listeners[0].port", "idle_timeout_seconds"])}
+            <p class="panel__hint">{format!("HTTP listener{}; its default action forwards to the target group.", if others > 1 { format!(" (the first of {others})") } else { String::new() })}</p>
+            <KnobField knob=&knobs::LISTENER_PORT value=port errors=errors/>
+            <KnobField knob=&knobs::IDLE_TIMEOUT value=idle errors=errors/>
+            {form_errors(errors)}
             <button class="button button--primary" type="submit">"Apply listener settings"</button>
         </form>
     }
 }
+
+const HEALTH_CHECK_FIELDS: [(&str, &str); 3] =
+    [("health_check.port", "Health check port"), ("health_check.path", "Health check path"), ("health_check.matcher", "Success codes")];
 
 #[component]
 fn TargetGroupKnobs() -> impl IntoView {
@@ -309,58 +402,63 @@ fn TargetGroupKnobs() -> impl IntoView {
     let algorithm = RwSignal::new(tg.load_balancing_algorithm);
     let target_type = RwSignal::new(tg.target_type);
     let tg_port = RwSignal::new(tg.port.to_string());
-    let error = RwSignal::new(None);
-    let attr_error = RwSignal::new(None);
-    let type_error = RwSignal::new(None);
-    let n1 = name.clone();
-    let n2 = name.clone();
-    let n3 = name.clone();
+    let errors = RwSignal::new(FormErrors::default());
+    let attr_errors = RwSignal::new(FormErrors::default());
+    let type_errors = RwSignal::new(FormErrors::default());
+    let (n1, n2, n3) = (name.clone(), name.clone(), name.clone());
     view! {
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let result = (|| {
-                Ok(Command::ModifyTargetGroup {
+            let mut parsed = FormErrors::default();
+            let i = read(&knobs::HEALTH_CHECK_INTERVAL, &interval, &mut parsed);
+            let t = read(&knobs::HEALTH_CHECK_TIMEOUT, &timeout, &mut parsed);
+            let h = read(&knobs::HEALTHY_THRESHOLD, &healthy, &mut parsed);
+            let u = read(&knobs::UNHEALTHY_THRESHOLD, &unhealthy, &mut parsed);
+            let command = match (i, t, h, u) {
+                (Some(i), Some(t), Some(h), Some(u)) => Some(Command::ModifyTargetGroup {
                     target_group: n1.clone(),
                     health_check: HealthCheck {
                         protocol: "HTTP".into(),
                         port: hc_port.get_untracked().trim().to_string(),
                         path: hc_path.get_untracked().trim().to_string(),
-                        interval_seconds: parse(&interval.get_untracked(), "interval_seconds", "whole seconds from 5 to 300")?,
-                        timeout_seconds: parse(&timeout.get_untracked(), "timeout_seconds", "whole seconds from 2 to 120")?,
-                        healthy_threshold_count: parse(&healthy.get_untracked(), "healthy_threshold_count", "a count from 2 to 10")?,
-                        unhealthy_threshold_count: parse(&unhealthy.get_untracked(), "unhealthy_threshold_count", "a count from 2 to 10")?,
+                        interval_seconds: i as u32,
+                        timeout_seconds: t as u32,
+                        healthy_threshold_count: h as u32,
+                        unhealthy_threshold_count: u as u32,
                         matcher: matcher.get_untracked().trim().to_string(),
                     },
-                })
-            })();
-            submit(error, result);
+                }),
+                _ => None,
+            };
+            submit(errors, &HEALTH_CHECK_FIELDS, parsed, command.into_iter().collect());
         }>
             <h3>{format!("Target group {name}: health check")}</h3>
-            <Field label="Health check port (HealthCheckPort)" help="traffic-port (default: each target's own port) or 1-65535".into() key="health_check.port" value=hc_port error=error/>
-            <Field label="Health check path (HealthCheckPath)" help="Default /. The app's health endpoint is set in the task definition.".into() key="health_check.path" value=hc_path error=error/>
-            <Field label="Interval (HealthCheckIntervalSeconds)" help="5-300 s, default 30".into() key="interval_seconds" value=interval error=error/>
-            <Field label="Timeout (HealthCheckTimeoutSeconds)" help="2-120 s, default 5 (the API reference says 6 for HTTP); below the interval".into() key="timeout_seconds" value=timeout error=error/>
-            <Field label="Healthy threshold (HealthyThresholdCount)" help="2-10, default 5; a new target needs only one pass".into() key="healthy_threshold_count" value=healthy error=error/>
-            <Field label="Unhealthy threshold (UnhealthyThresholdCount)" help="2-10, default 2".into() key="unhealthy_threshold_count" value=unhealthy error=error/>
-            <Field label="Success codes (Matcher)" help="200-499: 200, 200,202 or 200-299. Default 200".into() key="matcher" value=matcher error=error/>
-            {form_error(error, &["health_check.port", "health_check.path", "interval_seconds", "timeout_seconds", "healthy_threshold_count", "unhealthy_threshold_count", "matcher"])}
+            <TextField label="Health check port (HealthCheckPort)".into() help="traffic-port (default: each target's own port) or 1-65535".into() key="health_check.port" value=hc_port errors=errors/>
+            <TextField label="Health check path (HealthCheckPath)".into() help="Default /. The app's health endpoint is set in the task definition.".into() key="health_check.path" value=hc_path errors=errors/>
+            <KnobField knob=&knobs::HEALTH_CHECK_INTERVAL value=interval errors=errors/>
+            <KnobField knob=&knobs::HEALTH_CHECK_TIMEOUT value=timeout errors=errors/>
+            <KnobField knob=&knobs::HEALTHY_THRESHOLD value=healthy errors=errors/>
+            <KnobField knob=&knobs::UNHEALTHY_THRESHOLD value=unhealthy errors=errors/>
+            <TextField label="Success codes (Matcher)".into() help="200-499: 200, 200,202 or 200-299. Default 200".into() key="health_check.matcher" value=matcher errors=errors/>
+            {form_errors(errors)}
             <button class="button button--primary" type="submit">"Apply health check"</button>
         </form>
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let result = (|| {
-                Ok(Command::ModifyTargetGroupAttributes {
-                    target_group: n2.clone(),
-                    deregistration_delay_seconds: Some(parse(&dereg.get_untracked(), "deregistration_delay_seconds", "whole seconds from 0 to 3600")?),
-                    unhealthy_state_routing_minimum_healthy_targets_count: Some(parse(&min_healthy.get_untracked(), "minimum_healthy_targets_count", "a count of 1 or more")?),
-                    load_balancing_algorithm: Some(algorithm.get_untracked()),
-                })
-            })();
-            submit(attr_error, result);
+            let mut parsed = FormErrors::default();
+            let d = read(&knobs::DEREGISTRATION_DELAY, &dereg, &mut parsed);
+            let m = read(&knobs::FAIL_OPEN_THRESHOLD, &min_healthy, &mut parsed);
+            let command = d.zip(m).map(|(d, m)| Command::ModifyTargetGroupAttributes {
+                target_group: n2.clone(),
+                deregistration_delay_seconds: Some(d as u32),
+                unhealthy_state_routing_minimum_healthy_targets_count: Some(m as u32),
+                load_balancing_algorithm: Some(algorithm.get_untracked()),
+            });
+            submit(attr_errors, &[], parsed, command.into_iter().collect());
         }>
             <h3>"Target group attributes"</h3>
-            <Field label="Deregistration delay (deregistration_delay.timeout_seconds)" help="0-3600 s, default 300: how long a target drains".into() key="deregistration_delay_seconds" value=dereg error=attr_error/>
-            <Field label="Fail-open threshold (minimum_healthy_targets.count)" help="Default 1: with fewer healthy targets than this, the ALB routes to all targets".into() key="minimum_healthy_targets_count" value=min_healthy error=attr_error/>
+            <KnobField knob=&knobs::DEREGISTRATION_DELAY value=dereg errors=attr_errors/>
+            <KnobField knob=&knobs::FAIL_OPEN_THRESHOLD value=min_healthy errors=attr_errors/>
             <label class="field">
                 <span class="field__label">"Routing algorithm (load_balancing.algorithm.type)"</span>
                 <select on:change=move |ev| algorithm.set(if event_target_value(&ev) == "lor" { LoadBalancingAlgorithm::LeastOutstandingRequests } else { LoadBalancingAlgorithm::RoundRobin })>
@@ -368,14 +466,15 @@ fn TargetGroupKnobs() -> impl IntoView {
                     <option value="lor" selected=tg.load_balancing_algorithm == LoadBalancingAlgorithm::LeastOutstandingRequests>"least_outstanding_requests"</option>
                 </select>
             </label>
-            {form_error(attr_error, &["deregistration_delay_seconds", "minimum_healthy_targets_count"])}
+            {form_errors(attr_errors)}
             <button class="button button--primary" type="submit">"Apply attributes"</button>
         </form>
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let result = parse::<u16>(&tg_port.get_untracked(), "target_groups[0].port", "a port from 1 to 65535")
-                .map(|p| Command::RecreateTargetGroup { target_group: n3.clone(), target_type: target_type.get_untracked(), port: p });
-            submit(type_error, result);
+            let mut parsed = FormErrors::default();
+            let p = read(&knobs::TARGET_GROUP_PORT, &tg_port, &mut parsed);
+            let command = p.map(|p| Command::RecreateTargetGroup { target_group: n3.clone(), target_type: target_type.get_untracked(), port: p as u16 });
+            submit(type_errors, &[], parsed, command.into_iter().collect());
         }>
             <h3>"Target type and port"</h3>
             <p class="panel__hint">"AWS cannot change these in place: this creates the target group again (allowed only while no targets are registered). ECS registers each task with its own port, which overrides the target group's port."</p>
@@ -386,12 +485,14 @@ fn TargetGroupKnobs() -> impl IntoView {
                     <option value="instance" selected=tg.target_type == TargetType::Instance>"instance (bridge tasks on EC2)"</option>
                 </select>
             </label>
-            <Field label="Target group port" help="1-65535; the default port for registered targets".into() key="target_groups[0].port" value=tg_port error=type_error/>
-            {form_error(type_error, &["target_groups[0].port"])}
+            <KnobField knob=&knobs::TARGET_GROUP_PORT value=tg_port errors=type_errors/>
+            {form_errors(type_errors)}
             <button class="button" type="submit">"Recreate target group"</button>
         </form>
     }
 }
+
+const TASK_FIELDS: [(&str, &str); 2] = [("app.health_path", "App health endpoint path"), ("host_port", "Host port")];
 
 #[component]
 fn TaskDefinitionKnobs() -> impl IntoView {
@@ -406,52 +507,52 @@ fn TaskDefinitionKnobs() -> impl IntoView {
     let mode = RwSignal::new(td.network_mode);
     let current_host_port = td.container.port_mappings.first().and_then(|m| m.host_port);
     let host_port = RwSignal::new(current_host_port.map(|p| p.to_string()).unwrap_or_default());
-    let error = RwSignal::new(None);
-    let port_error = RwSignal::new(None);
+    let errors = RwSignal::new(FormErrors::default());
+    let port_errors = RwSignal::new(FormErrors::default());
     view! {
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
-            let result = parse::<u16>(&container_port.get_untracked(), "container_port", "a port from 1 to 65535").map(|p| Command::SetContainerPort { container_port: p });
-            submit(port_error, result);
+            let mut parsed = FormErrors::default();
+            let p = read(&knobs::CONTAINER_PORT, &container_port, &mut parsed);
+            let command = p.map(|p| Command::SetContainerPort { container_port: p as u16 });
+            submit(port_errors, &[], parsed, command.into_iter().collect());
         }>
             <h3>{format!("Task definition {}:{}", td.family, td.revision)}</h3>
-            <Field label="Container port mapping (containerPort)" help="Sets the port mapping and the service's load-balancer container port, registers a new revision and deploys it.".into() key="container_port" value=container_port error=port_error/>
-            {form_error(port_error, &["container_port"])}
+            <KnobField knob=&knobs::CONTAINER_PORT value=container_port errors=port_errors/>
+            <p class="panel__hint">"Changing it sets the port mapping and the service's load-balancer container port, registers a new revision and deploys it."</p>
+            {form_errors(port_errors)}
             <button class="button button--primary" type="submit">"Change container port and deploy"</button>
         </form>
-        <form class="knobs" on:submit=move |ev| {
+        <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
             let current = use_sim().peek(|s| s.scenario().task_definition.clone());
             let app = &current.container.app;
+            let mut parsed = FormErrors::default();
+            let listen_port = read(&knobs::LISTEN_PORT, &listen, &mut parsed).map(|v| v as u16);
+            let startup_seconds = read(&knobs::STARTUP, &startup, &mut parsed).map(|v| v as u32);
+            let host_text = host_port.get_untracked();
+            let new_host_port = if host_text.trim().is_empty() { None } else { read_as(&knobs::HOST_PORT, "host_port", &host_port, &mut parsed).map(|v| v as u16) };
+            let path = health_path.get_untracked().trim().to_string();
             // Send only what changed: switching network mode resets host ports, so an unchanged
             // mode must not be sent.
-            let changed = |new, old| (new != old).then_some(new);
-            let result = (|| {
-                let listen_port: u16 = parse(&listen.get_untracked(), "listen_port", "a port from 1 to 65535")?;
-                let startup_seconds: u32 = parse(&startup.get_untracked(), "startup_seconds", "whole seconds from 0 to 3600")?;
-                let path = health_path.get_untracked().trim().to_string();
-                let host_text = host_port.get_untracked();
-                let new_host_port: Option<u16> =
-                    if host_text.trim().is_empty() { None } else { Some(parse(&host_text, "host_port", "a port from 0 to 65535 (0: dynamic)")?) };
-                Ok(Command::RegisterTaskDefinition {
-                    changes: TaskDefinitionChanges {
-                        network_mode: (mode.get_untracked() != current.network_mode).then(|| mode.get_untracked()),
-                        listen_port: changed(listen_port, app.listen_port),
-                        startup_seconds: (startup_seconds != app.startup_seconds).then_some(startup_seconds),
-                        health_path: (path != app.health_path).then_some(path),
-                        health_response: (health.get_untracked() != app.health_response).then(|| health.get_untracked()),
-                        host_port: new_host_port.filter(|p| Some(*p) != current_host_port),
-                        ..Default::default()
-                    },
-                    deploy: true,
-                })
-            })();
-            submit(error, result);
+            let command = Command::RegisterTaskDefinition {
+                changes: TaskDefinitionChanges {
+                    network_mode: (mode.get_untracked() != current.network_mode).then(|| mode.get_untracked()),
+                    listen_port: listen_port.filter(|p| *p != app.listen_port),
+                    startup_seconds: startup_seconds.filter(|s| *s != app.startup_seconds),
+                    health_path: (path != app.health_path).then_some(path),
+                    health_response: (health.get_untracked() != app.health_response).then(|| health.get_untracked()),
+                    host_port: new_host_port.filter(|p| Some(*p) != current_host_port),
+                    ..Default::default()
+                },
+                deploy: true,
+            };
+            submit(errors, &TASK_FIELDS, parsed, vec![command]);
         }>
             <h3>"The app and its network mode"</h3>
-            <Field label="App listen port" help="The port the process binds inside the container. Must match the container port.".into() key="listen_port" value=listen error=error/>
-            <Field label="App start-up time (seconds)" help="0-3600. Until then it refuses connections.".into() key="startup_seconds" value=startup error=error/>
-            <Field label="App health endpoint path" help="Where the app serves its health check, e.g. /health.".into() key="health_path" value=health_path error=error/>
+            <KnobField knob=&knobs::LISTEN_PORT value=listen errors=errors/>
+            <KnobField knob=&knobs::STARTUP value=startup errors=errors/>
+            <TextField label="App health endpoint path".into() help="Where the app serves its health check, e.g. /health.".into() key="app.health_path" value=health_path errors=errors/>
             <label class="field">
                 <span class="field__label">"Health endpoint answers"</span>
                 <select on:change=move |ev| health.set(HealthResponse::from_key(&event_target_value(&ev)).unwrap_or(HealthResponse::Ok))>
@@ -465,8 +566,8 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                     <option value="bridge" selected=td.network_mode == NetworkMode::Bridge>"bridge (dynamic host ports on EC2)"</option>
                 </select>
             </label>
-            <Field label="Host port (hostPort)" help="awsvpc: leave empty (it equals the container port). bridge: 0 or empty for a dynamic port from 32768-61000, or a fixed port (one task per instance).".into() key="host_port" value=host_port error=error/>
-            {form_error(error, &["listen_port", "startup_seconds", "health_path", "host_port"])}
+            <TextField label=knobs::HOST_PORT.label_text() help=knobs::HOST_PORT.about.to_string() key="host_port" value=host_port errors=errors numeric=true/>
+            {form_errors(errors)}
             <button class="button button--primary" type="submit">"Register new revision and deploy"</button>
         </form>
     }
@@ -481,14 +582,14 @@ fn ServiceKnobs() -> impl IntoView {
         return view! { <p>"This scenario has no ECS service."</p> }.into_any();
     };
     let is_attached = Memo::new(move |_| handle.with_settled(|s| s.scenario().service.as_ref().is_some_and(|v| v.load_balancer.is_some())));
-    let create_error = Memo::new(move |_| handle.with_settled(|s| s.service_runtime().create_error.clone()));
+    let create_error = Memo::new(move |_| handle.with_settled(|s| s.service_runtime().create_error.as_ref().map(|e| e.to_string())));
     let desired = RwSignal::new(svc.desired_count.to_string());
     let grace = RwSignal::new(svc.health_check_grace_period_seconds.to_string());
     let min = RwSignal::new(svc.deployment_configuration.minimum_healthy_percent.to_string());
     let max = RwSignal::new(svc.deployment_configuration.maximum_percent.to_string());
     let public_ip = RwSignal::new(svc.network_configuration.as_ref().is_some_and(|n| n.assign_public_ip));
     let initial_fail_open = RwSignal::new(handle.peek(|s| s.scenario().options.initial_targets_fail_open));
-    let error = RwSignal::new(None);
+    let errors = RwSignal::new(FormErrors::default());
     let container = td.container.name.clone();
     let container_port = td.container.port_mappings.first().map(|m| m.container_port).unwrap_or(80);
     let has_network = svc.network_configuration.is_some();
@@ -520,18 +621,24 @@ fn ServiceKnobs() -> impl IntoView {
                 />
                 <span>"Attached to the load balancer (loadBalancers: target group, container, port). Changing it starts a deployment."</span>
             </label>
-            <form on:submit=move |ev| {
+            <form novalidate on:submit=move |ev| {
                 ev.prevent_default();
-                let result = (|| {
-                    Ok(Command::update_service(Some(parse(&desired.get_untracked(), "desired_count", "a whole number of tasks from 0 to 10")?), Some(parse(&grace.get_untracked(), "health_check_grace_period_seconds", "whole seconds, 0 or more")?), Some((parse(&min.get_untracked(), "minimum_healthy_percent", "a percentage from 0 to 100")?, parse(&max.get_untracked(), "maximum_percent", "a percentage from 100 to 200")?))))
-                })();
-                submit(error, result);
+                let mut parsed = FormErrors::default();
+                let d = read(&knobs::DESIRED_COUNT, &desired, &mut parsed);
+                let g = read(&knobs::GRACE_PERIOD, &grace, &mut parsed);
+                let lo = read(&knobs::MINIMUM_HEALTHY_PERCENT, &min, &mut parsed);
+                let hi = read(&knobs::MAXIMUM_PERCENT, &max, &mut parsed);
+                let command = match (d, g, lo, hi) {
+                    (Some(d), Some(g), Some(lo), Some(hi)) => Some(Command::update_service(Some(d as u32), Some(g as u32), Some((lo as u32, hi as u32)))),
+                    _ => None,
+                };
+                submit(errors, &[], parsed, command.into_iter().collect());
             }>
-                <Field label="Desired count (desiredCount)" help="0-10 tasks in this lab".into() key="desired_count" value=desired error=error/>
-                <Field label="Health check grace period (healthCheckGracePeriodSeconds)" help="Default 0. Only the ECS scheduler waits; the ALB checks and routes as usual.".into() key="health_check_grace_period_seconds" value=grace error=error/>
-                <Field label="Minimum healthy percent (minimumHealthyPercent)" help="0-100, default 100 (rounded up)".into() key="minimum_healthy_percent" value=min error=error/>
-                <Field label="Maximum percent (maximumPercent)" help="100-200 here, default 200 (rounded down)".into() key="maximum_percent" value=max error=error/>
-                {form_error(error, &["desired_count", "health_check_grace_period_seconds", "minimum_healthy_percent", "maximum_percent"])}
+                <KnobField knob=&knobs::DESIRED_COUNT value=desired errors=errors/>
+                <KnobField knob=&knobs::GRACE_PERIOD value=grace errors=errors/>
+                <KnobField knob=&knobs::MINIMUM_HEALTHY_PERCENT value=min errors=errors/>
+                <KnobField knob=&knobs::MAXIMUM_PERCENT value=max errors=errors/>
+                {form_errors(errors)}
                 <button class="button button--primary" type="submit">"Update service"</button>
             </form>
             {has_network.then(|| view! {
@@ -571,44 +678,43 @@ fn ServiceKnobs() -> impl IntoView {
 #[component]
 fn NetworkKnobs() -> impl IntoView {
     let handle = use_sim();
-    let (vpc, subnets, lb_subnets, task_subnets) = handle.peek(|s| {
+    let (vpc, lb_subnets, task_subnets) = handle.peek(|s| {
         let sc = s.scenario();
         let task = sc.service.as_ref().and_then(|v| v.network_configuration.as_ref()).map(|n| n.subnets.clone());
-        (sc.vpc.clone(), sc.vpc.subnets.clone(), sc.load_balancer.subnets.clone(), task)
+        (sc.vpc.clone(), sc.load_balancer.subnets.clone(), task)
     });
     let lb_chosen = RwSignal::new(lb_subnets);
     let task_chosen = RwSignal::new(task_subnets.clone().unwrap_or_default());
-    let lb_error = RwSignal::new(None::<String>);
-    let task_error = RwSignal::new(None::<String>);
-    let toggle = |list: RwSignal<Vec<String>>, id: String, on: bool| {
-        list.update(|v| {
-            v.retain(|x| *x != id);
-            if on {
-                v.push(id);
-            }
-        })
+    let lb_errors = RwSignal::new(FormErrors::default());
+    let task_errors = RwSignal::new(FormErrors::default());
+    let subnet_ids: Vec<(String, String)> = vpc.subnets.iter().map(|s| (s.id.clone(), s.availability_zone.clone())).collect();
+    // The chosen subnets in the VPC's order.
+    let ordered = {
+        let ids = subnet_ids.clone();
+        move |list: RwSignal<Vec<String>>| {
+            let chosen = list.get_untracked();
+            ids.iter().filter(|(id, _)| chosen.contains(id)).map(|(id, _)| id.clone()).collect::<Vec<_>>()
+        }
     };
-    let rows = subnets.clone();
     let choices = move |list: RwSignal<Vec<String>>, name: &'static str| {
-        subnets
+        subnet_ids
             .iter()
-            .map(|sub| {
-                let id = sub.id.clone();
-                let id2 = id.clone();
+            .map(|(id, zone)| {
+                let (id1, id2) = (id.clone(), id.clone());
                 view! {
                     <label class="field--check">
-                        <input type="checkbox" prop:checked=move || list.with(|v| v.contains(&id)) on:change=move |ev| toggle(list, id2.clone(), event_target_checked(&ev))/>
-                        {format!(" {} ({})", sub.id, sub.availability_zone)}
+                        <input type="checkbox" prop:checked=move || list.with(|v| v.contains(&id1)) on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            list.update(|v| { v.retain(|x| *x != id2); if on { v.push(id2.clone()); } });
+                        }/>
+                        {format!(" {id} ({zone})")}
                         <span class="sr-only">{format!(" for the {name}")}</span>
                     </label>
                 }
             })
             .collect_view()
     };
-    let ordered = move |list: RwSignal<Vec<String>>| {
-        let chosen = list.get_untracked();
-        rows.iter().filter(|s| chosen.contains(&s.id)).map(|s| s.id.clone()).collect::<Vec<_>>()
-    };
+    let choices2 = choices.clone();
     let ordered2 = ordered.clone();
     view! {
         <div class="knobs">
@@ -622,25 +728,25 @@ fn NetworkKnobs() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <form on:submit=move |ev| {
+            <form novalidate on:submit=move |ev| {
                 ev.prevent_default();
-                submit(lb_error, Ok(Command::SetSubnets { subnets: ordered(lb_chosen) }));
+                submit(lb_errors, &[], FormErrors::default(), vec![Command::SetSubnets { subnets: ordered(lb_chosen) }]);
             }>
                 <h4>"Load balancer subnets (SetSubnets)"</h4>
                 <p class="panel__hint">"An Application Load Balancer needs subnets in at least two availability zones, one subnet per zone. Its nodes take addresses in these subnets."</p>
                 {choices(lb_chosen, "load balancer")}
-                {form_error(lb_error, &[])}
+                {form_errors(lb_errors)}
                 <button class="button button--primary" type="submit">"Apply load balancer subnets"</button>
             </form>
             {task_subnets.is_some().then(|| view! {
-                <form on:submit=move |ev| {
+                <form novalidate on:submit=move |ev| {
                     ev.prevent_default();
-                    submit(task_error, Ok(Command::SetServiceSubnets { subnets: ordered2(task_chosen) }));
+                    submit(task_errors, &[], FormErrors::default(), vec![Command::SetServiceSubnets { subnets: ordered2(task_chosen) }]);
                 }>
                     <h4>"Task subnets (networkConfiguration.awsvpcConfiguration.subnets)"</h4>
                     <p class="panel__hint">"Where the service places new tasks, spread over these subnets. Changing them starts a deployment."</p>
-                    {choices(task_chosen, "tasks")}
-                    {form_error(task_error, &[])}
+                    {choices2(task_chosen, "tasks")}
+                    {form_errors(task_errors)}
                     <button class="button button--primary" type="submit">"Apply task subnets and deploy"</button>
                 </form>
             })}

@@ -9,10 +9,7 @@ use crate::sim::trace::TraceKind;
 use crate::sim::{Command, Hop, OutcomeClass, Sim};
 use leptos::prelude::*;
 
-pub fn clock_text(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{:02}:{:02}:{:02}.{}", s / 3600, (s / 60) % 60, s % 60, (ms % 1000) / 100)
-}
+pub use crate::diagram::text::clock_text;
 
 const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 
@@ -98,7 +95,8 @@ pub fn TimeControls(
     }
 }
 
-/// Announces when the dominant outcome changes ("requests now fail with 503: …").
+/// Announces when the dominant outcome changes ("requests now fail with 503: …"), or when the
+/// same outcome comes from another cause (503 for draining targets, then for an empty group).
 #[component]
 pub fn LiveRegion() -> impl IntoView {
     let handle = use_sim();
@@ -110,21 +108,24 @@ pub fn LiveRegion() -> impl IntoView {
             let total = w.total_outcomes();
             let top =
                 OutcomeClass::ALL.iter().copied().max_by_key(|c| w.outcome(*c)).filter(|c| w.outcome(*c) * 10 >= total * 6 && total > 0)?;
-            let why = s
+            let decided = s
                 .recent_requests()
                 .rev()
                 .find(|r| r.kind == TraceKind::Request && r.outcome.class() == top)
-                .and_then(|r| r.trace.deciding_hop().map(|h| h.setting()));
-            Some((top, why.unwrap_or_default()))
+                .and_then(|r| r.trace.deciding_hop().cloned());
+            Some((top, decided))
         })
     });
-    let announced = Memo::new(move |_| summary.get().map(|(c, _)| c));
+    // What the announcement is about: the outcome, and the hop and rule that decided it (not the
+    // counts in its words, which change every second).
+    let announced =
+        Memo::new(move |_| summary.with(|s| s.as_ref().map(|(c, h)| (*c, h.as_ref().map(|h| (h.hop, std::mem::discriminant(&h.detail)))))));
     let text = move || {
         let _ = announced.get();
         match summary.get_untracked() {
             None => String::new(),
             Some((OutcomeClass::Success, _)) => "Requests now succeed: the app answers.".to_string(),
-            Some((class, why)) => format!("Requests now end with {}: {why}", class.label()),
+            Some((class, why)) => format!("Requests now end with {}: {}", class.label(), why.map(|h| h.setting()).unwrap_or_default()),
         }
     };
     // Errors are announced where they are shown (role="alert"); this region takes the rest.
@@ -202,7 +203,7 @@ pub fn ClientPanel() -> impl IntoView {
                 last_curl.set(Some(id));
             }
             Ok(_) => {}
-            Err(e) => curl_error.set(Some(e)),
+            Err(e) => curl_error.set(Some(e.to_string())),
         }
     };
     view! {
@@ -308,7 +309,8 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                     },
                 }
             }
-            None => WhyModel { title: "That target has left the target group.".into(), outcome: String::new(), hops: vec![] },
+            // ECS replaced its task: say so, and show what requests get now.
+            None => latest_request(s, "The target you selected has left the target group (its task stopped). Latest request"),
         },
         Selected::Request(id) => match s.request(id) {
             Some(r) => WhyModel {
@@ -321,18 +323,21 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                 outcome: if r.done_at_ms <= s.now_ms() { r.outcome.to_string() } else { format!("in flight; will end: {}", r.outcome) },
                 hops: hop_rows(&r.trace),
             },
-            None => {
-                WhyModel { title: "That request is no longer kept (only the latest are).".into(), outcome: String::new(), hops: vec![] }
-            }
+            None => latest_request(s, "That request is no longer kept (only the latest are). Latest request"),
         },
-        _ => match s.recent_requests().rev().find(|r| r.kind == TraceKind::Request) {
-            Some(r) => WhyModel {
-                title: format!("Latest request #{} at {}", r.id, clock_text(r.sent_at_ms)),
-                outcome: r.outcome.to_string(),
-                hops: hop_rows(&r.trace),
-            },
-            None => WhyModel { title: "No request has finished yet.".into(), outcome: String::new(), hops: vec![] },
+        _ => latest_request(s, "Latest request"),
+    }
+}
+
+/// The newest finished client request, titled `title`.
+fn latest_request(s: &Sim, title: &str) -> WhyModel {
+    match s.recent_requests().rev().find(|r| r.kind == TraceKind::Request) {
+        Some(r) => WhyModel {
+            title: format!("{title} #{} at {}", r.id, clock_text(r.sent_at_ms)),
+            outcome: r.outcome.to_string(),
+            hops: hop_rows(&r.trace),
         },
+        None => WhyModel { title: "No request has finished yet.".into(), outcome: String::new(), hops: vec![] },
     }
 }
 
@@ -468,8 +473,10 @@ fn MetricsChart(
     height: f64,
     data: Memo<(Vec<u64>, Vec<chart::Series>)>,
     hidden: RwSignal<Vec<&'static str>>,
-    cursor: RwSignal<Option<usize>>,
 ) -> impl IntoView {
+    let cursor = RwSignal::new(None::<usize>);
+    // The readout is announced when the arrow keys move the cursor, not at every pointer move.
+    let by_keyboard = RwSignal::new(false);
     let host = NodeRef::<leptos::html::Div>::new();
     // Drawn at the width it is shown at, so its text keeps its size on a phone.
     let width = super::observe_width(host, 600.0);
@@ -479,8 +486,10 @@ fn MetricsChart(
     });
     let on_move = move |ev: leptos::ev::PointerEvent| {
         let Some(el) = host.get_untracked() else { return };
-        let shown = el.client_width().max(1) as f64;
-        let x = ev.offset_x() as f64 * laid.with_untracked(|c| c.width) / shown;
+        // Measured from the chart itself, whatever child the pointer is over.
+        let rect = el.get_bounding_client_rect();
+        let x = (ev.client_x() as f64 - rect.left()) * laid.with_untracked(|c| c.width) / rect.width().max(1.0);
+        by_keyboard.set(false);
         cursor.set(laid.with_untracked(|c| chart::nearest(&c.xs, x)));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -497,6 +506,7 @@ fn MetricsChart(
             _ => return,
         };
         ev.prevent_default();
+        by_keyboard.set(true);
         cursor.set(Some(next));
     };
     let readout = move || {
@@ -552,7 +562,7 @@ fn MetricsChart(
                     view! { <line class="chart__cursor" x1=*x x2=*x y1=p.y y2=p.y + p.h></line> }
                 })))}
             </svg>
-            <p class="chart__readout" aria-live="polite">{move || readout().unwrap_or_else(|| format!("{title}: point at the chart, or focus it and use the arrow keys, to read values."))}</p>
+            <p class="chart__readout" aria-live=move || if by_keyboard.get() { "polite" } else { "off" }>{move || readout().unwrap_or_else(|| format!("{title}: point at the chart, or focus it and use the arrow keys, to read values."))}</p>
         </div>
     }
 }
@@ -595,7 +605,6 @@ pub fn MetricsPanel() -> impl IntoView {
         })
     });
     let hidden = RwSignal::new(Vec::<&'static str>::new());
-    let cursor = RwSignal::new(None::<usize>);
     let totals = Memo::new(move |_| {
         handle.with_settled(|s| {
             let t = s.metrics().totals;
@@ -661,10 +670,10 @@ pub fn MetricsPanel() -> impl IntoView {
         <section class="panel" aria-labelledby="metrics-heading">
             <h2 id="metrics-heading">"Metrics (last 10 min of sim time)"</h2>
             <h3 class="chart__title">"Requests per second, by outcome"</h3>
-            <MetricsChart title="Requests per second" unit="/s" height=170.0 data=requests hidden=hidden cursor=cursor/>
+            <MetricsChart title="Requests per second" unit="/s" height=170.0 data=requests hidden=hidden/>
             <ul class="chart__legend" aria-label="Request series: press to hide or show">{legend(requests)}</ul>
             <h3 class="chart__title">"Targets"</h3>
-            <MetricsChart title="Healthy and unhealthy targets" unit="" height=110.0 data=hosts hidden=hidden cursor=cursor/>
+            <MetricsChart title="Healthy and unhealthy targets" unit="" height=110.0 data=hosts hidden=hidden/>
             <ul class="chart__legend" aria-label="Target series: press to hide or show">{legend(hosts)}</ul>
             <details class="chart__table">
                 <summary>"The metrics as a table"</summary>

@@ -96,7 +96,7 @@ pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
     if let Some((e, s)) = state.exercise.as_deref().and_then(Exercises::find) {
         ex.start(e, s, state.is_sandbox);
     } else if let Some(id) = &state.exercise {
-        handle.notice.set(Some((true, format!("The link names an exercise this ALB Lab does not have ({id:?})."))));
+        handle.banner.set(Some(format!("The link names an exercise this ALB Lab does not have ({id:?}).")));
     }
     if let Some(scenario) = decoded.scenario {
         handle.load_with_seed(scenario, state.seed);
@@ -120,7 +120,9 @@ pub fn open_fragment(handle: SimHandle, ex: Exercises) {
     }
     match share::decode(&hash) {
         Ok(decoded) => apply_state(handle, ex, decoded),
-        Err(e) => handle.notice.set(Some((true, format!("This link could not be opened: {e}. Showing the default scenario instead.")))),
+        Err(e) => handle
+            .banner
+            .set(Some(share::sentences(&[&format!("This link could not be opened: {e}"), "Showing the default scenario instead."]))),
     }
 }
 
@@ -198,7 +200,10 @@ fn on_parent_message(handle: SimHandle, ex: Exercises, parent: &Option<web_sys::
                 let Some(state) = js_sys::Reflect::get(&data, &"state".into()).ok().and_then(|v| v.as_string()) else { return };
                 match share::decode(&state) {
                     Ok(decoded) => apply_state(handle, ex, decoded),
-                    Err(e) => handle.notice.set(Some((true, format!("The embedding page sent a state that could not be opened: {e}.")))),
+                    Err(e) => handle.banner.set(Some(share::sentences(&[
+                        &format!("The embedding page sent a state that could not be opened: {e}"),
+                        "Nothing was changed.",
+                    ]))),
                 }
             }
             _ => {}
@@ -244,8 +249,7 @@ fn picture_theme() -> still::Theme {
 
 /// The diagram as a still picture: the state now, drawn at a fixed width, with outcomes as
 /// counts and the state's link inside. Returns (svg, width, height).
-fn still_svg(handle: SimHandle, ex: Exercises) -> (String, f64, f64) {
-    let link = current_link(handle, ex);
+fn still_svg(handle: SimHandle, link: &str) -> (String, f64, f64) {
     handle.peek(|s| {
         let sc = diagram::scene(s, diagram::Viewport::wide(1000.0, 0.0));
         let counts = s.flows().window(s.now_ms(), plan::FLOW_WINDOW_SECONDS);
@@ -257,13 +261,13 @@ fn still_svg(handle: SimHandle, ex: Exercises) -> (String, f64, f64) {
             plan::FLOW_WINDOW_SECONDS
         );
         let picture =
-            still::Still { scene: &sc, bands: &bands, badges: &badges, theme: picture_theme(), state_link: Some(&link), caption: &caption };
+            still::Still { scene: &sc, bands: &bands, badges: &badges, theme: picture_theme(), state_link: Some(link), caption: &caption };
         (picture.render(), picture.width(), picture.height())
     })
 }
 
 fn export_svg(handle: SimHandle, ex: Exercises) {
-    let (text, _, _) = still_svg(handle, ex);
+    let (text, _, _) = still_svg(handle, &current_link(handle, ex));
     super::exercises::download("alb-lab-diagram.svg", &text, "image/svg+xml");
 }
 
@@ -274,8 +278,8 @@ fn bytes_of(buffer: JsValue) -> Vec<u8> {
 /// The PNG: the still SVG drawn on a canvas at twice its size, with the state link added as a
 /// `tEXt` chunk.
 fn export_png(handle: SimHandle, ex: Exercises) {
-    let (text, w, h) = still_svg(handle, ex);
     let link = current_link(handle, ex);
+    let (text, w, h) = still_svg(handle, &link);
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
     let Ok(image) = web_sys::HtmlImageElement::new() else { return };
     let scale = 2.0;
@@ -319,12 +323,12 @@ fn export_png(handle: SimHandle, ex: Exercises) {
 pub fn open_picture(handle: SimHandle, ex: Exercises, file: web_sys::File) {
     let name = file.name();
     if file.size() > picture::MAX_PICTURE_BYTES as f64 {
-        handle.notice.set(Some((true, format!("{name} could not be opened: {}.", picture::PictureError::TooLarge))));
+        handle.banner.set(Some(share::sentences(&[&format!("{name} could not be opened: {}", picture::PictureError::TooLarge)])));
         return;
     }
     leptos::task::spawn_local(async move {
         let Ok(buffer) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await else {
-            handle.notice.set(Some((true, format!("{name} could not be read."))));
+            handle.banner.set(Some(format!("{name} could not be read.")));
             return;
         };
         let bytes = bytes_of(buffer);
@@ -336,27 +340,39 @@ pub fn open_picture(handle: SimHandle, ex: Exercises, file: web_sys::File) {
                 apply_state(handle, ex, decoded);
                 handle.notice.set(Some((false, format!("Opened the state saved in {name}."))));
             }
-            Err(e) => handle.notice.set(Some((true, format!("{name} could not be opened: {e}. Nothing was changed.")))),
+            Err(e) => handle.banner.set(Some(share::sentences(&[&format!("{name} could not be opened: {e}"), "Nothing was changed."]))),
         }
     });
 }
 
-/// Pictures dropped anywhere on the page reopen their state.
+/// Pictures dropped anywhere on the page reopen their state. Only picture files are taken, and
+/// never a drop onto a file field (the exercise picker's progress import keeps its own).
 pub fn accept_dropped_pictures(handle: SimHandle, ex: Exercises) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let on_a_file_field = |ev: &web_sys::DragEvent| {
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| e.closest("input[type=file]").ok().flatten().is_some())
+    };
     let over = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |ev: web_sys::DragEvent| {
         let has_files = ev.data_transfer().is_some_and(|d| d.types().includes(&"Files".into(), 0));
-        if has_files {
+        if has_files && !on_a_file_field(&ev) {
             ev.prevent_default();
         }
     });
-    let owner = Owner::current();
     let drop = Closure::<dyn FnMut(web_sys::DragEvent)>::new(move |ev: web_sys::DragEvent| {
+        if on_a_file_field(&ev) {
+            return;
+        }
         let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
         ev.prevent_default();
-        match &owner {
-            Some(o) => o.with(|| open_picture(handle, ex, file)),
-            None => open_picture(handle, ex, file),
+        let name = file.name().to_lowercase();
+        if file.type_().starts_with("image/") || name.ends_with(".svg") || name.ends_with(".png") {
+            open_picture(handle, ex, file);
+        } else {
+            handle
+                .banner
+                .set(Some(format!("{} is not a picture: drop an SVG or PNG exported by ALB Lab to reopen its state.", file.name())));
         }
     });
     let _ = document.add_event_listener_with_callback("dragover", over.as_ref().unchecked_ref());
