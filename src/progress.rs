@@ -2,8 +2,10 @@
 //! or imported as a small JSON file.
 //!
 //! Pure data and validation (tested natively); the page does the storage and the file dialogs.
-//! A file that is not ours, is from a newer format, or names exercises this build does not
-//! ship is refused with a message and changes nothing.
+//! A file that is not ours, from a newer format, or damaged is refused with a message and
+//! changes nothing. Marks for exercises this build no longer ships (renamed or removed) are left
+//! out and named, and every other mark is kept: an upgrade of the exercise list never costs a
+//! learner the marks that still apply.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -33,6 +35,31 @@ pub struct Progress {
     pub solved: BTreeMap<String, Solved>,
 }
 
+/// A read progress file: the marks this build knows, and the ids it left out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Imported {
+    pub progress: Progress,
+    pub left_out: Vec<String>,
+}
+
+impl Imported {
+    /// What the page says after an import.
+    pub fn summary(&self) -> String {
+        let n = self.progress.solved.len();
+        let mut out = format!("Imported progress for {n} exercise{}.", if n == 1 { "" } else { "s" });
+        if !self.left_out.is_empty() {
+            let names: Vec<String> = self.left_out.iter().take(5).map(|id| format!("{id:?}")).collect();
+            let more = if self.left_out.len() > 5 { format!(" and {} more", self.left_out.len() - 5) } else { String::new() };
+            out.push_str(&format!(
+                " Left out {}{more}: this ALB Lab no longer has {}.",
+                names.join(", "),
+                if self.left_out.len() == 1 { "that exercise" } else { "those exercises" }
+            ));
+        }
+        out
+    }
+}
+
 impl Default for Progress {
     fn default() -> Self {
         Progress { format: FORMAT.into(), version: VERSION, solved: BTreeMap::new() }
@@ -44,8 +71,8 @@ impl Progress {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Parse a progress file, accepting only exercise ids in `known_ids`.
-    pub fn from_json(text: &str, known_ids: &[&str]) -> Result<Progress, String> {
+    /// Parse a progress file. Marks for ids not in `known_ids` are left out and listed.
+    pub fn from_json(text: &str, known_ids: &[&str]) -> Result<Imported, String> {
         if text.len() > MAX_BYTES {
             return Err(format!("This file is {} KB; an ALB Lab progress file is a few KB at most.", text.len() / 1024));
         }
@@ -69,23 +96,24 @@ impl Progress {
             Some(v) => return Err(format!("This progress file is version {v}; this ALB Lab reads version {VERSION}.")),
             None => return Err("version: missing".into()),
         }
-        let progress: Progress = serde_json::from_str(text).map_err(|e| format!("This progress file is damaged: {e}"))?;
-        if let Some(unknown) = progress.solved.keys().find(|id| !known_ids.contains(&id.as_str())) {
-            return Err(format!("This progress file names an exercise this ALB Lab does not have: {unknown:?}."));
-        }
-        Ok(progress)
+        let mut progress: Progress =
+            crate::sim::json::read(text).map_err(|e| format!("This progress file is damaged: {}", e.in_words()))?;
+        let left_out: Vec<String> = progress.solved.keys().filter(|id| !known_ids.contains(&id.as_str())).cloned().collect();
+        progress.solved.retain(|id, _| known_ids.contains(&id.as_str()));
+        Ok(Imported { progress, left_out })
     }
 
-    /// Read what this browser saved earlier. Unlike an import, exercises this build no longer
-    /// ships are dropped rather than refusing everything, so a renamed exercise costs a learner
-    /// one mark, not all of them.
+    /// Read what this browser saved earlier, by the same rules as an import; anything unreadable
+    /// starts afresh rather than stopping the page.
     pub fn from_storage(text: &str, known_ids: &[&str]) -> Progress {
-        let mut progress = match serde_json::from_str::<Progress>(text) {
-            Ok(p) if p.format == FORMAT && p.version == VERSION => p,
-            _ => return Progress::default(),
-        };
-        progress.solved.retain(|id, _| known_ids.contains(&id.as_str()));
-        progress
+        Progress::from_json(text, known_ids).map(|i| i.progress).unwrap_or_default()
+    }
+
+    /// Take in imported marks: each exercise keeps the better of the two records.
+    pub fn merge(&mut self, other: &Progress) {
+        for (id, s) in &other.solved {
+            self.record(id, s.hints_used, s.used_solution);
+        }
     }
 
     pub fn is_solved(&self, id: &str) -> bool {
@@ -111,7 +139,7 @@ mod tests {
     fn round_trips() {
         let mut p = Progress::default();
         p.record("a", 2, false);
-        let back = Progress::from_json(&p.to_json(), IDS).unwrap();
+        let back = Progress::from_json(&p.to_json(), IDS).unwrap().progress;
         assert_eq!(back, p);
         assert!(back.is_solved("a") && !back.is_solved("b"));
     }
@@ -122,6 +150,22 @@ mod tests {
         let p = Progress::from_storage(text, IDS);
         assert!(p.is_solved("a") && !p.is_solved("renamed"));
         assert_eq!(Progress::from_storage("garbage", IDS), Progress::default());
+    }
+
+    #[test]
+    fn marks_for_exercises_that_are_gone_are_left_out_and_named_and_the_rest_kept() {
+        let text = "{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"a\":{\"hints_used\":1},\"zzz\":{}}}";
+        let imported = Progress::from_json(text, IDS).unwrap();
+        assert!(imported.progress.is_solved("a") && !imported.progress.is_solved("zzz"));
+        assert_eq!(imported.left_out, vec!["zzz".to_string()]);
+        assert_eq!(imported.summary(), "Imported progress for 1 exercise. Left out \"zzz\": this ALB Lab no longer has that exercise.");
+        // Importing adds to what the browser has, keeping the better record.
+        let mut mine = Progress::default();
+        mine.record("b", 0, false);
+        mine.record("a", 0, false);
+        mine.merge(&imported.progress);
+        assert!(mine.is_solved("b"));
+        assert_eq!(mine.solved["a"], Solved { hints_used: 0, used_solution: false });
     }
 
     #[test]
@@ -141,9 +185,11 @@ mod tests {
             ("{\"name\":\"x\"}", "no \"format\""),
             ("{\"format\":\"alb-lab/scenario\",\"version\":1}", "not ALB Lab progress"),
             ("{\"format\":\"alb-lab/progress\",\"version\":9}", "version 9"),
-            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"zzz\":{}}}", "does not have: \"zzz\""),
-            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"a\":{\"hints_used\":\"x\"}}}", "damaged"),
-            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"extra\":1}", "damaged"),
+            (
+                "{\"format\":\"alb-lab/progress\",\"version\":1,\"solved\":{\"a\":{\"hints_used\":\"x\"}}}",
+                "damaged: hints used must be a whole number 0-4294967295, got text \"x\"",
+            ),
+            ("{\"format\":\"alb-lab/progress\",\"version\":1,\"extra\":1}", "damaged: extra is not a field ALB Lab knows here"),
         ];
         for (text, needle) in cases {
             let err = Progress::from_json(text, IDS).unwrap_err();

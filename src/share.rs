@@ -7,17 +7,19 @@
 //! scenario file. A bad fragment gives an error that says what is wrong; it never panics and
 //! its text is only ever shown as text.
 
-use crate::sim::scenario::{Scenario, ScenarioErrors, ValidScenario};
+use crate::sim::scenario::{Scenario, ScenarioError, ScenarioErrors, ValidScenario};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const PREFIX: &str = "v1.";
-/// Longest fragment accepted (browsers allow more; nothing we make comes close).
-pub const MAX_FRAGMENT_CHARS: usize = 32 * 1024;
-/// Largest JSON a link may inflate to, so a small "zip bomb" cannot exhaust memory.
-pub const MAX_INFLATED_BYTES: usize = 256 * 1024;
+/// Longest fragment accepted: above the link of the largest valid setup (`tests/round_trip.rs`
+/// measures it), below the 2 MB that Chromium allows in a URL.
+pub const MAX_FRAGMENT_CHARS: usize = 1024 * 1024;
+/// Largest JSON a link may inflate to, so a small "zip bomb" cannot exhaust memory; the same as a
+/// scenario file, so any valid setup fits.
+pub const MAX_INFLATED_BYTES: usize = crate::sim::scenario::MAX_FILE_BYTES;
 
 /// What a link carries. Fields only ever get added, each with a default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -50,7 +52,8 @@ pub enum ShareError {
     TooLong,
     BadEncoding,
     BadCompression,
-    BadJson(String),
+    /// The state is not JSON of the right shape; the error names the field.
+    BadJson(ScenarioError),
     BadScenario(ScenarioErrors),
     BadValue(String),
 }
@@ -65,7 +68,8 @@ impl fmt::Display for ShareError {
             ShareError::BadCompression => {
                 f.write_str("the link's state is damaged (it does not decompress); was it cut short when copied?")
             }
-            ShareError::BadJson(e) => write!(f, "the link's state is not readable: {e}"),
+            ShareError::BadJson(e) if e.field.is_empty() => write!(f, "the link's state {}", e.message),
+            ShareError::BadJson(e) => write!(f, "in the link's state, {}", e.in_words().trim_end_matches('.')),
             ShareError::BadScenario(e) => write!(f, "the setup in the link is invalid: {e}"),
             ShareError::BadValue(e) => write!(f, "the link has a bad value: {e}"),
         }
@@ -119,8 +123,9 @@ pub fn decode(fragment: &str) -> Result<Decoded, ShareError> {
         miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED_BYTES).map_err(|_| ShareError::BadCompression)?;
     // from_str, not from_slice: every other JSON in the page is read from a str, and a second
     // reader type would compile all the scenario's deserialization code twice into the wasm.
-    let json = std::str::from_utf8(&json).map_err(|_| ShareError::BadJson("not UTF-8 text".into()))?;
-    let state: SharedState = serde_json::from_str(json).map_err(|e| ShareError::BadJson(e.to_string()))?;
+    let json = std::str::from_utf8(&json)
+        .map_err(|_| ShareError::BadJson(ScenarioError { field: String::new(), message: "is not UTF-8 text".into(), knob: None }))?;
+    let state: SharedState = crate::sim::json::read(json).map_err(ShareError::BadJson)?;
     if let Some(speed) = state.speed {
         if !(speed.is_finite() && (0.1..=60.0).contains(&speed)) {
             return Err(ShareError::BadValue(format!("speed must be 0.1-60, got {speed}")));

@@ -236,6 +236,8 @@ proptest! {
                 }
             }
             prop_assert_eq!(sim.now_ms(), now, "a command does not move the clock");
+            // Between ticks too: a change does not make the requests already sent look wrong.
+            check(&sim, &text)?;
             for _ in 0..ticks {
                 sim.tick();
                 check(&sim, &text)?;
@@ -441,6 +443,65 @@ proptest! {
                     sim.tick();
                     check(&sim, "loading the edited file")?;
                 }
+            }
+        }
+    }
+}
+
+/// A leaf's path in the validator's spelling: `target_groups[0].health_check.port`.
+fn path_text(path: &[Value]) -> String {
+    let mut out = String::new();
+    for key in path {
+        match key {
+            Value::String(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            other => out.push_str(&format!("[{other}]")),
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever wrong value a number in a file or a link is given (negative, a fraction, too
+    /// large, text, null, a list), the error names that number's field, pretty-printed or not.
+    #[test]
+    fn a_wrong_number_is_refused_naming_its_field(
+        file in select(FILES.iter().map(|(n, _)| *n).collect::<Vec<_>>()),
+        index in any::<prop::sample::Index>(),
+        value in prop_oneof![
+            Just(Value::from(-1)),
+            Just(Value::from(1.5)),
+            Just(Value::from(4_294_967_296u64)),
+            Just(Value::from("ten")),
+            Just(Value::Null),
+            Just(Value::Array(vec![])),
+        ],
+        pretty in any::<bool>(),
+    ) {
+        let text = FILES.iter().find(|(n, _)| *n == file).map(|(_, t)| *t).unwrap_or_default();
+        let mut doc: Value = serde_json::from_str(text).expect("shipped JSON");
+        let mut paths = Vec::new();
+        leaves(&doc, &mut Vec::new(), &mut paths);
+        let numbers: Vec<Vec<Value>> =
+            paths.into_iter().filter(|p| leaf_mut(&mut doc.clone(), p).is_some_and(|v| v.is_u64())).collect();
+        prop_assume!(!numbers.is_empty());
+        let path = index.get(&numbers).clone();
+        if let Some(leaf) = leaf_mut(&mut doc, &path) {
+            *leaf = value;
+        }
+        let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { doc.to_string() };
+        match Scenario::from_json(&text) {
+            // 1.5 can be a fine value (a rate); then the file may be valid or refused by range.
+            Ok(_) => {}
+            Err(errors) => {
+                let field = path_text(&path);
+                prop_assert!(errors.0.iter().any(|e| e.field == field), "{field} not named in: {errors}");
             }
         }
     }

@@ -297,8 +297,9 @@ impl Exercise {
         if text.len() > super::scenario::MAX_FILE_BYTES {
             return Err(ExerciseError("the exercise file is too large".into()));
         }
-        let exercise: Exercise = serde_json::from_str(text)
-            .map_err(|e| ExerciseError(format!("not a valid ALB Lab exercise (line {}, column {}): {e}", e.line(), e.column())))?;
+        let exercise: Exercise = super::json::read(text).map_err(|e| {
+            ExerciseError(if e.field.is_empty() { format!("not a valid ALB Lab exercise: {}", e.message) } else { e.to_string() })
+        })?;
         let scenario = exercise.validate(scenario_text)?;
         Ok((exercise, scenario))
     }
@@ -546,7 +547,10 @@ mod tests {
             assert!(err.contains(needle), "{needle} missing in {err}");
         }
         assert!(Exercise::from_json("{\"format\":1}", |_| None).is_err());
-        assert!(Exercise::from_json(r#"{"format":"alb-lab/exercise","extra":true}"#, |_| None).unwrap_err().0.contains("unknown field"));
+        assert!(Exercise::from_json(r#"{"format":"alb-lab/exercise","extra":true}"#, |_| None)
+            .unwrap_err()
+            .0
+            .contains("extra: is not a field ALB Lab knows here"));
     }
     fn exercise(goal: &str, unlocked: &str, solution: &str) -> Result<(Exercise, ValidScenario), ExerciseError> {
         let text = format!(

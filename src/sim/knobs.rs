@@ -8,6 +8,11 @@
 
 use std::fmt;
 
+/// The smallest positive client load, in requests per second: one request every 1000 s. Below
+/// it a run would send nothing for longer than anyone watches, so it is refused; above it a rate
+/// has at most six decimals and the sim keeps it exactly (`Sim`'s client carry).
+pub const MIN_REQUEST_RATE: f64 = 0.001;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     Seconds,
@@ -51,9 +56,14 @@ pub struct Knob {
 }
 
 impl Knob {
-    /// `5-300 s`.
+    /// `5-300 s`; for the load, `0 or 0.001-200 requests/s`.
     pub fn range_text(&self) -> String {
-        format!("{}-{}{}", number(self.min), number(self.max), self.unit.suffix())
+        match self.unit {
+            Unit::RequestsPerSecond => {
+                format!("0 or {}-{}{} (to 6 decimals)", number(MIN_REQUEST_RATE), number(self.max), self.unit.suffix())
+            }
+            _ => format!("{}-{}{}", number(self.min), number(self.max), self.unit.suffix()),
+        }
     }
 
     /// The form's label: `Interval (HealthCheckIntervalSeconds)`.
@@ -84,7 +94,15 @@ impl Knob {
     }
 
     pub fn contains(&self, value: f64) -> bool {
-        value.is_finite() && value >= self.min && value <= self.max
+        let in_range = value.is_finite() && value >= self.min && value <= self.max;
+        match self.unit {
+            // A smaller positive rate would send nothing for longer than anyone watches. Six
+            // decimals at most: such a number is written and read back exactly by any JSON
+            // reader (its digits fit a double's), so a rate re-shared is the same rate, and the
+            // sim counts load to the millionth.
+            Unit::RequestsPerSecond => in_range && (value == 0.0 || value >= MIN_REQUEST_RATE) && (value * 1e6).round() / 1e6 == value,
+            _ => in_range,
+        }
     }
 
     /// The message for a value outside the range, in a file's terms.
@@ -386,6 +404,27 @@ pub const GROUPS: [(&str, &str); 8] = [
     ("task-definition", "Task definition and app"),
     ("service", "ECS service"),
 ];
+
+/// The knob a field of a scenario file (or of a share link's state) holds, by its path:
+/// `target_groups[0].health_check.interval_seconds` or `scenario.client.port`.
+pub fn for_field(path: &str) -> Option<&'static Knob> {
+    let mut key = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => in_index = true,
+            ']' => in_index = false,
+            c if !in_index => key.push(c),
+            _ => {}
+        }
+    }
+    let key = key.strip_prefix("scenario.").unwrap_or(&key);
+    // One knob serves both directions of a security-group rule, and both places a container
+    // port is named.
+    let key = key.replace(".ingress.", ".rules.").replace(".egress.", ".rules.");
+    let key = if key == "service.load_balancer.container_port" { CONTAINER_PORT.key } else { key.as_str() };
+    ALL.iter().copied().find(|k| k.key == key)
+}
 
 /// Every knob, for the tests and the documentation.
 pub static ALL: [&Knob; 27] = [

@@ -654,7 +654,15 @@ impl ScenarioError {
         match self.knob {
             Some(k) => format!("{} {}.", k.label, self.message),
             None => match self.field.rsplit('.').next() {
-                Some(last) if !last.is_empty() => format!("{}: {}.", last.replace('_', " "), self.message),
+                // "path must start with /", but "subnets: no subnet … in vpc.subnets".
+                Some(last) if !last.is_empty() => {
+                    let name = last.replace('_', " ");
+                    if self.message.starts_with("must ") || self.message.starts_with("is ") {
+                        format!("{name} {}.", self.message)
+                    } else {
+                        format!("{name}: {}.", self.message)
+                    }
+                }
                 _ => format!("{}.", self.message),
             },
         }
@@ -709,8 +717,11 @@ impl std::ops::Deref for ValidScenario {
     }
 }
 
-/// Largest scenario file accepted, so a pasted file cannot exhaust memory.
-pub const MAX_FILE_BYTES: usize = 256 * 1024;
+/// Largest scenario file accepted, so a pasted file cannot exhaust memory. It is above the
+/// largest file the lab itself can write (every list at its limit, every text at its longest,
+/// pretty-printed: about 0.7 MB; `tests/round_trip.rs` builds it), so whatever the page or the CLI
+/// writes, it reads back.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
 impl Scenario {
     /// Parse and validate a scenario file.
@@ -718,8 +729,7 @@ impl Scenario {
         if text.len() > MAX_FILE_BYTES {
             return Err(one_error("", format!("the file is {} KB; the limit is {} KB", text.len() / 1024, MAX_FILE_BYTES / 1024)));
         }
-        let scenario: Scenario = serde_json::from_str(text)
-            .map_err(|e| one_error("", format!("not a valid ALB Lab scenario (line {}, column {}): {}", e.line(), e.column(), e)))?;
+        let scenario: Scenario = super::json::read(text).map_err(|e| ScenarioErrors(vec![e]))?;
         scenario.validate()
     }
 
@@ -991,9 +1001,25 @@ impl Validator {
         }
     }
 
+    /// Free text: at most `max` bytes of UTF-8 (the same as characters for plain ASCII) and no
+    /// control characters but line breaks and tabs, so every valid scenario stays small enough
+    /// to write out and read back, and to fit in a link.
     fn text(&mut self, field: &str, value: &str, max: usize) {
-        if value.chars().count() > max {
-            self.err(field, format!("must be at most {max} characters"));
+        if value.len() > max {
+            self.err(field, format!("must be at most {max} characters (bytes of UTF-8), got {}", value.len()));
+        } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            self.err(field, "must not contain control characters");
+        }
+    }
+
+    /// A security group's or rule's description: AWS allows up to 255 characters from a small
+    /// ASCII set, which also keeps every valid scenario small enough to write and read back.
+    fn aws_description(&mut self, field: &str, value: &str) {
+        const ALLOWED: &str = "._-:/()#,@[]+=&;{}!$* ";
+        if value.len() > 255 {
+            self.err(field, format!("must be at most 255 characters, got {}", value.chars().count()));
+        } else if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric() && !ALLOWED.contains(*c)) {
+            self.err(field, format!("may use only letters, digits, spaces and {}; it contains {c:?}", ALLOWED.trim_end()));
         }
     }
 
@@ -1011,7 +1037,49 @@ impl Validator {
         }
     }
 
+    /// Every list's size, first: an oversized list is refused before anything looks inside it,
+    /// so no check (several compare each item with the ones before it) runs over a list a link
+    /// made long on purpose. The limits are AWS's quotas, or the lab's own where it draws less.
+    fn list_limits(&mut self, s: &Scenario) -> bool {
+        let before = self.errors.len();
+        let limit = |v: &mut Validator, field: String, len: usize, min: usize, max: usize, what: &str| {
+            if len < min || len > max {
+                let range = if min == 0 { format!("at most {max}") } else { format!("{min}-{max}") };
+                v.err(field, format!("must list {range} {what}, got {len}"));
+            }
+        };
+        limit(self, "vpc.subnets".into(), s.vpc.subnets.len(), 1, 6, "subnets");
+        limit(self, "security_groups".into(), s.security_groups.len(), 0, 10, "security groups");
+        for (i, g) in s.security_groups.iter().enumerate().take(10) {
+            limit(self, format!("security_groups[{i}].ingress"), g.ingress.len(), 0, 60, "inbound rules (AWS's default quota)");
+            limit(self, format!("security_groups[{i}].egress"), g.egress.len(), 0, 60, "outbound rules (AWS's default quota)");
+        }
+        let lb = &s.load_balancer;
+        limit(self, "load_balancer.subnets".into(), lb.subnets.len(), 1, 16, "subnets");
+        limit(self, "load_balancer.security_groups".into(), lb.security_groups.len(), 1, 5, "security groups");
+        limit(self, "load_balancer.listeners".into(), lb.listeners.len(), 0, 10, "listeners");
+        // AWS's quota is per load balancer, not per listener, and does not count default rules.
+        let rules = lb.listeners.iter().take(10).map(|l| l.rules.len()).sum();
+        limit(self, "load_balancer.listeners.rules".into(), rules, 0, 100, "rules across all listeners (AWS's quota per load balancer)");
+        limit(self, "target_groups".into(), s.target_groups.len(), 1, 5, "target groups");
+        limit(self, "container_instances".into(), s.container_instances.len(), 0, 4, "container instances");
+        for (i, ci) in s.container_instances.iter().enumerate().take(4) {
+            limit(self, format!("container_instances[{i}].security_groups"), ci.security_groups.len(), 1, 5, "security groups");
+        }
+        let mappings = s.task_definition.container.port_mappings.len();
+        limit(self, "task_definition.container.port_mappings".into(), mappings, 0, 10, "port mappings");
+        if let Some(nc) = s.service.as_ref().and_then(|svc| svc.network_configuration.as_ref()) {
+            // An awsvpcConfiguration takes at most 16 subnets and 5 security groups.
+            limit(self, "service.network_configuration.subnets".into(), nc.subnets.len(), 1, 16, "subnets");
+            limit(self, "service.network_configuration.security_groups".into(), nc.security_groups.len(), 1, 5, "security groups");
+        }
+        self.errors.len() == before
+    }
+
     fn scenario(&mut self, s: &Scenario) {
+        if !self.list_limits(s) {
+            return;
+        }
         if s.format != FORMAT {
             self.err("format", format!("must be \"{FORMAT}\", got {:?}", s.format));
         }
@@ -1047,9 +1115,6 @@ impl Validator {
         if !vpc_cidr.base.is_private() {
             self.err("vpc.cidr", "use a private range (10/8, 172.16/12, 192.168/16 or 100.64/10)");
         }
-        if s.vpc.subnets.is_empty() || s.vpc.subnets.len() > 6 {
-            self.err("vpc.subnets", "must list 1-6 subnets");
-        }
         for (i, subnet) in s.vpc.subnets.iter().enumerate() {
             let field = format!("vpc.subnets[{i}]");
             self.name(&format!("{field}.id"), &subnet.id);
@@ -1068,21 +1133,15 @@ impl Validator {
     }
 
     fn security_groups(&mut self, s: &Scenario) {
-        if s.security_groups.len() > 10 {
-            self.err("security_groups", "at most 10 security groups");
-        }
         for (i, g) in s.security_groups.iter().enumerate() {
             let field = format!("security_groups[{i}]");
             self.name(&format!("{field}.id"), &g.id);
             self.text(&format!("{field}.name"), &g.name, 255);
-            self.text(&format!("{field}.description"), &g.description, 255);
+            self.aws_description(&format!("{field}.description"), &g.description);
             if s.security_groups[..i].iter().any(|o| o.id == g.id) {
                 self.err(format!("{field}.id"), format!("{:?} is used twice", g.id));
             }
             for (dir, rules) in [("ingress", &g.ingress), ("egress", &g.egress)] {
-                if rules.len() > 60 {
-                    self.err(format!("{field}.{dir}"), "at most 60 rules (AWS's default quota)");
-                }
                 for (j, r) in rules.iter().enumerate() {
                     self.rule(s, &format!("{field}.{dir}[{j}]"), r);
                 }
@@ -1103,13 +1162,10 @@ impl Validator {
                 format!("must be a CIDR block (0.0.0.0/0) or the id of a security group in this scenario, got {:?}", r.source),
             );
         }
-        self.text(&format!("{field}.description"), &r.description, 255);
+        self.aws_description(&format!("{field}.description"), &r.description);
     }
 
     fn sg_refs(&mut self, s: &Scenario, field: &str, ids: &[String]) {
-        if ids.is_empty() || ids.len() > 5 {
-            self.err(field, "must list 1-5 security groups");
-        }
         for (i, id) in ids.iter().enumerate() {
             if s.find_security_group(id).is_none() {
                 self.err(format!("{field}[{i}]"), format!("no security group {id:?} in this scenario"));
@@ -1118,14 +1174,6 @@ impl Validator {
     }
 
     fn subnet_refs(&mut self, s: &Scenario, field: &str, ids: &[String]) {
-        if ids.is_empty() {
-            self.err(field, "must list at least one subnet");
-        }
-        // AWS: an awsvpcConfiguration takes at most 16 subnets.
-        if ids.len() > 16 {
-            self.err(field, format!("must list at most 16 subnets, got {}", ids.len()));
-            return;
-        }
         for (i, id) in ids.iter().enumerate() {
             if s.find_subnet(id).is_none() {
                 self.err(format!("{field}[{i}]"), format!("no subnet {id:?} in vpc.subnets"));
@@ -1151,9 +1199,6 @@ impl Validator {
         }
         self.sg_refs(s, "load_balancer.security_groups", &lb.security_groups);
         self.knob("load_balancer.idle_timeout_seconds", &knobs::IDLE_TIMEOUT, lb.idle_timeout_seconds as f64);
-        if lb.listeners.len() > 10 {
-            self.err("load_balancer.listeners", "at most 10 listeners");
-        }
         for (i, l) in lb.listeners.iter().enumerate() {
             let field = format!("load_balancer.listeners[{i}]");
             self.knob(&format!("{field}.port"), &knobs::LISTENER_PORT, l.port as f64);
@@ -1164,9 +1209,6 @@ impl Validator {
                 self.err(format!("{field}.protocol"), format!("only \"HTTP\" listeners are modelled, got {:?}", l.protocol));
             }
             self.action(s, &format!("{field}.default_action"), &l.default_action);
-            if l.rules.len() > 100 {
-                self.err(format!("{field}.rules"), "at most 100 rules");
-            }
             for (j, r) in l.rules.iter().enumerate() {
                 let rf = format!("{field}.rules[{j}]");
                 self.knob(&format!("{rf}.priority"), &knobs::RULE_PRIORITY, r.priority as f64);
@@ -1203,9 +1245,6 @@ impl Validator {
     }
 
     fn target_groups(&mut self, s: &Scenario) {
-        if s.target_groups.is_empty() || s.target_groups.len() > 5 {
-            self.err("target_groups", "must list 1-5 target groups");
-        }
         for (i, tg) in s.target_groups.iter().enumerate() {
             let field = format!("target_groups[{i}]");
             self.name(&format!("{field}.name"), &tg.name);
@@ -1264,9 +1303,6 @@ impl Validator {
     }
 
     fn container_instances(&mut self, s: &Scenario) {
-        if s.container_instances.len() > 4 {
-            self.err("container_instances", "at most 4 container instances");
-        }
         for (i, ci) in s.container_instances.iter().enumerate() {
             let field = format!("container_instances[{i}]");
             if !ci.id.starts_with("i-") {
@@ -1291,9 +1327,6 @@ impl Validator {
         self.knob("task_definition.revision", &knobs::REVISION, td.revision as f64);
         let c = &td.container;
         self.name("task_definition.container.name", &c.name);
-        if c.port_mappings.len() > 10 {
-            self.err("task_definition.container.port_mappings", "at most 10 port mappings");
-        }
         for (i, m) in c.port_mappings.iter().enumerate() {
             let field = format!("task_definition.container.port_mappings[{i}]");
             self.knob(&format!("{field}.container_port"), &knobs::CONTAINER_PORT, m.container_port as f64);

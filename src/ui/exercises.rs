@@ -57,10 +57,7 @@ fn known_ids() -> Vec<String> {
 fn load_progress() -> Progress {
     let ids = known_ids();
     let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
-    storage()
-        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-        .and_then(|text| Progress::from_json(&text, &ids).ok())
-        .unwrap_or_default()
+    storage().and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten()).map(|text| Progress::from_storage(&text, &ids)).unwrap_or_default()
 }
 
 fn save_progress(p: &Progress) {
@@ -311,11 +308,12 @@ pub fn ExercisePicker() -> impl IntoView {
             let ids = known_ids();
             let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
             match Progress::from_json(&text, &ids) {
-                Ok(p) => {
-                    let n = p.solved.len();
+                Ok(imported) => {
+                    let mut p = ex.progress.get_untracked();
+                    p.merge(&imported.progress);
                     save_progress(&p);
                     ex.progress.set(p);
-                    ex.message.set(Some((false, format!("Imported progress: {n} exercises solved."))));
+                    ex.message.set(Some((false, imported.summary())));
                 }
                 Err(e) => ex.message.set(Some((true, format!("Progress not imported: {e} Nothing was changed.")))),
             }
