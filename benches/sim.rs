@@ -65,5 +65,72 @@ fn diagram(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hour, diagram);
+/// A tick with every list a setup can hold at its limit (16 service subnets, 60 rules each way
+/// on every group, 100 listener rules) against the default lists, at the same load and task
+/// count: the cost must not follow the lists (a long subnet list once made ticks 2,300× slower).
+fn longest_lists(c: &mut Criterion) {
+    use alb_lab::sim::scenario::{ListenerRule, SecurityGroupRule};
+    let base = ten_tasks(50.0).into_inner();
+    let mut long = base.clone();
+    if let Some(nc) = long.service.as_mut().and_then(|svc| svc.network_configuration.as_mut()) {
+        let subnets = nc.subnets.clone();
+        nc.subnets = (0..16).map(|i| subnets[i % subnets.len()].clone()).collect();
+    }
+    for g in &mut long.security_groups {
+        let filler = |i: u16| SecurityGroupRule {
+            protocol: "tcp".into(),
+            from_port: 20000 + i,
+            to_port: 20000 + i,
+            source: "192.168.0.0/16".into(),
+            description: String::new(),
+        };
+        let (n_in, n_out) = (g.ingress.len() as u16, g.egress.len() as u16);
+        g.ingress.splice(0..0, (0..60 - n_in).map(filler));
+        g.egress.splice(0..0, (0..60 - n_out).map(filler));
+    }
+    let action = long.load_balancer.listeners[0].default_action.clone();
+    long.load_balancer.listeners[0].rules =
+        (0..100).map(|i| ListenerRule { priority: 1 + i, path_pattern: format!("/never-{i}/*"), action: action.clone() }).collect();
+    let mut group = c.benchmark_group("one sim minute, 10 tasks, 50 requests/s");
+    group.sample_size(20);
+    for (name, s) in [("default lists", base), ("every list at its limit", long)] {
+        let valid = s.validate().expect("valid");
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || Sim::new(valid.clone(), None),
+                |mut sim| {
+                    sim.run_for(60_000);
+                    black_box(sim)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// The page must not get slower the longer it runs: a sim minute (10 tasks, 20 requests/s, the
+/// page benchmark's "today" load) costs the same two sim hours in as at the start.
+fn early_and_late(c: &mut Criterion) {
+    let valid = ten_tasks(20.0);
+    let mut group = c.benchmark_group("one sim minute, 10 tasks, 20 requests/s");
+    group.sample_size(20);
+    for (name, after_ms) in [("at the start", 0), ("two sim hours in", 2 * HOUR_MS)] {
+        let mut start = Sim::new(valid.clone(), None);
+        start.run_for(after_ms);
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || start.clone(),
+                |mut sim| {
+                    sim.run_for(60_000);
+                    black_box(sim)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hour, diagram, longest_lists, early_and_late);
 criterion_main!(benches);

@@ -267,34 +267,43 @@ fn api<T>(code: &'static str, message: impl Into<String>) -> Result<T, CommandEr
 }
 
 impl Sim {
+    /// A request, or a curl to a task, sent at the current sim time.
+    fn send_traffic(&mut self, command: &Command) -> Result<Applied, CommandError> {
+        let Command::CurlTask { task, port } = command else {
+            return Ok(Applied::Sent(self.send_request()));
+        };
+        let chosen = self
+            .tasks
+            .values()
+            .filter(|t| t.state != super::ecs::TaskState::Stopped)
+            .find(|t| match task {
+                Some(prefix) => !prefix.is_empty() && t.id.starts_with(prefix.as_str()),
+                None => t.state == super::ecs::TaskState::Running,
+            })
+            .map(|t| (t.seq, t.load_balancer.as_ref().map(|l| l.container_port).unwrap_or(t.app.listen_port)));
+        let Some((seq, default_port)) = chosen else {
+            return err(match task {
+                Some(p) => format!("No task with an id starting {p:?} is running."),
+                None => "No task is running to curl.".to_string(),
+            });
+        };
+        let port = port.unwrap_or(default_port);
+        if port == 0 {
+            return err("port must be 1-65535");
+        }
+        Ok(Applied::Sent(self.curl_task(seq, port)))
+    }
+
     /// Apply one command between ticks. On error nothing changes.
     pub fn apply(&mut self, command: Command) -> Result<Applied, CommandError> {
-        let mut next = self.scenario.clone();
+        // Traffic changes no setting: it is sent before the setup is copied.
+        if let Command::SendRequest | Command::CurlTask { .. } = command {
+            return self.send_traffic(&command);
+        }
+        let mut next = Scenario::clone(&self.scenario);
         let mut new_deployment = false;
         let summary: String = match &command {
-            Command::SendRequest => return Ok(Applied::Sent(self.send_request())),
-            Command::CurlTask { task, port } => {
-                let chosen = self
-                    .tasks
-                    .values()
-                    .filter(|t| t.state != super::ecs::TaskState::Stopped)
-                    .find(|t| match task {
-                        Some(prefix) => !prefix.is_empty() && t.id.starts_with(prefix.as_str()),
-                        None => t.state == super::ecs::TaskState::Running,
-                    })
-                    .map(|t| (t.seq, t.load_balancer.as_ref().map(|l| l.container_port).unwrap_or(t.app.listen_port)));
-                let Some((seq, default_port)) = chosen else {
-                    return err(match task {
-                        Some(p) => format!("No task with an id starting {p:?} is running."),
-                        None => "No task is running to curl.".to_string(),
-                    });
-                };
-                let port = port.unwrap_or(default_port);
-                if port == 0 {
-                    return err("port must be 1-65535");
-                }
-                return Ok(Applied::Sent(self.curl_task(seq, port)));
-            }
+            Command::SendRequest | Command::CurlTask { .. } => return self.send_traffic(&command),
             Command::SetRequestRate { requests_per_second } => {
                 next.client.requests_per_second = *requests_per_second;
                 format!("Client load set to {requests_per_second} requests/s")

@@ -409,15 +409,19 @@ impl Sim {
 
     /// The service scheduler: replace unhealthy tasks, keep the desired count, roll deployments.
     pub(crate) fn schedule(&mut self) {
-        let Some(svc) = self.scenario.service.clone() else {
+        // Only the few numbers the scheduler reads are copied out each tick, never the service
+        // with its lists (a long subnet list made every tick slow).
+        let Some(svc) = self.scenario.service.as_ref() else {
             return;
         };
+        let name = svc.name.clone();
+        let grace_ms = svc.health_check_grace_period_seconds as u64 * 1000;
+        let desired_count = svc.desired_count;
+        let dc = svc.deployment_configuration;
         if !self.service.is_created || self.service.deployments.is_empty() {
             return;
         }
         let now = self.now_ms;
-        let name = svc.name.clone();
-        let grace_ms = svc.health_check_grace_period_seconds as u64 * 1000;
 
         // 1. Crashed essential containers: the task stops at once.
         let crashed: Vec<u32> = self.tasks.values().filter(|t| t.has_crashed && !t.is_stop_requested).map(|t| t.seq).collect();
@@ -464,11 +468,10 @@ impl Sim {
         }
 
         // 3. Deployments: start up to the cap, stop old tasks down to the floor.
-        let desired = svc.desired_count as usize;
-        let dc = svc.deployment_configuration;
-        let cap = dc.cap(svc.desired_count) as usize;
-        let floor = dc.floor(svc.desired_count) as usize;
-        let Some(primary) = self.service.deployments.last().cloned() else {
+        let desired = desired_count as usize;
+        let cap = dc.cap(desired_count) as usize;
+        let floor = dc.floor(desired_count) as usize;
+        let Some((primary_seq, primary_id)) = self.service.deployments.last().map(|d| (d.seq, d.id.clone())) else {
             return;
         };
         // (seq, deployment, healthy in ECS's eyes, being replaced because its target is unhealthy)
@@ -479,7 +482,7 @@ impl Sim {
             .map(|t| (t.seq, t.deployment, self.is_ecs_healthy(t), t.unhealthy_since_ms.is_some()))
             .collect();
         let mut n_total = active.len();
-        let primary_tasks: Vec<&(u32, u32, bool, bool)> = active.iter().filter(|a| a.1 == primary.seq).collect();
+        let primary_tasks: Vec<&(u32, u32, bool, bool)> = active.iter().filter(|a| a.1 == primary_seq).collect();
         // Oldest first (task sequence numbers only grow).
         let mut replacing: Vec<u32> = primary_tasks.iter().filter(|a| a.3).map(|a| a.0).collect();
         let keeping: Vec<(bool, u32)> = primary_tasks.iter().filter(|a| !a.3).map(|a| (a.2, a.0)).collect();
@@ -494,7 +497,7 @@ impl Sim {
             n_total -= stop.len();
             n_new = desired;
             n_new_healthy = n_new_healthy.min(desired);
-            let reason = format!("Scaling activity initiated by (deployment {})", primary.id);
+            let reason = format!("Scaling activity initiated by (deployment {primary_id})");
             self.stop_tasks(&name, stop, &reason);
         }
 
@@ -508,7 +511,7 @@ impl Sim {
         let mut started = Vec::new();
         n_total -= stop_unhealthy.len();
         while n_new < desired && n_total < cap {
-            match self.launch_task(&primary) {
+            match self.launch_task(primary_seq) {
                 Some(id) => started.push(id),
                 None => break,
             }
@@ -531,7 +534,7 @@ impl Sim {
 
         // Old deployments: stop tasks while the healthy count stays at or above the floor.
         let mut healthy_total = active.iter().filter(|a| a.2).count();
-        let mut old: Vec<(bool, u32)> = active.iter().filter(|a| a.1 != primary.seq).map(|a| (a.2, a.0)).collect();
+        let mut old: Vec<(bool, u32)> = active.iter().filter(|a| a.1 != primary_seq).map(|a| (a.2, a.0)).collect();
         old.sort();
         let mut stop = Vec::new();
         for (healthy, seq) in old.iter().copied() {
@@ -544,8 +547,7 @@ impl Sim {
         }
         let n_old_left = old.len() - stop.len();
         if !stop.is_empty() {
-            let deployment_id = primary.id.clone();
-            self.stop_tasks(&name, stop, &format!("Deployment {deployment_id}: replaced by a newer task"));
+            self.stop_tasks(&name, stop, &format!("Deployment {primary_id}: replaced by a newer task"));
         }
 
         // Neither a start nor a stop is possible: ECS says so once.
@@ -563,10 +565,10 @@ impl Sim {
         }
 
         // 4. Completion and steady state.
-        let remaining_old = self.tasks.values().any(|t| t.deployment != primary.seq && t.state != TaskState::Stopped);
+        let remaining_old = self.tasks.values().any(|t| t.deployment != primary_seq && t.state != TaskState::Stopped);
         let primary_healthy =
-            self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active() && self.is_ecs_healthy(t)).count();
-        let primary_active = self.tasks.values().filter(|t| t.deployment == primary.seq && t.is_active()).count();
+            self.tasks.values().filter(|t| t.deployment == primary_seq && t.is_active() && self.is_ecs_healthy(t)).count();
+        let primary_active = self.tasks.values().filter(|t| t.deployment == primary_seq && t.is_active()).count();
         let all_settled = primary_healthy == desired && primary_active == desired && !remaining_old;
         if all_settled {
             if let Some(d) = self.service.deployments.last_mut() {
@@ -579,11 +581,24 @@ impl Sim {
             let last = self.service.deployments.len().saturating_sub(1);
             self.service.deployments.drain(..last);
         }
+        self.forget_finished_deployments(primary_seq);
         let steady = all_settled && self.tasks.values().all(|t| t.state == TaskState::Running || t.state == TaskState::Stopped);
         if steady && !self.service.is_steady {
             self.log(EventSource::EcsService, format!("(service {name}) has reached a steady state."));
         }
         self.service.is_steady = steady;
+    }
+
+    /// An older deployment with no task left is over (ECS drops it from the service's list), and
+    /// a task definition revision that no deployment and no setting uses is no longer needed to
+    /// start tasks. Without this, every forced deployment of a service that never settles, and
+    /// every registered revision, would be kept for the whole run.
+    fn forget_finished_deployments(&mut self, primary_seq: u32) {
+        let with_tasks: Vec<u32> = self.tasks.values().filter(|t| t.state != TaskState::Stopped).map(|t| t.deployment).collect();
+        self.service.deployments.retain(|d| d.seq == primary_seq || with_tasks.contains(&d.seq));
+        let current = self.scenario.task_definition.revision;
+        let deployments = &self.service.deployments;
+        self.task_definitions.retain(|td| td.revision == current || deployments.iter().any(|d| d.revision == td.revision));
     }
 
     /// ECS's `stoppedReason` for a task replaced because its target failed health checks.
@@ -615,7 +630,8 @@ impl Sim {
     }
 
     /// Place and start one task for a deployment. Returns its id, or `None` if nothing fits.
-    fn launch_task(&mut self, deployment: &Deployment) -> Option<Arc<str>> {
+    fn launch_task(&mut self, deployment_seq: u32) -> Option<Arc<str>> {
+        let deployment = self.service.deployments.iter().find(|d| d.seq == deployment_seq)?.clone();
         let td = self.task_definitions.iter().find(|t| t.revision == deployment.revision)?.clone();
         let seq = self.next_task_seq;
         let id: Arc<str> = self.rng.hex(32).into();

@@ -20,6 +20,7 @@ pub mod exercise;
 pub mod flows;
 pub mod gates;
 pub mod health;
+pub mod json;
 pub mod knobs;
 pub mod metrics;
 pub mod net;
@@ -52,18 +53,23 @@ pub const MAX_RECENT_REQUESTS: usize = 300;
 /// The client opens at most this many concurrent requests, like a load generator's connection
 /// cap; above it, it waits instead of sending (counted in `client_skipped`).
 pub const MAX_IN_FLIGHT: usize = 20_000;
+/// One client request in the load's carry, whose unit is a millionth of a request per second
+/// times a millisecond of sim time.
+const CLIENT_REQUEST_UNITS: u64 = 1_000_000 * 1000;
 
 /// The whole simulated world. See the module docs for the run-loop contract.
 #[derive(Clone, Debug)]
 pub struct Sim {
-    scenario: Scenario,
+    /// Shared so that each request can keep the setup it was decided under, for the
+    /// invariant checks, without a copy; a command swaps in a new one.
+    scenario: Arc<Scenario>,
     initial: ValidScenario,
     seed: u64,
     now_ms: u64,
     rng: Rng,
     compiled: Compiled,
     enabled_zones: Vec<Arc<str>>,
-    alb_nodes: Vec<AlbNode>,
+    alb_nodes: Arc<Vec<AlbNode>>,
     tasks: BTreeMap<u32, Task>,
     next_task_seq: u32,
     stopped_tasks: VecDeque<StoppedTask>,
@@ -78,13 +84,26 @@ pub struct Sim {
     metrics: Metrics,
     flows: flows::FlowLog,
     round_robin: BTreeMap<usize, u64>,
-    client_carry_milli: u64,
+    /// Requests owed to the client's rate, in `CLIENT_REQUEST_UNITS` per request.
+    client_carry: u64,
     next_request_id: u64,
     requests_sent: u64,
     requests_done: u64,
     client_skipped: u64,
-    /// Ids of requests sent during the last tick or command, for the invariant checks.
-    sent_this_tick: Vec<u64>,
+    /// True while the run warms up: the service starts, the client sends nothing.
+    is_warming_up: bool,
+    /// Requests sent during the last tick or command, each with the setup it was decided
+    /// under, so the invariant checks judge a request by the rules it met, not by a change
+    /// made after it left.
+    sent_this_tick: Vec<SentUnder>,
+}
+
+/// A request and the setup it was decided under.
+#[derive(Clone, Debug)]
+struct SentUnder {
+    id: u64,
+    scenario: Arc<Scenario>,
+    alb_nodes: Arc<Vec<AlbNode>>,
 }
 
 impl Sim {
@@ -92,14 +111,14 @@ impl Sim {
     pub fn new(scenario: ValidScenario, seed: Option<u64>) -> Sim {
         let seed = seed.unwrap_or(scenario.seed);
         let mut sim = Sim {
-            scenario: scenario.get().clone(),
+            scenario: Arc::new(scenario.get().clone()),
             initial: scenario,
             seed,
             now_ms: 0,
             rng: Rng::new(seed),
             compiled: Compiled::default(),
             enabled_zones: Vec::new(),
-            alb_nodes: Vec::new(),
+            alb_nodes: Arc::new(Vec::new()),
             tasks: BTreeMap::new(),
             next_task_seq: 1,
             stopped_tasks: VecDeque::new(),
@@ -114,15 +133,16 @@ impl Sim {
             metrics: Metrics::default(),
             flows: flows::FlowLog::default(),
             round_robin: BTreeMap::new(),
-            client_carry_milli: 0,
+            client_carry: 0,
             next_request_id: 1,
             requests_sent: 0,
             requests_done: 0,
             client_skipped: 0,
+            is_warming_up: false,
             sent_this_tick: Vec::new(),
         };
         sim.place_alb_nodes();
-        let scenario = sim.scenario.clone();
+        let scenario = Scenario::clone(&sim.scenario);
         sim.replace_scenario(scenario);
         if sim.scenario.service.is_some() {
             // The refusal, if any, is in the event log; it is a lesson, not a load error.
@@ -138,10 +158,9 @@ impl Sim {
         if seconds == 0 {
             return;
         }
-        let rate = self.scenario.client.requests_per_second;
-        self.scenario.client.requests_per_second = 0.0;
+        self.is_warming_up = true;
         self.run_for(seconds * 1000);
-        self.scenario.client.requests_per_second = rate;
+        self.is_warming_up = false;
     }
 
     /// Start over from the scenario this run began with, with the same seed.
@@ -169,12 +188,12 @@ impl Sim {
                 ip: Ipv4(cidr.base.0 + offset),
             });
         }
-        self.alb_nodes = nodes;
+        self.alb_nodes = Arc::new(nodes);
     }
 
     /// Swap in a validated scenario and rebuild everything derived from it.
     fn replace_scenario(&mut self, scenario: Scenario) {
-        self.scenario = scenario;
+        self.scenario = Arc::new(scenario);
         self.compiled = Compiled::new(&self.scenario);
         self.enabled_zones = self.scenario.enabled_zones().into_iter().map(Arc::from).collect();
         let td = self.scenario.task_definition.clone();
@@ -238,10 +257,16 @@ impl Sim {
     }
 
     fn send_client_load(&mut self) {
-        let milli_rps = (self.scenario.client.requests_per_second * 1000.0).round().clamp(0.0, 1e9) as u64;
-        self.client_carry_milli += milli_rps * TICK_MS / 1000;
-        while self.client_carry_milli >= 1000 {
-            self.client_carry_milli -= 1000;
+        if self.is_warming_up {
+            return;
+        }
+        // The rate in millionths of a request per second, times the tick, is carried from one
+        // tick to the next, so a rate is kept to six decimals (validation refuses a positive
+        // rate below 0.001) and nothing of it is lost between ticks.
+        let micro_rps = (self.scenario.client.requests_per_second * 1e6).round().clamp(0.0, 1e12) as u64;
+        self.client_carry += micro_rps * TICK_MS;
+        while self.client_carry >= CLIENT_REQUEST_UNITS {
+            self.client_carry -= CLIENT_REQUEST_UNITS;
             if self.in_flight.len() >= MAX_IN_FLIGHT {
                 self.client_skipped += 1;
                 continue;
@@ -333,6 +358,10 @@ impl Sim {
     pub fn task_definition(&self, revision: u32) -> Option<&scenario::TaskDefinition> {
         self.task_definitions.iter().find(|t| t.revision == revision)
     }
+    /// The revisions the run still needs: the current one and those of live deployments.
+    pub fn task_definitions(&self) -> &[scenario::TaskDefinition] {
+        &self.task_definitions
+    }
 
     /// The target of a task, if it has one.
     pub fn target_of_task(&self, seq: u32) -> Option<&Target> {
@@ -369,84 +398,23 @@ impl Sim {
                 return Err(format!("target {} is {} without a reason code", t.endpoint, t.state));
             }
         }
-        // The service never runs more tasks than maximumPercent allows (or the desired count).
+        // maximumPercent limits what ECS starts: a task is launched only while the service's
+        // active tasks stay within the cap. ECS does not stop tasks it already started when the
+        // cap (or the desired count) drops mid-deployment; they leave as the deployment goes on
+        // (docs/model.md §ECS scheduler). So the rule is checked on the ticks that launch a task.
         if let Some(svc) = &self.scenario.service {
+            let launched = self.tasks.values().any(|t| t.created_at_ms == self.now_ms);
             let cap = svc.deployment_configuration.cap(svc.desired_count) as usize;
             let active = self.tasks.values().filter(|t| t.is_active()).count();
-            if active > cap + 1 {
-                return Err(format!("{active} active tasks exceed the cap of {cap}"));
+            if launched && active > cap {
+                return Err(format!("a task was started while {active} active tasks exceed the cap of {cap}"));
             }
         }
-        // Requests sent in the last tick: routing and security groups, re-checked independently.
-        for id in &self.sent_this_tick {
-            let Some(r) = self.request(*id) else { continue };
-            self.check_request(r)?;
-        }
-        Ok(())
-    }
-
-    fn check_request(&self, r: &RequestRecord) -> Result<(), String> {
-        if r.kind != trace::TraceKind::Request {
-            return Ok(());
-        }
-        // Nothing reaches a draining (or unused) target.
-        if matches!(r.target_state, Some(TargetState::Draining | TargetState::Unused)) {
-            return Err(format!("request {} was routed to a {:?} target", r.id, r.target_state));
-        }
-        // While a healthy target exists in the group, requests only go to healthy targets
-        // (unless the fail-open threshold is above the healthy count).
-        if let (Some(state), Some(tid)) = (r.target_state, r.target) {
-            if let Some(t) = self.targets.get(&tid) {
-                let tg = &self.scenario.target_groups[t.target_group];
-                let healthy = self.targets.values().filter(|o| o.target_group == t.target_group && o.state == TargetState::Healthy).count();
-                let threshold = tg.unhealthy_state_routing_minimum_healthy_targets_count as usize;
-                if state != TargetState::Healthy && healthy >= threshold && !r.is_fail_open {
-                    return Err(format!("request {} went to a {state} target while {healthy} were healthy", r.id));
-                }
-            }
-        }
-        // No request crosses a security group that denies it: if it reached the app, both
-        // security groups must admit it by an independent reading of the rules.
-        let reached_app = r.trace.hops.iter().any(|h| h.hop == Hop::App);
-        if reached_app {
-            let port = self.scenario.client.port;
-            let client = Ipv4::parse(&self.scenario.client.ip).unwrap_or(Ipv4(0));
-            let alb_ok = self.scenario.load_balancer.security_groups.iter().any(|g| {
-                self.scenario.find_security_group(g).is_some_and(|g| {
-                    g.ingress.iter().any(|rule| {
-                        (rule.from_port..=rule.to_port).contains(&port) && Cidr::parse(&rule.source).is_some_and(|c| c.contains(client))
-                    })
-                })
-            });
-            if !alb_ok {
-                return Err(format!("request {} reached the app through an ALB security group that denies it", r.id));
-            }
-            if let Some(task) = r.task.and_then(|s| self.tasks.get(&s)) {
-                if let Some(target) = r.target.and_then(|t| self.targets.get(&t)) {
-                    let groups: Vec<String> = match task.network_mode {
-                        scenario::NetworkMode::Awsvpc => task.security_groups.iter().map(|g| g.to_string()).collect(),
-                        scenario::NetworkMode::Bridge => self
-                            .scenario
-                            .container_instances
-                            .iter()
-                            .find(|c| task.instance.as_deref() == Some(c.id.as_str()))
-                            .map(|c| c.security_groups.clone())
-                            .unwrap_or_default(),
-                    };
-                    let port = target.endpoint.port;
-                    let alb_groups = &self.scenario.load_balancer.security_groups;
-                    let task_ok = groups.iter().filter_map(|g| self.scenario.find_security_group(g)).any(|g| {
-                        g.ingress.iter().any(|rule| {
-                            (rule.from_port..=rule.to_port).contains(&port)
-                                && (alb_groups.contains(&rule.source)
-                                    || Cidr::parse(&rule.source).is_some_and(|c| self.alb_nodes.iter().any(|n| c.contains(n.ip))))
-                        })
-                    });
-                    if !task_ok {
-                        return Err(format!("request {} reached the app through a task security group that denies the ALB", r.id));
-                    }
-                }
-            }
+        // Requests sent in the last tick: routing and security groups, re-checked independently
+        // against the setup each was decided under.
+        for sent in &self.sent_this_tick {
+            let Some(r) = self.request(sent.id) else { continue };
+            check_request(self, r, sent)?;
         }
         Ok(())
     }
@@ -455,4 +423,81 @@ impl Sim {
     pub fn diagnose(&self) -> Diagnosis {
         diagnosis::diagnose(self)
     }
+}
+
+/// One request re-checked against the setup it was decided under, by a reading of the rules
+/// that does not share code with the data plane.
+fn check_request(sim: &Sim, r: &RequestRecord, sent: &SentUnder) -> Result<(), String> {
+    let setup = &*sent.scenario;
+    if r.kind != trace::TraceKind::Request {
+        return Ok(());
+    }
+    // Nothing reaches a draining (or unused) target.
+    if matches!(r.target_state, Some(TargetState::Draining | TargetState::Unused)) {
+        return Err(format!("request {} was routed to a {:?} target", r.id, r.target_state));
+    }
+    // While a healthy target exists in the group, requests only go to healthy targets
+    // (unless the fail-open threshold is above the healthy count).
+    if let (Some(state), Some(tid)) = (r.target_state, r.target) {
+        if let Some((t, tg)) = sim.targets.get(&tid).and_then(|t| Some((t, setup.target_groups.get(t.target_group)?))) {
+            let healthy = sim.targets.values().filter(|o| o.target_group == t.target_group && o.state == TargetState::Healthy).count();
+            let threshold = tg.unhealthy_state_routing_minimum_healthy_targets_count as usize;
+            if state != TargetState::Healthy && healthy >= threshold && !r.is_fail_open {
+                return Err(format!("request {} went to a {state} target while {healthy} were healthy", r.id));
+            }
+        }
+    }
+    // No request crosses a security group that denies it: if it reached the app, both
+    // security groups must admit it by an independent reading of the rules.
+    let reached_app = r.trace.hops.iter().any(|h| h.hop == Hop::App);
+    if reached_app {
+        let port = setup.client.port;
+        let client = Ipv4::parse(&setup.client.ip).unwrap_or(Ipv4(0));
+        let alb_ok = setup.load_balancer.security_groups.iter().any(|g| {
+            setup.find_security_group(g).is_some_and(|g| {
+                g.ingress.iter().any(|rule| {
+                    (rule.from_port..=rule.to_port).contains(&port) && Cidr::parse(&rule.source).is_some_and(|c| c.contains(client))
+                })
+            })
+        });
+        if !alb_ok {
+            return Err(format!("request {} reached the app through an ALB security group that denies it", r.id));
+        }
+        if let Some(task) = r.task.and_then(|s| sim.tasks.get(&s)) {
+            if let Some(target) = r.target.and_then(|t| sim.targets.get(&t)) {
+                let groups: Vec<String> = match task.network_mode {
+                    scenario::NetworkMode::Awsvpc => task.security_groups.iter().map(|g| g.to_string()).collect(),
+                    scenario::NetworkMode::Bridge => setup
+                        .container_instances
+                        .iter()
+                        .find(|c| task.instance.as_deref() == Some(c.id.as_str()))
+                        .map(|c| c.security_groups.clone())
+                        .unwrap_or_default(),
+                };
+                let port = target.endpoint.port;
+                let alb_groups = &setup.load_balancer.security_groups;
+                let task_ok = groups.iter().filter_map(|g| setup.find_security_group(g)).any(|g| {
+                    g.ingress.iter().any(|rule| {
+                        (rule.from_port..=rule.to_port).contains(&port)
+                            && (alb_groups.contains(&rule.source)
+                                || Cidr::parse(&rule.source).is_some_and(|c| sent.alb_nodes.iter().any(|n| c.contains(n.ip))))
+                    })
+                });
+                if !task_ok {
+                    return Err(format!("request {} reached the app through a task security group that denies the ALB", r.id));
+                }
+                // And the ALB's own outbound rules let it out to the task.
+                let egress_ok = alb_groups.iter().filter_map(|g| setup.find_security_group(g)).any(|g| {
+                    g.egress.iter().any(|rule| {
+                        (rule.from_port..=rule.to_port).contains(&port)
+                            && (groups.contains(&rule.source) || Cidr::parse(&rule.source).is_some_and(|c| c.contains(target.endpoint.ip)))
+                    })
+                });
+                if !egress_ok {
+                    return Err(format!("request {} reached the app through ALB outbound rules that deny it", r.id));
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -680,7 +680,7 @@ impl Sim {
     fn finish_request(&mut self, record: RequestRecord) -> u64 {
         let id = record.id;
         self.requests_sent += 1;
-        self.sent_this_tick.push(id);
+        self.sent_this_tick.push(super::SentUnder { id, scenario: self.scenario.clone(), alb_nodes: self.alb_nodes.clone() });
         self.in_flight.insert((record.done_at_ms, id), record);
         id
     }
