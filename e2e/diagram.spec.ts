@@ -397,9 +397,11 @@ test('the page stays the same size however many requests pass: tokens, elements 
   await expect(clock).toContainText(/^Sim time 01:[2-5]\d/, { timeout: 60_000 });
   const after = { ...(await state()), requests: await requests() };
   expect(after.requests - before.requests).toBeGreaterThan(100_000);
-  // A fixed pool of token elements, and no element more than before, after 100,000 requests.
+  // A fixed pool of token elements, and no more elements than before, after 100,000 requests.
+  // Labels come and go as targets change state (a draining target carries an extra line), so
+  // the count may move by a node's worth; one element kept per request would add 100,000.
   expect(after.pool).toBe(before.pool);
-  expect(after.elements).toBe(before.elements);
+  expect(after.elements).toBeLessThanOrEqual(before.elements + 40);
   // The wasm memory grows in 64 KiB pages; a leak of even a hundred bytes per request would
   // add megabytes here.
   expect(after.wasm - before.wasm).toBeLessThanOrEqual(128 * 1024);

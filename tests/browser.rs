@@ -71,9 +71,37 @@ async fn pause_toggles_and_send_one_request_shows_its_trace() {
     host.remove();
 }
 
+/// The text field a person would find by its visible label.
+fn field_labelled(host: &web_sys::HtmlElement, label: &str) -> web_sys::HtmlInputElement {
+    let labels = host.query_selector_all("label").expect("query");
+    let id = (0..labels.length())
+        .filter_map(|i| labels.item(i))
+        .map(|n| n.unchecked_into::<web_sys::Element>())
+        .find(|l| l.text_content().unwrap_or_default().trim() == label)
+        .and_then(|l| l.get_attribute("for"))
+        .unwrap_or_else(|| panic!("no field labelled {label:?}"));
+    host.query_selector(&format!("[id='{id}']"))
+        .expect("query")
+        .unwrap_or_else(|| panic!("label {label:?} points at no field"))
+        .unchecked_into::<web_sys::HtmlInputElement>()
+}
+
+/// The event log as a reader sees it, newest first.
+fn log_text(host: &web_sys::HtmlElement) -> String {
+    host.query_selector("ol.log").expect("query").expect("the event log").text_content().unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
 async fn a_bad_field_value_gets_a_message_and_changes_nothing() {
     let host = mount_app();
+    settle().await;
+    // Paused, so the only thing that could add to the event log is the refused change.
+    // (An earlier test may have left the remembered run paused already.)
+    if let Some(pause) = buttons_named(&host, "Pause").first() {
+        pause.click();
+        settle().await;
+    }
+    assert_eq!(buttons_named(&host, "Play").len(), 1, "the run is paused");
     let select = host
         .query_selector("select#inspector-section")
         .expect("query")
@@ -82,17 +110,16 @@ async fn a_bad_field_value_gets_a_message_and_changes_nothing() {
     select.set_value("target-group");
     select.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
     settle().await;
-    let input = host
-        .query_selector("#field-interval_seconds")
-        .expect("query")
-        .expect("interval field")
-        .unchecked_into::<web_sys::HtmlInputElement>();
+    let log_before = log_text(&host);
+    assert!(!log_before.is_empty(), "the warm-up wrote events to the log");
+    let input = field_labelled(&host, "Interval (HealthCheckIntervalSeconds)");
     input.set_value("1");
     input.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
     buttons_named(&host, "Apply health check")[0].click();
     settle().await;
     let error = host.query_selector(".field-error").expect("query").expect("an error message");
-    let text = error.text_content().unwrap_or_default();
-    assert!(text.contains("interval_seconds") && text.contains("5-300"), "{text}");
+    assert_eq!(error.text_content().unwrap_or_default(), "Interval must be 5-300 s; you entered 1.");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"), "the field is marked invalid");
+    assert_eq!(log_text(&host), log_before, "a refused change logs nothing");
     host.remove();
 }
