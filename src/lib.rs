@@ -5,11 +5,15 @@
 //! - [`scenarios`]: the scenario and exercise files shipped with the tool, embedded at build time.
 //! - `ui` (browser builds only): the Leptos page that draws the core and sends it commands.
 
+// The exercises that build.rs bakes into Rust name `alloc::` paths.
+extern crate alloc;
+
 pub mod diagram;
 pub mod picture;
 pub mod progress;
 pub mod scenarios;
 pub mod share;
+mod shipped;
 pub mod sim;
 
 #[cfg(target_arch = "wasm32")]

@@ -4,47 +4,11 @@
 use crate::sim::exercise::{Exercise, ExerciseError};
 use crate::sim::{Scenario, ValidScenario};
 
-/// (file name, contents) of every file in `scenarios/`: the working default first, then one
-/// scenario per failure mode of the product brief, in the order a request meets them.
-pub const FILES: &[(&str, &str)] = &[
-    ("default.json", include_str!("../scenarios/default.json")),
-    ("no-service-attached.json", include_str!("../scenarios/no-service-attached.json")),
-    ("desired-zero.json", include_str!("../scenarios/desired-zero.json")),
-    ("app-port-mismatch.json", include_str!("../scenarios/app-port-mismatch.json")),
-    ("container-mapping-mismatch.json", include_str!("../scenarios/container-mapping-mismatch.json")),
-    ("tg-healthcheck-port-mismatch.json", include_str!("../scenarios/tg-healthcheck-port-mismatch.json")),
-    ("wrong-health-path.json", include_str!("../scenarios/wrong-health-path.json")),
-    ("task-sg-blocks-alb.json", include_str!("../scenarios/task-sg-blocks-alb.json")),
-    ("fail-open.json", include_str!("../scenarios/fail-open.json")),
-    ("alb-sg-blocks-client.json", include_str!("../scenarios/alb-sg-blocks-client.json")),
-    ("no-listener-on-port.json", include_str!("../scenarios/no-listener-on-port.json")),
-    ("task-reachable-by-ip.json", include_str!("../scenarios/task-reachable-by-ip.json")),
-    ("instance-target-type.json", include_str!("../scenarios/instance-target-type.json")),
-    ("deploy-503-window.json", include_str!("../scenarios/deploy-503-window.json")),
-    ("zero-downtime-deploy.json", include_str!("../scenarios/zero-downtime-deploy.json")),
-    ("slow-start-grace.json", include_str!("../scenarios/slow-start-grace.json")),
-    ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
-];
+pub use crate::shipped::{EXERCISES, FILES};
 
-/// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard:
-/// an empty target group, then the gates a request meets on its way in, then port and health
-/// check mismatches, then setups that need two changes or a deployment done right.
-pub const EXERCISES: &[(&str, &str)] = &[
-    ("desired-zero.json", include_str!("../scenarios/exercises/desired-zero.json")),
-    ("service-not-attached.json", include_str!("../scenarios/exercises/service-not-attached.json")),
-    ("alb-sg-blocks-client.json", include_str!("../scenarios/exercises/alb-sg-blocks-client.json")),
-    ("no-listener-on-port.json", include_str!("../scenarios/exercises/no-listener-on-port.json")),
-    ("wrong-health-path.json", include_str!("../scenarios/exercises/wrong-health-path.json")),
-    ("task-sg-blocks-alb.json", include_str!("../scenarios/exercises/task-sg-blocks-alb.json")),
-    ("app-port-mismatch.json", include_str!("../scenarios/exercises/app-port-mismatch.json")),
-    ("tg-healthcheck-port-mismatch.json", include_str!("../scenarios/exercises/tg-healthcheck-port-mismatch.json")),
-    ("fail-open.json", include_str!("../scenarios/exercises/fail-open.json")),
-    ("task-reachable-by-ip.json", include_str!("../scenarios/exercises/task-reachable-by-ip.json")),
-    ("container-mapping-mismatch.json", include_str!("../scenarios/exercises/container-mapping-mismatch.json")),
-    ("instance-target-type.json", include_str!("../scenarios/exercises/instance-target-type.json")),
-    ("slow-start-grace.json", include_str!("../scenarios/exercises/slow-start-grace.json")),
-    ("deploy-503-window.json", include_str!("../scenarios/exercises/deploy-503-window.json")),
-];
+// The exercises as Rust values, baked at build time by build.rs from EXERCISES (validated there:
+// an invalid exercise fails the build): `fn baked_exercises() -> Vec<Exercise>`.
+include!(concat!(env!("OUT_DIR"), "/baked_exercises.rs"));
 
 /// The text of a scenario file shipped with the tool, by file name.
 pub fn scenario_text(name: &str) -> Option<String> {
@@ -58,6 +22,20 @@ pub fn exercises() -> Vec<Result<(Exercise, ValidScenario), (String, ExerciseErr
         EXERCISES.iter().map(|(file, text)| Exercise::from_json(text, scenario_text).map_err(|e| (file.to_string(), e))).collect();
     out.sort_by_key(|r| r.as_ref().map(|(e, _)| e.difficulty).unwrap_or(u8::MAX));
     out
+}
+
+/// Every shipped exercise as baked at build time (no JSON is read), ordered by difficulty
+/// (stable): what the page lists.
+pub fn exercise_catalogue() -> Vec<Exercise> {
+    let mut out = baked_exercises();
+    out.sort_by_key(|e| e.difficulty);
+    out
+}
+
+/// An exercise's starting scenario, read from its embedded file (build.rs checked that it loads).
+pub fn exercise_scenario(exercise: &Exercise) -> Option<ValidScenario> {
+    let text = FILES.iter().find(|(file, _)| *file == exercise.scenario).map(|(_, text)| *text)?;
+    Scenario::from_json(text).ok()
 }
 
 /// The scenario the page opens with: a working Fargate service behind an ALB.

@@ -351,3 +351,12 @@ fn at_its_start_no_exercise_meets_its_goal() {
         assert!(!is_met(&ex.goal, &sim), "{}: the goal is met before the learner does anything", ex.id);
     }
 }
+
+#[test]
+fn the_exercises_baked_at_build_time_are_the_files_as_read_now() {
+    let read: Vec<_> = exercises().into_iter().map(|r| r.unwrap_or_else(|(file, e)| panic!("{file} is invalid:\n{e}")).0).collect();
+    assert_eq!(alb_lab::scenarios::exercise_catalogue(), read, "build.rs bakes what the reader reads, in the same order");
+    for e in &read {
+        assert!(alb_lab::scenarios::exercise_scenario(e).is_some(), "{}'s scenario loads", e.id);
+    }
+}

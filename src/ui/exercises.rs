@@ -45,13 +45,20 @@ pub fn use_exercises() -> Exercises {
     expect_context::<Exercises>()
 }
 
-/// Every shipped exercise that loads (the tests guarantee all do).
-pub fn catalogue() -> Vec<(Arc<Exercise>, ValidScenario)> {
-    scenarios::exercises().into_iter().filter_map(|r| r.ok()).map(|(e, s)| (Arc::new(e), s)).collect()
+/// Every shipped exercise, baked at build time, by difficulty. Made once: nothing is parsed,
+/// and an exercise's scenario is read only when it starts.
+pub fn catalogue() -> &'static [Arc<Exercise>] {
+    static CATALOGUE: std::sync::OnceLock<Vec<Arc<Exercise>>> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| scenarios::exercise_catalogue().into_iter().map(Arc::new).collect())
+}
+
+/// An exercise with its starting scenario, read now.
+fn with_scenario(e: &Arc<Exercise>) -> Option<(Arc<Exercise>, ValidScenario)> {
+    Some((e.clone(), scenarios::exercise_scenario(e)?))
 }
 
 fn known_ids() -> Vec<String> {
-    catalogue().iter().map(|(e, _)| e.id.clone()).collect()
+    catalogue().iter().map(|e| e.id.clone()).collect()
 }
 
 fn load_progress() -> Progress {
@@ -88,7 +95,7 @@ impl Exercises {
     }
 
     pub fn find(id: &str) -> Option<(Arc<Exercise>, ValidScenario)> {
-        catalogue().into_iter().find(|(e, _)| e.id == id)
+        catalogue().iter().find(|e| e.id == id).and_then(with_scenario)
     }
 
     pub fn start(&self, exercise: Arc<Exercise>, scenario: ValidScenario, is_sandbox: bool) {
@@ -281,7 +288,7 @@ pub fn ExercisePanel() -> impl IntoView {
 #[component]
 pub fn ExercisePicker() -> impl IntoView {
     let ex = use_exercises();
-    let list = catalogue();
+    let list = catalogue().to_vec();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let export = move |_| {
         let json = ex.progress.get_untracked().to_json();
@@ -327,10 +334,15 @@ pub fn ExercisePicker() -> impl IntoView {
                 <h2 id="picker-heading">"Exercises"</h2>
                 <p class="panel__hint">"Broken setups to fix, from first steps to hard. Each goal checks itself as the simulation runs."</p>
                 <ol class="picker__list">
-                    {list.into_iter().map(|(e, s)| {
+                    {list.into_iter().map(|e| {
                         let id = e.id.clone();
                         let solved = move || ex.progress.with(|p| p.is_solved(&id));
-                        let (e1, s1, e2, s2) = (e.clone(), s.clone(), e.clone(), s.clone());
+                        let (e1, e2) = (e.clone(), e.clone());
+                        let start = move |e: &Arc<Exercise>, is_sandbox: bool| {
+                            if let Some((e, s)) = with_scenario(e) {
+                                ex.start(e, s, is_sandbox);
+                            }
+                        };
                         view! {
                             <li class="picker__item">
                                 <span class="picker__mark" class:picker__mark--solved=solved.clone()>
@@ -339,8 +351,8 @@ pub fn ExercisePicker() -> impl IntoView {
                                 <span class="sr-only">{let solved = solved.clone(); move || if solved() { "solved: " } else { "not solved: " }}</span>
                                 <span class="picker__title">{e.title.clone()}</span>
                                 <span class="picker__level">{format!("level {}", e.difficulty)}</span>
-                                <button class="button button--small" aria-label=format!("Start {}", e.title) on:click=move |_| ex.start(e1.clone(), s1.clone(), false)>"Start"</button>
-                                <button class="button button--small" aria-label=format!("Open {} in the sandbox", e.title) on:click=move |_| ex.start(e2.clone(), s2.clone(), true)>"Sandbox"</button>
+                                <button class="button button--small" aria-label=format!("Start {}", e.title) on:click=move |_| start(&e1, false)>"Start"</button>
+                                <button class="button button--small" aria-label=format!("Open {} in the sandbox", e.title) on:click=move |_| start(&e2, true)>"Sandbox"</button>
                             </li>
                         }
                     }).collect_view()}
