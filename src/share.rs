@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub const PREFIX: &str = "v1.";
+/// The speeds the page offers (a link may carry any from 0.1 to 60).
+pub const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
 /// Longest fragment accepted: above the link of the largest valid setup (`tests/round_trip.rs`
 /// measures it), below the 2 MB that Chromium allows in a URL.
 pub const MAX_FRAGMENT_CHARS: usize = 1024 * 1024;

@@ -153,42 +153,8 @@ impl Still<'_> {
             escape(&super::text::fit(&format!("ALB Lab · {}", s.title), w - 20.0, 14.0, true))
         ));
         out.push_str(&format!("<g transform=\"translate(0 {HEADER_PX})\">"));
-        rect(&mut out, "diagram-vpc", &s.vpc, 12.0);
-        rect(&mut out, "diagram-service-frame", &s.service, 10.0);
-        for d in &s.lanes {
-            out.push_str(&format!("<path class=\"diagram-lane\" d=\"{d}\"/>"));
-        }
-        for c in &s.captions {
-            out.push_str(&label_svg(&c.label, "diagram-caption"));
-        }
-        // Flows under the nodes, badges over them, as in the page.
-        out.push_str("<g class=\"diagram-traffic\">");
-        for b in self.bands {
-            out.push_str(&band_svg(b));
-        }
+        scene_body(&mut out, s, self.bands, self.badges, true, None);
         out.push_str("</g>");
-        for n in &s.nodes {
-            out.push_str(&format!("<g class=\"{}\">", node_classes(n)));
-            out.push_str(&format!("<title>{}</title>", escape(&n.name)));
-            rect(&mut out, "diagram-node__hit", &n.bounds, 6.0);
-            if let Some(f) = &n.frame {
-                rect(&mut out, "diagram-node__frame", f, frame_radius(n.kind, f));
-            }
-            if let Some(g) = &n.gate {
-                for b in &g.bars {
-                    rect(&mut out, "diagram-gate", b, 2.0);
-                }
-            }
-            for l in &n.labels {
-                out.push_str(&label_svg(l, label_class(l)));
-            }
-            out.push_str("</g>");
-        }
-        out.push_str("<g class=\"diagram-traffic\">");
-        for b in self.badges {
-            out.push_str(&badge_svg(b));
-        }
-        out.push_str("</g></g>");
         out.push_str(&format!(
             "<text class=\"still-caption\" x=\"10\" y=\"{:.0}\">{}</text>",
             h - 7.0,
@@ -197,6 +163,66 @@ impl Still<'_> {
         out.push_str("</svg>\n");
         out
     }
+}
+
+/// The drawing of a scene (frames, lanes, captions, flows, nodes, badges), as the page draws it
+/// and with its classes, for a picture or for the page's first paint. `with_titles` gives each
+/// node a `<title>` (a picture's tooltips; the first paint is hidden from assistive technology);
+/// `selected_key` draws that node selected, as the page opens with it.
+fn scene_body(out: &mut String, s: &Scene, bands: &[Band], badges: &[Badge], with_titles: bool, selected_key: Option<&str>) {
+    rect(out, "diagram-vpc", &s.vpc, 12.0);
+    rect(out, "diagram-service-frame", &s.service, 10.0);
+    for d in &s.lanes {
+        out.push_str(&format!("<path class=\"diagram-lane\" d=\"{d}\"/>"));
+    }
+    for c in &s.captions {
+        out.push_str(&label_svg(&c.label, "diagram-caption"));
+    }
+    // Flows under the nodes, badges over them, as in the page.
+    out.push_str("<g class=\"diagram-traffic\">");
+    for b in bands {
+        out.push_str(&band_svg(b));
+    }
+    out.push_str("</g>");
+    for n in &s.nodes {
+        let selected = if selected_key == Some(n.key.as_str()) { " diagram-node--selected" } else { "" };
+        out.push_str(&format!("<g class=\"{}{selected}\">", node_classes(n)));
+        if with_titles {
+            out.push_str(&format!("<title>{}</title>", escape(&n.name)));
+        }
+        rect(out, "diagram-node__hit", &n.bounds, 6.0);
+        if let Some(f) = &n.frame {
+            rect(out, "diagram-node__frame", f, frame_radius(n.kind, f));
+        }
+        if let Some(g) = &n.gate {
+            for b in &g.bars {
+                rect(out, "diagram-gate", b, 2.0);
+            }
+        }
+        for l in &n.labels {
+            out.push_str(&label_svg(l, label_class(l)));
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("<g class=\"diagram-traffic\">");
+    for b in badges {
+        out.push_str(&badge_svg(b));
+    }
+    out.push_str("</g>");
+}
+
+/// The page's first paint: the scene as an inline `<svg>` styled by the page's own CSS (so it
+/// follows the light or dark theme), shown before the wasm arrives and replaced by the live
+/// diagram. Built natively at build time (src/bin/first-paint.rs) by the same code as a picture.
+pub fn first_paint_svg(scene: &Scene, class: &str, selected_key: Option<&str>) -> String {
+    let (w, h) = (scene.layout.width, scene.layout.height);
+    let mut out = String::with_capacity(16 * 1024);
+    out.push_str(&format!(
+        "<svg class=\"diagram__svg {class}\" viewBox=\"0 0 {w:.0} {h:.0}\" preserveAspectRatio=\"xMidYMin meet\" aria-hidden=\"true\">"
+    ));
+    scene_body(&mut out, scene, &[], &[], false, selected_key);
+    out.push_str("</svg>");
+    out
 }
 
 /// The dash pattern that tells an outcome apart besides its colour, for a line `width` wide:

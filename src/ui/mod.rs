@@ -35,4 +35,9 @@ pub fn start() {
         browser::show_fatal_error(&info.to_string());
     }));
     leptos::mount::mount_to_body(App);
+    // The first paint (index.html's static diagram) gives way in the same task as the mount, so
+    // no frame shows both or neither.
+    if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("first-paint")) {
+        el.remove();
+    }
 }

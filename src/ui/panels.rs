@@ -11,7 +11,7 @@ use leptos::prelude::*;
 
 pub use crate::diagram::text::clock_text;
 
-const SPEEDS: [f64; 7] = [0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0];
+use crate::share::SPEEDS;
 
 #[component]
 pub fn TimeControls(

@@ -1,0 +1,68 @@
+import { test, expect, type Page, type Route } from '@playwright/test';
+
+// The first paint: index.html carries the default diagram, drawn at build time, so a reader
+// sees the request path before the wasm arrives; the app takes over in the same place.
+
+/** Hold the wasm back until `release()` is called, to look at the page as it is before. */
+async function holdWasm(page: Page) {
+  let release = () => {};
+  const held = new Promise<void>((ok) => { release = ok; });
+  await page.route('**/*.wasm', async (route: Route) => { await held; await route.continue(); });
+  return () => release();
+}
+
+const firstPaint = (page: Page) => page.locator('#first-paint svg.diagram__svg:visible');
+const liveDiagram = (page: Page) => page.getByRole('group', { name: /Diagram of the request path/ });
+
+for (const [name, width, height] of [['a wide screen', 1440, 900], ['a phone', 390, 844]] as const) {
+  test(`before the wasm arrives, ${name} shows the request path, and the live diagram replaces it in the same place`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    const release = await holdWasm(page);
+    await page.goto('/');
+    // The still is there, in the page's own colours, with its nodes' words.
+    await expect(firstPaint(page)).toBeVisible();
+    await expect(firstPaint(page)).toContainText('Client');
+    await expect(firstPaint(page)).toContainText('Target group');
+    await expect(firstPaint(page)).toContainText('RUNNING');
+    const before = await firstPaint(page).boundingBox();
+    expect(before && before.height > 100, 'the still has a real size').toBeTruthy();
+    // Hidden from assistive technology and the keyboard: nothing to tab into yet.
+    await expect(page.locator('#first-paint')).toHaveAttribute('aria-hidden', 'true');
+    release();
+    await expect(liveDiagram(page)).toBeVisible();
+    await expect(page.locator('#first-paint')).toHaveCount(0);
+    const after = await liveDiagram(page).locator('xpath=ancestor-or-self::*[local-name()="svg"][1]').boundingBox();
+    expect(after).not.toBeNull();
+    // No jump: the live diagram is where the still was, the same size.
+    expect(Math.abs(after!.y - before!.y)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after!.x - before!.x)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after!.width - before!.width)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after!.height - before!.height)).toBeLessThanOrEqual(4);
+  });
+}
+
+test('in an embed, the first paint is the embed\'s header and the diagram, not the whole page', async ({ page }) => {
+  await page.setViewportSize({ width: 700, height: 560 });
+  const release = await holdWasm(page);
+  await page.goto('/?embed=1');
+  await expect(firstPaint(page)).toBeVisible();
+  await expect(page.locator('#first-paint').getByText('Open in ALB Lab')).toBeVisible();
+  await expect(page.locator('#first-paint').getByText('Request path')).toBeHidden();
+  const before = await firstPaint(page).boundingBox();
+  expect(before!.y).toBeLessThan(120);
+  release();
+  await expect(liveDiagram(page)).toBeVisible();
+  await expect(page.locator('#first-paint')).toHaveCount(0);
+});
+
+test('a remembered dark theme paints dark from the first frame', async ({ page }) => {
+  await page.addInitScript(() => localStorage.setItem('alb-lab-theme', 'dark'));
+  const release = await holdWasm(page);
+  await page.goto('/');
+  await expect(firstPaint(page)).toBeVisible();
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = background.match(/\d+/g)!.map(Number);
+  expect(r + g + b, `body is dark before the app starts (${background})`).toBeLessThan(150);
+  release();
+  await expect(liveDiagram(page)).toBeVisible();
+});
