@@ -3,6 +3,7 @@
 // Chromium against the release build.
 //
 //   scripts/setup.sh && trunk build --release && node e2e/page-bench.mjs [minutes]
+//   DIST=/tmp/other-dist node e2e/page-bench.mjs 1     (the same, for another build)
 //
 // The runs: "today" (10 tasks, 20 requests/s, 10×) and "heaviest" (10 tasks, 200 requests/s,
 // 60×, the most the page allows). Each lasts `minutes` of wall time (default 30). It serves
@@ -19,7 +20,8 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
 const minutes = Number(process.argv[2] ?? process.env.BENCH_MINUTES ?? 30);
-const dist = new URL('../dist/', import.meta.url).pathname;
+// DIST=/path/to/another/dist compares another build (a variant) on the same machine.
+const dist = process.env.DIST ?? new URL('../dist/', import.meta.url).pathname;
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const server = createServer(async (req, res) => {
   const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html'));
@@ -102,11 +104,18 @@ async function run(name, rate, speed) {
     const [pool, live, wasm] = await page.evaluate(() => window.__albLabTokens());
     const heap = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
     const elements = await page.evaluate(() => document.querySelectorAll('*').length);
+    // Every node, with the text and comment nodes a framework may add as markers.
+    const nodes = await page.evaluate(() => {
+      const walker = document.createTreeWalker(document, NodeFilter.SHOW_ALL);
+      let n = 0;
+      while (walker.nextNode()) n++;
+      return n;
+    });
     samples.push({
       at_s: at, frames: intervals.length,
       interval_p50_ms: +pct(intervals, 0.5).toFixed(1), interval_p95_ms: +pct(intervals, 0.95).toFixed(1),
       work_p50_ms: +pct(work, 0.5).toFixed(2), work_p95_ms: +pct(work, 0.95).toFixed(2), work_max_ms: +work[work.length - 1].toFixed(2),
-      wasm_mib: mib(wasm), js_heap_mib: mib(heap), dom_elements: elements, token_pool: pool, tokens_live: live,
+      wasm_mib: mib(wasm), js_heap_mib: mib(heap), dom_elements: elements, dom_nodes: nodes, token_pool: pool, tokens_live: live,
     });
     console.error(`${name} ${at}s`, JSON.stringify(samples[samples.length - 1]));
   }
