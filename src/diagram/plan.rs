@@ -265,6 +265,10 @@ pub fn plan_flows(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene)
     (bands, badges(counts, window_seconds, scene))
 }
 
+/// How far a count badge reaches down over its node's frame: less than the padding above the
+/// node's title, so no title is covered.
+const BADGE_OVERLAP_PX: f64 = 3.0;
+
 /// One badge per outcome at each node where requests ended ("504 · 58"), stacked along the
 /// node's top edge from its right corner, and kept inside the diagram.
 fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<Badge> {
@@ -290,9 +294,9 @@ fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<
         let placed = out.iter().filter(|b| b.hop == hop && b.row == row).map(|b| b.rect.w + 3.0).sum::<f64>();
         let b = node.bounds;
         let x = (b.x + b.w - w - placed + 6.0).clamp(1.0, (l.width - w - 1.0).max(1.0));
-        // Across the node's top edge at its right corner, like a notification badge: half over
-        // the gap above (never far into the row above), half over the frame's corner.
-        let y = (b.y - h / 2.0).clamp(1.0, (l.height - h - 1.0).max(1.0));
+        // On the node's top edge at its right corner, like a notification badge: over the gap
+        // above, touching only the frame, so the node's title stays readable under it.
+        let y = (b.y - h + BADGE_OVERLAP_PX).clamp(1.0, (l.height - h - 1.0).max(1.0));
         out.push(Badge {
             class_key: class_key(&FlowKey { kind: TraceKind::Request, hop, class, task: None }),
             hop,
