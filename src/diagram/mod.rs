@@ -154,6 +154,10 @@ impl Rect {
     pub fn centred(cx: f64, cy: f64, w: f64, h: f64) -> Rect {
         Rect { x: cx - w / 2.0, y: cy - h / 2.0, w, h }
     }
+    /// Whether the two share any area (touching edges do not count).
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.x + other.w && other.x < self.x + self.w && self.y < other.y + other.h && other.y < self.y + self.h
+    }
     pub fn contains(&self, other: &Rect) -> bool {
         const SLACK: f64 = 0.01;
         other.x >= self.x - SLACK
