@@ -41,19 +41,28 @@ for (const [name, width, height] of [['a wide screen', 1440, 900], ['a phone', 3
   });
 }
 
-test('in an embed, the first paint is the embed\'s header and the diagram, not the whole page', async ({ page }) => {
-  await page.setViewportSize({ width: 700, height: 560 });
-  const release = await holdWasm(page);
-  await page.goto('/?embed=1');
-  await expect(firstPaint(page)).toBeVisible();
-  await expect(page.locator('#first-paint').getByText('Open in ALB Lab')).toBeVisible();
-  await expect(page.locator('#first-paint').getByText('Request path')).toBeHidden();
-  const before = await firstPaint(page).boundingBox();
-  expect(before!.y).toBeLessThan(120);
-  release();
-  await expect(liveDiagram(page)).toBeVisible();
-  await expect(page.locator('#first-paint')).toHaveCount(0);
-});
+for (const query of ['?embed=1', '?embed=1&controls=0', '?embed=true&controls=false']) {
+  test(`in an embed (${query}), the first paint is the embed's header and the diagram, and the live diagram takes its place`, async ({ page }) => {
+    await page.setViewportSize({ width: 700, height: 560 });
+    const release = await holdWasm(page);
+    await page.goto(`/${query}`);
+    await expect(firstPaint(page)).toBeVisible();
+    await expect(page.locator('#first-paint').getByText('Open in ALB Lab')).toBeVisible();
+    await expect(page.locator('#first-paint').getByText('Request path')).toBeHidden();
+    // Without controls the still draws none either, so nothing moves when the app starts.
+    // (The still is hidden from assistive technology, so it is found by its text, not its role.)
+    await expect(page.locator('#first-paint button', { hasText: 'Pause' })).toBeVisible({ visible: !query.includes('controls') });
+    const before = await firstPaint(page).boundingBox();
+    expect(before!.y).toBeLessThan(120);
+    release();
+    await expect(liveDiagram(page)).toBeVisible();
+    await expect(page.locator('#first-paint')).toHaveCount(0);
+    const after = await liveDiagram(page).locator('xpath=ancestor-or-self::*[local-name()="svg"][1]').boundingBox();
+    expect(Math.abs(after!.y - before!.y)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after!.x - before!.x)).toBeLessThanOrEqual(2);
+    expect(Math.abs(after!.width - before!.width)).toBeLessThanOrEqual(2);
+  });
+}
 
 test('a remembered dark theme paints dark from the first frame', async ({ page }) => {
   await page.addInitScript(() => localStorage.setItem('alb-lab-theme', 'dark'));
@@ -65,4 +74,19 @@ test('a remembered dark theme paints dark from the first frame', async ({ page }
   expect(r + g + b, `body is dark before the app starts (${background})`).toBeLessThan(150);
   release();
   await expect(liveDiagram(page)).toBeVisible();
+});
+
+test('?theme=auto paints in the system\'s theme from the first frame, whatever was remembered', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.addInitScript(() => localStorage.setItem('alb-lab-theme', 'dark'));
+  const release = await holdWasm(page);
+  await page.goto('/?theme=auto');
+  await expect(firstPaint(page)).toBeVisible();
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const [r, g, b] = background.match(/\d+/g)!.map(Number);
+  expect(r + g + b, `body is light before the app starts (${background})`).toBeGreaterThan(600);
+  release();
+  await expect(liveDiagram(page)).toBeVisible();
+  const live = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(live, 'the app agrees with the first paint').toBe(background);
 });
