@@ -10,45 +10,27 @@
 // moment the first live diagram node (a button the app draws) exists; for the hello-world, the
 // moment its heading exists. Prints medians as JSON; the numbers go in docs/performance.md.
 import { chromium } from '@playwright/test';
-import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { serveDist } from '../scripts/serve-dist.mjs';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 
 const loads = Number(process.argv[2] ?? 9);
 const root = new URL('../', import.meta.url).pathname;
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-function serve(dist, port) {
-  const server = createServer(async (req, res) => {
-    const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html'));
-    try {
-      const type = types[extname(path)] ?? 'application/octet-stream';
-      const wantsBr = /\bbr\b/.test(req.headers['accept-encoding'] ?? '');
-      if (wantsBr && (await stat(`${path}.br`).catch(() => null))) {
-        const body = await readFile(`${path}.br`);
-        res.writeHead(200, { 'content-type': type, 'content-encoding': 'br', 'cache-control': 'no-store' });
-        res.end(body);
-      } else {
-        const body = await readFile(path);
-        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
-        res.end(body);
-      }
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok(server)));
-}
+const serve = (dist, port) => serveDist(dist, port, { brotli: true });
 
 // The yardstick, built once (it shares nothing with the app's build).
 const helloDir = join(root, 'e2e/hello-leptos');
 if (!existsSync(join(helloDir, 'dist/index.html'))) {
   console.error('building the Leptos hello-world yardstick (once)…');
   execFileSync('trunk', ['build', '--release'], { cwd: helloDir, stdio: 'inherit' });
-  execFileSync('node', [join(root, 'scripts/compress.mjs')], { env: { ...process.env, TRUNK_STAGING_DIR: join(helloDir, 'dist') }, stdio: 'inherit' });
+}
+// Both pages served the same way: brotli copies beside every file (Trunk's hook writes the app's).
+for (const dist of [join(root, 'dist'), join(helloDir, 'dist')]) {
+  if (!existsSync(join(dist, 'index.html.br'))) {
+    execFileSync('node', [join(root, 'scripts/compress.mjs')], { env: { ...process.env, TRUNK_STAGING_DIR: dist }, stdio: 'inherit' });
+  }
 }
 
 const app = await serve(join(root, 'dist'), 4181);
@@ -78,7 +60,8 @@ async function measure(url, selector) {
 }
 
 const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (s.length === 0) return null;
   return Math.round(s[Math.floor(s.length / 2)]);
 };
 const results = {};

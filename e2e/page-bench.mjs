@@ -15,25 +15,12 @@
 // DOM updates they cause). Memory: the wasm module's linear memory (it only ever grows, so a
 // leak shows) and the JS heap (Chromium's performance.memory).
 import { chromium } from '@playwright/test';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { serveDist } from '../scripts/serve-dist.mjs';
 
 const minutes = Number(process.argv[2] ?? process.env.BENCH_MINUTES ?? 30);
 // DIST=/path/to/another/dist compares another build (a variant) on the same machine.
 const dist = process.env.DIST ?? new URL('../dist/', import.meta.url).pathname;
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = createServer(async (req, res) => {
-  const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html'));
-  try {
-    const body = await readFile(path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404); res.end();
-  }
-});
-await new Promise((ok) => server.listen(4174, '127.0.0.1', ok));
+const server = await serveDist(dist, 4174);
 
 const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'];

@@ -6,6 +6,9 @@ import { readdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { join, extname } from 'node:path';
 
+// A debug build (`trunk serve` without --release) is for the developer's own browser: its large
+// wasm would take seconds to compress at every save, for nobody.
+if (process.env.TRUNK_PROFILE === 'debug') process.exit(0);
 const dir = process.env.TRUNK_STAGING_DIR ?? new URL('../dist/', import.meta.url).pathname;
 const kinds = new Set(['.html', '.js', '.wasm', '.css', '.svg']);
 

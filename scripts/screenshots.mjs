@@ -3,26 +3,15 @@
 // test-results/screens). Run after `trunk build --release`:
 //   node scripts/screenshots.mjs [out-dir] [speed] [seconds]
 import { chromium } from '@playwright/test';
-import { createServer } from 'node:http';
-import { readFile, mkdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { serveDist } from './serve-dist.mjs';
 
 const out = process.argv[2] ?? 'test-results/screens';
 const speed = process.argv[3] ?? '1';
 const seconds = Number(process.argv[4] ?? '2');
 const dist = new URL('../dist/', import.meta.url).pathname;
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = createServer(async (req, res) => {
-  const path = join(dist, decodeURIComponent(new URL(req.url, 'http://x').pathname).replace(/\/$/, '/index.html'));
-  try {
-    const body = await readFile(path);
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
-    res.end(body);
-  } catch {
-    res.writeHead(404); res.end();
-  }
-});
-await new Promise((ok) => server.listen(4175, '127.0.0.1', ok));
+const server = await serveDist(dist, 4175);
 await mkdir(out, { recursive: true });
 const args = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
