@@ -6,9 +6,13 @@
 //!
 //! Run: `cargo bench --bench sim`. Results and the machine they came from: docs/benchmarks.md.
 
+#[path = "../tests/support/longest_lists.rs"]
+mod longest_lists;
+
 use alb_lab::scenarios::FILES;
 use alb_lab::sim::{Scenario, Sim, ValidScenario, TICK_MS};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use longest_lists::with_every_list_at_its_limit;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -69,28 +73,8 @@ fn diagram(c: &mut Criterion) {
 /// on every group, 100 listener rules) against the default lists, at the same load and task
 /// count: the cost must not follow the lists (a long subnet list once made ticks 2,300× slower).
 fn longest_lists(c: &mut Criterion) {
-    use alb_lab::sim::scenario::{ListenerRule, SecurityGroupRule};
     let base = ten_tasks(50.0).into_inner();
-    let mut long = base.clone();
-    if let Some(nc) = long.service.as_mut().and_then(|svc| svc.network_configuration.as_mut()) {
-        let subnets = nc.subnets.clone();
-        nc.subnets = (0..16).map(|i| subnets[i % subnets.len()].clone()).collect();
-    }
-    for g in &mut long.security_groups {
-        let filler = |i: u16| SecurityGroupRule {
-            protocol: "tcp".into(),
-            from_port: 20000 + i,
-            to_port: 20000 + i,
-            source: "192.168.0.0/16".into(),
-            description: String::new(),
-        };
-        let (n_in, n_out) = (g.ingress.len() as u16, g.egress.len() as u16);
-        g.ingress.splice(0..0, (0..60 - n_in).map(filler));
-        g.egress.splice(0..0, (0..60 - n_out).map(filler));
-    }
-    let action = long.load_balancer.listeners[0].default_action.clone();
-    long.load_balancer.listeners[0].rules =
-        (0..100).map(|i| ListenerRule { priority: 1 + i, path_pattern: format!("/never-{i}/*"), action: action.clone() }).collect();
+    let long = with_every_list_at_its_limit(base.clone());
     let mut group = c.benchmark_group("one sim minute, 10 tasks, 50 requests/s");
     group.sample_size(20);
     for (name, s) in [("default lists", base), ("every list at its limit", long)] {
