@@ -64,27 +64,29 @@ for (const query of ['?embed=1', '?embed=1&controls=0', '?embed=true&controls=fa
   });
 }
 
-test('a remembered dark theme paints dark from the first frame', async ({ page }) => {
-  await page.addInitScript(() => localStorage.setItem('alb-lab-theme', 'dark'));
+/** Open `url` with `remembered` as the saved theme and the wasm held back: the page's background
+ *  colour and its brightness (r + g + b) at the first paint, and a way to let the app start. */
+async function firstPaintBackground(page: Page, url: string, remembered: string) {
+  await page.addInitScript((theme) => localStorage.setItem('alb-lab-theme', theme), remembered);
   const release = await holdWasm(page);
-  await page.goto('/');
+  await page.goto(url);
   await expect(firstPaint(page)).toBeVisible();
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  const [r, g, b] = background.match(/\d+/g)!.map(Number);
-  expect(r + g + b, `body is dark before the app starts (${background})`).toBeLessThan(150);
+  const brightness = background.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+  return { background, brightness, release };
+}
+
+test('a remembered dark theme paints dark from the first frame', async ({ page }) => {
+  const { background, brightness, release } = await firstPaintBackground(page, '/', 'dark');
+  expect(brightness, `body is dark before the app starts (${background})`).toBeLessThan(150);
   release();
   await expect(liveDiagram(page)).toBeVisible();
 });
 
 test('?theme=auto paints in the system\'s theme from the first frame, whatever was remembered', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.addInitScript(() => localStorage.setItem('alb-lab-theme', 'dark'));
-  const release = await holdWasm(page);
-  await page.goto('/?theme=auto');
-  await expect(firstPaint(page)).toBeVisible();
-  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-  const [r, g, b] = background.match(/\d+/g)!.map(Number);
-  expect(r + g + b, `body is light before the app starts (${background})`).toBeGreaterThan(600);
+  const { background, brightness, release } = await firstPaintBackground(page, '/?theme=auto', 'dark');
+  expect(brightness, `body is light before the app starts (${background})`).toBeGreaterThan(600);
   release();
   await expect(liveDiagram(page)).toBeVisible();
   const live = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
