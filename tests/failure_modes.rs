@@ -180,6 +180,32 @@ fn health_check_on_the_wrong_port_fails_while_fail_open_traffic_still_works() {
     assert_eq!(window(&sim, 30).unhealthy_routing, 0, "no fail-open once targets are healthy");
 }
 
+#[test]
+fn an_explicit_health_check_port_the_task_group_drops_is_diagnosed_as_the_timeout_and_fail_open_200_it_gives() {
+    // The app answers on 8000; the health check goes to 8000 explicitly, and the task group
+    // admits the load balancer only on 8001: checks are dropped, requests on the traffic port
+    // still get through once every target is unhealthy.
+    let mut sim = sim("default.json");
+    sim.apply(Command::ModifyTargetGroup {
+        target_group: "web-tg".into(),
+        health_check: alb_lab::sim::scenario::HealthCheck { port: "8001".into(), ..Default::default() },
+    })
+    .expect("modify");
+    run(&mut sim, 200);
+    let unhealthy = targets_in(&sim, TargetState::Unhealthy);
+    assert!(!unhealthy.is_empty(), "{}", describe(&sim));
+    assert!(unhealthy.iter().all(|t| t.reason.as_ref().map(|r| r.code()) == Some("Target.Timeout")), "{}", describe(&sim));
+    assert_all_success(&sim, 30);
+    let d = sim.diagnose();
+    let broken: Vec<_> = d.broken().collect();
+    assert!(!broken.is_empty(), "{d:#?}");
+    for f in &broken {
+        assert!(!f.aws_shows.contains("FailedHealthChecks"), "the run shows Target.Timeout: {f:#?}");
+        assert!(f.aws_shows.contains("Target.Timeout") && f.aws_shows.contains("200 OK (from the app)"), "{f:#?}");
+        assert!(!f.aws_shows.contains("504") && !f.cause.contains("requests are dropped"), "requests get through: {f:#?}");
+    }
+}
+
 // ---- target never healthy: the health path answers 404 / 500 ----
 
 #[test]

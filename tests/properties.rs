@@ -4,8 +4,10 @@
 mod common;
 
 use alb_lab::scenarios::FILES;
+use alb_lab::sim::diagnosis::SettledTargets;
 use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
-use alb_lab::sim::{Command, Hop, Scenario, Sim, TaskDefinitionChanges};
+use alb_lab::sim::trace::{StatusSource, TraceKind};
+use alb_lab::sim::{Command, Hop, Outcome, Scenario, Sim, TargetState, TaskDefinitionChanges};
 use common::scenario;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -369,6 +371,65 @@ proptest! {
         let failed = w.elb_502 + w.elb_503 + w.elb_504 + w.client_timeouts;
         prop_assert_eq!(failed, 0, "the diagnosis found nothing broken, yet {} requests failed; findings {:#?}; last request {:?}",
             failed, diagnosis.findings, sim.recent_requests().last().map(|r| &r.trace));
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// What the diagnosis says a setup settles to is what the run shows. Sampled every 5 s over
+    /// two minutes once deployments are done: every target that has been checked has the
+    /// predicted state and reason (a failing one is replaced by ECS and starts again as initial,
+    /// so initial and draining targets are allowed); every client request ends as predicted (with
+    /// 503 allowed while a failing setup's targets are all initial again); and every reason code
+    /// a broken finding names is the one the targets show.
+    #[test]
+    fn the_diagnosis_predicts_the_reason_codes_and_client_outcomes_the_run_shows(
+        file in select(SCENARIOS.to_vec()),
+        steps in prop::collection::vec(sensible_command(), 0..5),
+    ) {
+        let mut sim = Sim::new(scenario(file), Some(5));
+        for command in steps {
+            let _ = sim.apply(command);
+            sim.run_for(20_000);
+        }
+        let _ = sim.apply(Command::SetRequestRate { requests_per_second: 5.0 });
+        sim.run_for(600_000);
+        let diagnosis = sim.diagnose();
+        let settled = diagnosis.settles_to.clone();
+        prop_assume!(settled.is_some());
+        let settled = settled.unwrap_or_else(|| unreachable!());
+        let reason = settled.targets.reason();
+        let targets_predicted = !matches!(settled.targets, SettledTargets::NotDiagnosed);
+        for f in diagnosis.broken() {
+            if let (Some(at), Some(reason)) = (f.aws_shows.find("Target."), reason.as_ref()) {
+                prop_assert!(f.aws_shows[at..].starts_with(reason.code()), "finding {:?} names another reason than {}", f, reason.code());
+            }
+        }
+        let mut seen_checked = 0;
+        let start = sim.now_ms();
+        for _ in 0..24 {
+            sim.run_for(5_000);
+            for t in sim.targets().filter(|t| targets_predicted && t.last_check.is_some() && !matches!(t.state, TargetState::Initial | TargetState::Draining)) {
+                seen_checked += 1;
+                let want = if reason.is_some() { TargetState::Unhealthy } else { TargetState::Healthy };
+                prop_assert_eq!(t.state, want, "target {} with {:?}; predicted {}; findings {:#?}", t.endpoint, t.reason, settled.in_words(), diagnosis.findings);
+                prop_assert_eq!(t.reason.as_ref(), reason.as_ref(), "target {}; predicted {}", t.endpoint, settled.in_words());
+            }
+        }
+        match settled.targets {
+            SettledTargets::Checked(_) => prop_assert!(seen_checked > 0, "the diagnosis predicted checked targets, but none was; predicted {}", settled.in_words()),
+            SettledTargets::Empty => prop_assert_eq!(sim.targets().filter(|t| t.state != TargetState::Draining).count(), 0, "the diagnosis predicted an empty target group"),
+            SettledTargets::NotDiagnosed => {}
+        }
+        let mut seen_predicted = false;
+        for r in sim.recent_requests().filter(|r| r.sent_at_ms >= start && r.kind == TraceKind::Request) {
+            let fail_open_gap = reason.is_some() && r.outcome == Outcome::Http { status: 503, source: StatusSource::Elb };
+            seen_predicted |= r.outcome == settled.client;
+            prop_assert!(r.outcome == settled.client || fail_open_gap,
+                "a request ended {} where the diagnosis predicted {}; its trace {:?}; findings {:#?}", r.outcome, settled.in_words(), r.trace, diagnosis.findings);
+        }
+        prop_assert!(seen_predicted, "no request ended as predicted ({}) in two minutes", settled.in_words());
     }
 }
 

@@ -8,13 +8,14 @@
 //! path is what the client sees; later broken hops are listed too, because fixing the first one
 //! only reveals them.
 
-use super::health::REGISTRATION_MS;
+use super::ecs::Task;
+use super::health::{CheckResult, Reason, REGISTRATION_MS};
 use super::net::{Cidr, Ipv4};
 use super::scenario::{
     Action, AppAnswer, EcsRefusal, EcsService, HealthResponse, NetworkMode, Scenario, ServiceLoadBalancer, TargetGroup, TargetType,
 };
 use super::state::{TargetState, TaskState};
-use super::trace::{Detail, Hop, OutcomeClass};
+use super::trace::{Detail, Hop, Outcome, OutcomeClass, StatusSource};
 use super::traffic::Source;
 use super::{Command, Sim, TaskDefinitionChanges};
 use serde::Serialize;
@@ -49,6 +50,66 @@ pub struct Diagnosis {
     /// One line: what the client has seen over the last 30 s of sim time.
     pub client_sees: String,
     pub findings: Vec<Finding>,
+    /// What this setup settles to once tasks run and their checks have decided, when the
+    /// diagnosis can say: `None` while a finding makes the run churn (a crashing app, a grace
+    /// period too short, tasks in zones the load balancer has not enabled).
+    #[serde(skip)]
+    pub settles_to: Option<Settled>,
+}
+
+/// A setup's steady state, as the data plane decides it for the task the setup would start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settled {
+    pub targets: SettledTargets,
+    /// What every client request then gets.
+    pub client: Outcome,
+}
+
+/// What the target group's targets turn into.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SettledTargets {
+    /// Nothing registers a target.
+    Empty,
+    /// Each target's health checks end like this: a pass makes it healthy, a failure unhealthy
+    /// with that reason.
+    Checked(CheckResult),
+    /// The diagnosis stopped before the targets (the client never gets past the load balancer).
+    NotDiagnosed,
+}
+
+impl SettledTargets {
+    /// The reason the targets end with, when their checks fail.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            SettledTargets::Checked(check) => check.reason(),
+            _ => None,
+        }
+    }
+}
+
+impl Settled {
+    /// In AWS's words: the targets' state and reason, then what clients get.
+    pub fn in_words(&self) -> String {
+        let client = match self.client {
+            Outcome::Http { source: StatusSource::Target, .. } => format!("clients get the app's answer, {}", self.client),
+            Outcome::Http { status, source: StatusSource::Elb } => {
+                format!("clients get {} (HTTPCode_ELB_{status}_Count)", self.client)
+            }
+            _ => format!("clients get {}", self.client),
+        };
+        match &self.targets {
+            SettledTargets::NotDiagnosed => client,
+            SettledTargets::Empty => format!("TG 0 healthy / 0 unhealthy; {client}"),
+            SettledTargets::Checked(check) => match check.reason() {
+                None => format!("targets healthy; {client}"),
+                Some(reason) => format!(
+                    "{} ({}); clients get 503 while targets are initial, then every target is unhealthy, the load balancer fails open and {client}",
+                    reason.code(),
+                    reason.description()
+                ),
+            },
+        }
+    }
 }
 
 impl Diagnosis {
@@ -84,6 +145,9 @@ struct Context<'a> {
     /// A hop from the load balancer to the app is broken, so the health endpoint's own answer
     /// is not what decides the target's health.
     path_broken: bool,
+    /// A finding keeps the run from settling: tasks crash, are replaced before they turn healthy,
+    /// or run where the load balancer cannot route.
+    churns: bool,
 }
 
 /// The task a setup would start, as the rules about the path from the load balancer see it.
@@ -95,14 +159,33 @@ struct TaskFacts {
     /// An address it would get, and the load balancer node that would reach it.
     ip: Ipv4,
     node_ip: Ipv4,
+    /// What a running task of this setup settles to, as the data plane decides it: its health
+    /// check's result and the answer a client's request routed to it gets.
+    settles: Option<(CheckResult, Outcome)>,
 }
 
 impl Context<'_> {
-    fn push(&mut self, severity: Severity, hop: Hop, cause: String, aws_shows: &str, fix: String, fix_command: Option<Command>) {
-        self.findings.push(Finding { severity, hop, cause, aws_shows: aws_shows.to_string(), fix, fix_command });
+    fn push(
+        &mut self,
+        severity: Severity,
+        hop: Hop,
+        cause: String,
+        aws_shows: impl Into<String>,
+        fix: String,
+        fix_command: Option<Command>,
+    ) {
+        self.findings.push(Finding { severity, hop, cause, aws_shows: aws_shows.into(), fix, fix_command });
     }
     fn tg_name(&self) -> String {
         self.tg.map(|t| t.name.clone()).unwrap_or_default()
+    }
+    /// What AWS shows once the task this setup starts has settled, as the data plane decides it;
+    /// `fallback` where no task can be probed.
+    fn settled_words(&self, fallback: &str) -> String {
+        match self.task.as_ref().and_then(|t| t.settles.clone()) {
+            Some((check, client)) => Settled { targets: SettledTargets::Checked(check), client }.in_words(),
+            None => fallback.to_string(),
+        }
     }
 }
 
@@ -139,13 +222,62 @@ const RULES: [(&str, Rule); 16] = [
 ];
 
 pub fn diagnose(sim: &Sim) -> Diagnosis {
-    let mut ctx = Context { sim, s: sim.scenario(), findings: Vec::new(), tg: None, svc: None, lb: None, task: None, path_broken: false };
+    let mut ctx = Context {
+        sim,
+        s: sim.scenario(),
+        findings: Vec::new(),
+        tg: None,
+        svc: None,
+        lb: None,
+        task: None,
+        path_broken: false,
+        churns: false,
+    };
     for (_, rule) in RULES {
         if rule(&mut ctx) == Next::Stop {
             break;
         }
     }
-    finish(sim, ctx.findings)
+    let settles_to = settles_to(&ctx);
+    let mut d = finish(sim, ctx.findings);
+    d.settles_to = settles_to;
+    d
+}
+
+/// The steady state the findings describe: the client's connection dies at the load balancer's
+/// security group or a missing listener; a fixed response answers itself; a target group nothing
+/// registers in gives 503; otherwise the targets and clients get what the data plane decides
+/// for the task this setup starts.
+fn settles_to(c: &Context) -> Option<Settled> {
+    if c.churns {
+        return None;
+    }
+    let broken_at = |hop| c.findings.iter().any(|f| f.severity == Severity::Broken && f.hop == hop);
+    let probed = c.task.as_ref().and_then(|t| t.settles.clone());
+    let targets = match &probed {
+        Some((check, _)) => SettledTargets::Checked(check.clone()),
+        None => SettledTargets::NotDiagnosed,
+    };
+    if broken_at(Hop::AlbSecurityGroup) || broken_at(Hop::Listener) {
+        return Some(Settled { targets, client: Outcome::ClientTimeout });
+    }
+    if let Some(status) = c.s.route(c.s.client.port, &c.s.client.path).and_then(|r| match r.action {
+        Action::FixedResponse { status_code, .. } => Some(*status_code),
+        Action::Forward { .. } => None,
+    }) {
+        return Some(Settled { targets, client: Outcome::Http { status, source: StatusSource::FixedResponse } });
+    }
+    if c.lb.is_none() || c.svc.is_some_and(|s| s.desired_count == 0) || c.sim.service_runtime().create_error.is_some() {
+        return Some(Settled { targets: SettledTargets::Empty, client: Outcome::Http { status: 503, source: StatusSource::Elb } });
+    }
+    // An app that is not up before its target turns unhealthy shows startup's reason first, and
+    // may be replaced before it ever answers; and while a deployment rolls out (or is stuck, its
+    // new tasks never healthy), old and new tasks serve side by side: no one steady state.
+    if seconds_until_healthy(c.sim).is_some() || c.sim.service_runtime().deployments.len() > 1 {
+        return None;
+    }
+    let (check, client) = probed?;
+    Some(Settled { targets: SettledTargets::Checked(check), client })
 }
 
 fn alb_security_group(c: &mut Context) -> Next {
@@ -313,7 +445,7 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     let (s, svc, lb) = (c.s, c.svc?, c.lb?);
     let td = &s.task_definition;
     let groups = s.task_security_groups();
-    let groups_arc = groups.iter().map(|g| Arc::from(g.as_str())).collect();
+    let groups_arc: Vec<Arc<str>> = groups.iter().map(|g| Arc::from(g.as_str())).collect();
     let port = match td.network_mode {
         NetworkMode::Awsvpc => lb.container_port,
         NetworkMode::Bridge => td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0).unwrap_or(32768),
@@ -333,7 +465,38 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
             .unwrap_or((Ipv4(0), String::new())),
     };
     let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
-    Some(TaskFacts { groups, groups_arc, port, ip, node_ip })
+    // The same task as the data plane sees one: running, its app up, so probing it asks the
+    // data plane's own decisions.
+    let bridge = td.network_mode == NetworkMode::Bridge;
+    let running = Task {
+        seq: u32::MAX,
+        id: Arc::from("imagined"),
+        deployment: 0,
+        revision: 0,
+        state: TaskState::Running,
+        state_since_ms: 0,
+        created_at_ms: 0,
+        is_stop_requested: false,
+        stopped_reason: None,
+        running_since_ms: Some(0),
+        app_ready_at_ms: Some(0),
+        has_crashed: false,
+        unhealthy_since_ms: None,
+        network_mode: td.network_mode,
+        private_ip: ip,
+        public_ip: None,
+        subnet: Arc::from(""),
+        availability_zone: zone.as_str().into(),
+        instance: if bridge { s.container_instances.first().map(|ci| Arc::from(ci.id.as_str())) } else { None },
+        host_port: bridge.then_some(port),
+        security_groups: groups_arc.clone(),
+        port_mappings: td.container.port_mappings.clone(),
+        app: td.container.app.clone(),
+        load_balancer: Some(lb.clone()),
+        target: None,
+    };
+    let settles = s.target_group_index(&lb.target_group).and_then(|i| c.sim.probe_running_task(&running, i));
+    Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
 }
 
 fn security_groups(c: &mut Context) -> Next {
@@ -355,13 +518,16 @@ fn security_groups(c: &mut Context) -> Next {
         (blocked, blocked)
     };
     let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
+    // Only the health check's own port may be the dropped one: requests still get through.
+    let what = if blocked == t.port { "health checks and requests are" } else { "health checks are" };
+    let shows = c.settled_words("Target.Timeout (Request timed out)");
     c.path_broken = true;
     if matches!(denial, Detail::EgressDenies { .. }) {
         c.push(
             Severity::Broken,
             Hop::TaskSecurityGroup,
-            format!("The load balancer's security group {first_alb_sg} has no outbound rule to the tasks on port {blocked}: it cannot open connections to them, so health checks and requests are dropped."),
-            "Target.Timeout (Request timed out); clients get 503 while targets are initial, then 504 after fail-open",
+            format!("The load balancer's security group {first_alb_sg} has no outbound rule to the tasks on port {blocked}: it cannot open connections there, so {what} dropped."),
+            shows,
             format!("Add an outbound rule to {first_alb_sg}: TCP {ports} to the task security group {first_task_sg}."),
             Some(Command::AuthorizeSecurityGroupEgress { group_id: first_alb_sg.clone(), from_port: from, to_port: to, destination: first_task_sg }),
         );
@@ -369,8 +535,8 @@ fn security_groups(c: &mut Context) -> Next {
         c.push(
             Severity::Broken,
             Hop::TaskSecurityGroup,
-            format!("The task security group {first_task_sg} does not admit the load balancer on port {blocked}: health checks and requests are dropped."),
-            "Target.Timeout (Request timed out); clients get 503 while targets are initial, then 504 after fail-open",
+            format!("The task security group {first_task_sg} does not admit the load balancer on port {blocked}: {what} dropped."),
+            shows,
             format!("Add an inbound rule to {first_task_sg}: TCP {ports} from the ALB security group {first_alb_sg}."),
             Some(Command::AuthorizeSecurityGroupIngress { group_id: first_task_sg, from_port: from, to_port: to, source: first_alb_sg }),
         );
@@ -398,7 +564,7 @@ fn health_check_port(c: &mut Context) -> Next {
         Severity::Broken,
         Hop::TargetGroup,
         format!("The health check goes to port {explicit}, but each target receives traffic on port {sample_port}, and nothing listens on {explicit}."),
-        "Target.FailedHealthChecks (Health checks failed)",
+        c.settled_words("Target.FailedHealthChecks (Health checks failed)"),
         "Set the health check port to traffic-port.".into(),
         Some(Command::ModifyTargetGroup { target_group: tg.name.clone(), health_check: fixed }),
     );
@@ -419,7 +585,7 @@ fn ports_agree(c: &mut Context) -> Next {
             "The app listens on port {}, but the task definition maps container port {} and the service registers that port in the target group.",
             app.listen_port, lb.container_port
         ),
-        "Target.FailedHealthChecks (Health checks failed); fail-open clients get 502",
+        c.settled_words("Target.FailedHealthChecks (Health checks failed); fail-open clients get 502"),
         format!("Make the three layers agree: the app, the container port mapping and the service's container port all on one port (for example the app on {}).", lb.container_port),
         Some(Command::RegisterTaskDefinition {
             changes: TaskDefinitionChanges { listen_port: Some(lb.container_port), ..Default::default() },
@@ -442,19 +608,22 @@ fn health_endpoint(c: &mut Context) -> Next {
     };
     // The health check's answer, as the data plane would get it.
     match app.answer(&hc.path, 0) {
-        AppAnswer::Crash => c.push(
-            Severity::Broken,
-            Hop::App,
-            format!("The app crashes when {} is requested; its essential container exits.", app.health_path),
-            "Target.FailedHealthChecks; stoppedReason \"Essential container in task exited\"; ECS starts a new task each time",
-            "Fix the app's health endpoint (deploy a revision where it answers 200).".into(),
-            Some(deploy_ok()),
-        ),
+        AppAnswer::Crash => {
+            c.churns = true;
+            c.push(
+                Severity::Broken,
+                Hop::App,
+                format!("The app crashes when {} is requested; its essential container exits.", app.health_path),
+                "Target.FailedHealthChecks; stoppedReason \"Essential container in task exited\"; ECS starts a new task each time",
+                "Fix the app's health endpoint (deploy a revision where it answers 200).".into(),
+                Some(deploy_ok()),
+            )
+        }
         AppAnswer::Status { needed_ms, .. } if needed_ms as u64 >= hc.timeout_seconds as u64 * 1000 => c.push(
             Severity::Broken,
             Hop::App,
             format!("The health endpoint needs {} s, longer than the health check timeout of {} s.", needed_ms / 1000, hc.timeout_seconds),
-            "Target.Timeout (Request timed out)",
+            c.settled_words("Target.Timeout (Request timed out)"),
             "Make the endpoint faster, or raise HealthCheckTimeoutSeconds above its answer time (it must stay below the interval).".into(),
             Some(deploy_ok()),
         ),
@@ -481,7 +650,7 @@ fn health_endpoint(c: &mut Context) -> Next {
                 Severity::Broken,
                 Hop::App,
                 cause,
-                &format!("Target.ResponseCodeMismatch (Health checks failed with these codes: [{code}])"),
+                c.settled_words(&format!("Target.ResponseCodeMismatch (Health checks failed with these codes: [{code}])")),
                 fix,
                 cmd,
             );
@@ -491,6 +660,7 @@ fn health_endpoint(c: &mut Context) -> Next {
             let grace = svc.health_check_grace_period_seconds as u64;
             if let Some((unhealthy_at, healthy_at)) = seconds_until_healthy(c.sim) {
                 if healthy_at > unhealthy_at && grace < healthy_at {
+                    c.churns = true;
                     c.push(
                         Severity::Broken,
                         Hop::Task,
@@ -519,6 +689,7 @@ fn zones(c: &mut Context) -> Next {
     }
     for sub in nc.subnets.iter().filter_map(|id| s.find_subnet(id)) {
         if !zones.contains(&sub.availability_zone) {
+            c.churns = true;
             c.push(
                 Severity::Broken,
                 Hop::TargetGroup,
@@ -664,7 +835,7 @@ pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
 
 fn finish(sim: &Sim, mut findings: Vec<Finding>) -> Diagnosis {
     findings.sort_by_key(|f| (f.severity, f.hop));
-    Diagnosis { client_sees: client_summary(sim, 30), findings }
+    Diagnosis { client_sees: client_summary(sim, 30), findings, settles_to: None }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 use super::ecs::Task;
 use super::health::{CheckResult, LastCheck, Target, TargetId, TargetState};
 use super::net::{Cidr, Ipv4};
-use super::scenario::{Action, AppAnswer, LoadBalancingAlgorithm, NetworkMode, Scenario};
+use super::scenario::{Action, AppAnswer, HealthCheck, LoadBalancingAlgorithm, NetworkMode, Scenario};
 use super::trace::{Detail, Hop, Outcome, SlowLimit, StatusSource, Trace, TraceKind};
 use super::Sim;
 use std::sync::Arc;
@@ -551,15 +551,7 @@ impl Sim {
         // 5. The ALB's own outbound rules, the task's inbound rules, the task, the app.
         let reach =
             self.reach_app(&mut trace, task, target_port, Source::Alb { node_ip }, &path, idle_timeout_ms, SlowLimit::IdleTimeout, jitter);
-        let (outcome, delay_ms, latency_ms, crashed) = match reach {
-            Reach::Answered { status, latency_ms } => {
-                (Outcome::Http { status, source: StatusSource::Target }, latency_ms as u64, latency_ms, false)
-            }
-            Reach::Dropped => (elb(504), TARGET_CONNECT_TIMEOUT_MS, 0, false),
-            Reach::TooSlow => (elb(504), idle_timeout_ms, 0, false),
-            Reach::Refused => (elb(502), 1, 0, false),
-            Reach::Crashed => (elb(502), 1, 0, true),
-        };
+        let (outcome, delay_ms, latency_ms, crashed) = request_outcome(reach, idle_timeout_ms);
         record.outcome = outcome;
         record.latency_ms = latency_ms;
         record.done_at_ms = now + delay_ms;
@@ -745,20 +737,9 @@ impl Sim {
                 (CheckResult::ConnectionFailed, 1, false)
             }
             Some(task) => {
-                match self.reach_app(&mut trace, task, port, Source::Alb { node_ip }, &path, timeout_ms, SlowLimit::HealthCheckTimeout, 0) {
-                    Reach::Answered { status, latency_ms } if hc.matches(status) => {
-                        (CheckResult::Pass { status }, latency_ms as u64, false)
-                    }
-                    Reach::Answered { status, latency_ms } => {
-                        if let Some(last) = trace.hops.last_mut() {
-                            last.passed = false;
-                        }
-                        (CheckResult::CodeMismatch { status }, latency_ms as u64, false)
-                    }
-                    Reach::Dropped | Reach::TooSlow => (CheckResult::Timeout, timeout_ms, false),
-                    Reach::Refused => (CheckResult::ConnectionFailed, 1, false),
-                    Reach::Crashed => (CheckResult::ConnectionFailed, 1, true),
-                }
+                let reach =
+                    self.reach_app(&mut trace, task, port, Source::Alb { node_ip }, &path, timeout_ms, SlowLimit::HealthCheckTimeout, 0);
+                check_result(reach, hc, timeout_ms, &mut trace)
             }
         };
         Some(CheckDecision { trace, result, latency_ms, crashed, interval_ms, task: target.task })
@@ -805,5 +786,72 @@ impl Sim {
                 self.log(super::events::EventSource::TargetHealth, msg);
             }
         }
+    }
+
+    /// What a running task of this setup settles to, asked of the data plane itself: the result
+    /// of its health checks and the answer a client's request gets once routed to it (the same
+    /// whether its target is healthy or the load balancer fails open). The diagnosis asks this
+    /// for the task the setup would start, so what it predicts is what the run shows.
+    pub(crate) fn probe_running_task(&self, task: &Task, tg_index: usize) -> Option<(CheckResult, Outcome)> {
+        let tg = self.scenario.target_groups.get(tg_index)?;
+        let hc = &tg.health_check;
+        let target_port = task.registered_port()?;
+        let node_ip = self.alb_node_for(&task.availability_zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+        let source = Source::Alb { node_ip };
+        let timeout_ms = hc.timeout_seconds as u64 * 1000;
+        let hc_path = self.compiled.health_paths.get(tg_index).cloned().unwrap_or_else(|| Arc::from("/"));
+        let mut trace = Trace::new(TraceKind::HealthCheck);
+        let reach = self.reach_app(
+            &mut trace,
+            task,
+            hc.explicit_port().unwrap_or(target_port),
+            source,
+            &hc_path,
+            timeout_ms,
+            SlowLimit::HealthCheckTimeout,
+            0,
+        );
+        let (check, _, _) = check_result(reach, hc, timeout_ms, &mut trace);
+        let idle_timeout_ms = self.scenario.load_balancer.idle_timeout_seconds as u64 * 1000;
+        let mut trace = Trace::new(TraceKind::Request);
+        let reach =
+            self.reach_app(&mut trace, task, target_port, source, &self.compiled.client_path, idle_timeout_ms, SlowLimit::IdleTimeout, 0);
+        Some((check, request_outcome(reach, idle_timeout_ms).0))
+    }
+}
+
+/// A client request's outcome once it has reached (or failed to reach) the app: the app's own
+/// status, or the load balancer's 504 (no connection, or no answer within the idle timeout) or
+/// 502 (connection refused or closed). With how long it took, the app's latency, and whether
+/// the app crashed answering it.
+fn request_outcome(reach: Reach, idle_timeout_ms: u64) -> (Outcome, u64, u32, bool) {
+    let elb = |status| Outcome::Http { status, source: StatusSource::Elb };
+    match reach {
+        Reach::Answered { status, latency_ms } => {
+            (Outcome::Http { status, source: StatusSource::Target }, latency_ms as u64, latency_ms, false)
+        }
+        Reach::Dropped => (elb(504), TARGET_CONNECT_TIMEOUT_MS, 0, false),
+        Reach::TooSlow => (elb(504), idle_timeout_ms, 0, false),
+        Reach::Refused => (elb(502), 1, 0, false),
+        Reach::Crashed => (elb(502), 1, 0, true),
+    }
+}
+
+/// A health check's result once it has reached (or failed to reach) the app: a pass when the
+/// status is in the matcher, else a code mismatch (marked on the trace's last hop); a timeout
+/// when nothing connected or answered in time; a failed connection otherwise. With its
+/// latency and whether the app crashed answering it.
+fn check_result(reach: Reach, hc: &HealthCheck, timeout_ms: u64, trace: &mut Trace) -> (CheckResult, u64, bool) {
+    match reach {
+        Reach::Answered { status, latency_ms } if hc.matches(status) => (CheckResult::Pass { status }, latency_ms as u64, false),
+        Reach::Answered { status, latency_ms } => {
+            if let Some(last) = trace.hops.last_mut() {
+                last.passed = false;
+            }
+            (CheckResult::CodeMismatch { status }, latency_ms as u64, false)
+        }
+        Reach::Dropped | Reach::TooSlow => (CheckResult::Timeout, timeout_ms, false),
+        Reach::Refused => (CheckResult::ConnectionFailed, 1, false),
+        Reach::Crashed => (CheckResult::ConnectionFailed, 1, true),
     }
 }
