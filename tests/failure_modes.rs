@@ -658,3 +658,68 @@ fn diagnosis_names_a_root_cause_for_every_broken_scenario_and_none_for_working_o
         assert_eq!(d.broken().count(), 0, "{file}: {d:#?}");
     }
 }
+
+// ---- ordering within a tick ----
+
+#[test]
+fn an_answer_before_the_deregistration_delay_ends_is_a_200_and_one_after_is_a_502_at_the_delays_end() {
+    // Deregistration delay 0 and 200 requests/s: scaling in drains a target while its requests
+    // are in flight, and the delay ends within the same 100 ms tick as some of their answers.
+    // Answers take 150-170 ms, so some requests are still in flight when it ends.
+    let mut setup = scenario("default.json").into_inner();
+    setup.task_definition.container.app.response_time_ms = 150;
+    let mut sim = Sim::new(setup.validate().expect("valid"), None);
+    sim.apply(Command::ModifyTargetGroupAttributes {
+        target_group: "web-tg".into(),
+        deregistration_delay_seconds: Some(0),
+        unhealthy_state_routing_minimum_healthy_targets_count: None,
+        load_balancing_algorithm: None,
+    })
+    .expect("delay 0");
+    sim.apply(Command::SetRequestRate { requests_per_second: 200.0 }).expect("rate");
+    run(&mut sim, 60);
+    let mut until_of = std::collections::BTreeMap::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut endpoint_of, mut last_event) = (std::collections::BTreeMap::new(), 0);
+    let (mut answered_in_the_last_tick, mut cut_off) = (0, 0);
+    for count in [1u32, 3, 1, 3, 1] {
+        sim.apply(Command::update_service(Some(count), None, None)).expect("scale");
+        run_watching(&mut sim, 90, |sim| {
+            // With delay 0 a target leaves in the tick it starts draining: its delay ends when
+            // the event log says it started.
+            for t in sim.targets() {
+                endpoint_of.insert(t.id, t.endpoint.to_string());
+            }
+            let after = last_event;
+            for e in sim.events().iter().filter(|e| e.seq > after) {
+                last_event = e.seq;
+                for (id, endpoint) in &endpoint_of {
+                    if e.message.contains(&format!("target {endpoint}: ")) && e.message.contains("→ draining") {
+                        until_of.insert(*id, e.at_ms);
+                    }
+                }
+            }
+            for r in sim.recent_requests() {
+                if !seen.insert(r.id) {
+                    continue;
+                }
+                let Some(until) = r.target.and_then(|t| until_of.get(&t)) else { continue };
+                let deregistered = r.trace.hops.iter().any(|h| matches!(h.detail, Detail::DeregisteredInFlight));
+                if deregistered {
+                    cut_off += 1;
+                    assert_eq!(r.done_at_ms, *until, "a request still in flight gets its 502 when the delay ends: {r:?}");
+                    assert_eq!(r.outcome, Outcome::Http { status: 502, source: StatusSource::Elb });
+                } else if r.done_at_ms <= *until && r.done_at_ms + alb_lab::sim::TICK_MS > *until {
+                    answered_in_the_last_tick += 1;
+                    assert_eq!(r.outcome.status(), Some(200), "answered before the delay ended: {r:?}");
+                }
+                assert!(
+                    r.done_at_ms <= *until || !matches!(r.outcome, Outcome::Http { source: StatusSource::Target, .. }),
+                    "an answer after the target left: {r:?}"
+                );
+            }
+        });
+    }
+    assert!(answered_in_the_last_tick > 0, "no answer landed in the tick the delay ended; the test did not exercise the case");
+    assert!(cut_off > 0, "no request was in flight when a delay ended; the test did not exercise the case");
+}

@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn a_request_made_a_502_when_it_completed_ends_where_the_core_recorded_it() {
         // Slow answers, then the service scaled in: requests still in flight when their target
-        // drains away are recorded as 502 when they complete, at the hop that ended them.
+        // drains away are recorded as 502 when the delay ends, at the hop that ended them.
         let mut s = crate::scenarios::default_scenario().into_inner();
         s.task_definition.container.app.response_time_ms = 20_000;
         s.load_balancer.idle_timeout_seconds = 120;
@@ -395,7 +395,9 @@ mod tests {
         let mut sim = Sim::new(s.validate().expect("valid"), None);
         sim.run_for(5_000);
         sim.apply(crate::sim::Command::update_service(Some(0), None, None)).expect("scale in");
-        sim.run_for(30_000);
+        // Past the 5 s delay, when the requests still in flight get their 502, while they are
+        // still among the recent requests.
+        sim.run_for(8_000);
         use crate::sim::trace::Detail;
         let rewritten: Vec<&RequestRecord> = sim
             .recent_requests()

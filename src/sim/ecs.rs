@@ -372,9 +372,10 @@ impl Sim {
     /// Draining targets whose delay ran out leave the target group.
     pub(crate) fn expire_draining(&mut self) {
         let now = self.now_ms;
-        let done: Vec<TargetId> =
-            self.targets.values().filter(|t| t.draining_until_ms.is_some_and(|until| now >= until)).map(|t| t.id).collect();
-        for id in done {
+        let done: Vec<(TargetId, u64)> =
+            self.targets.values().filter_map(|t| t.draining_until_ms.filter(|until| now >= *until).map(|until| (t.id, until))).collect();
+        for (id, until) in done {
+            self.end_in_flight_at_deregistration(id, until);
             if let Some(t) = self.targets.remove(&id) {
                 self.log(
                     EventSource::TargetHealth,

@@ -684,7 +684,32 @@ impl Sim {
             if entry.key().0 > now {
                 break;
             }
-            let mut record = entry.remove();
+            let record = entry.remove();
+            self.complete_request(record);
+        }
+    }
+
+    /// Before a draining target leaves at `until` (when its deregistration delay ran out, at or
+    /// before now): the requests it answered by then end as answered, even within the same tick;
+    /// the ones still in flight get their 502 at `until`, not when the app would have answered.
+    pub(crate) fn end_in_flight_at_deregistration(&mut self, tid: TargetId, until: u64) {
+        let keys: Vec<(u64, u64)> = self.in_flight.iter().filter(|(_, r)| r.target == Some(tid)).map(|(k, _)| *k).collect();
+        for key in keys {
+            let Some(mut record) = self.in_flight.remove(&key) else { continue };
+            if record.done_at_ms > until {
+                record.trace.fail(Hop::TargetGroup, Detail::DeregisteredInFlight);
+                record.outcome = Outcome::Http { status: 502, source: StatusSource::Elb };
+                record.done_at_ms = until.max(record.sent_at_ms);
+                record.latency_ms = 0;
+            }
+            self.complete_request(record);
+        }
+    }
+
+    /// Count one finished request: re-check that its target and task are still there.
+    fn complete_request(&mut self, mut record: RequestRecord) {
+        let now = self.now_ms;
+        {
             if let Some(tid) = record.target {
                 let answered_by_target = matches!(record.outcome, Outcome::Http { source: StatusSource::Target, .. });
                 match self.targets.get_mut(&tid) {
