@@ -723,3 +723,110 @@ fn an_answer_before_the_deregistration_delay_ends_is_a_200_and_one_after_is_a_50
     assert!(answered_in_the_last_tick > 0, "no answer landed in the tick the delay ended; the test did not exercise the case");
     assert!(cut_off > 0, "no request was in flight when a delay ended; the test did not exercise the case");
 }
+
+// ---- a hung app is not a crashed container ----
+
+/// The default setup, settled with two healthy targets and 10 requests/s; the first running
+/// task's id.
+fn two_healthy_tasks() -> (Sim, String) {
+    let mut sim = sim("default.json");
+    sim.apply(Command::SetRequestRate { requests_per_second: 10.0 }).expect("rate");
+    run(&mut sim, 120);
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
+    let id = sim.tasks().find(|t| t.state == TaskState::Running).expect("a running task").id.to_string();
+    (sim, id)
+}
+
+#[test]
+fn a_hung_app_stays_running_gets_504s_and_target_timeout_turns_unhealthy_on_time_and_is_replaced_with_exit_code_137() {
+    use alb_lab::sim::ecs::{StopCode, StopKind};
+    let (mut sim, id) = two_healthy_tasks();
+    let seq = sim.tasks().find(|t| *t.id == *id).expect("task").seq;
+    sim.apply(Command::FailTask { task: id[..8].to_string(), failure: alb_lab::sim::TaskFailure::Hang }).expect("hang");
+    let hung_at = sim.now_ms();
+    let tg = sim.scenario().target_groups[0].health_check.clone();
+    let target = sim.tasks().find(|t| t.seq == seq).and_then(|t| t.target).and_then(|t| sim.target(t)).expect("its target");
+    let predicted = target.unhealthy_by_ms(tg.interval_seconds, tg.timeout_seconds, tg.unhealthy_threshold_count).expect("a clock");
+    let tid = target.id;
+    // The diagnosis names it, with the same clock.
+    let d = sim.diagnose();
+    let finding = d.broken().find(|f| f.hop == Hop::App && f.cause.contains("hung")).unwrap_or_else(|| panic!("{d:#?}"));
+    let s = predicted / 1000;
+    assert!(finding.aws_shows.contains(&format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)), "{finding:#?}");
+
+    let mut unhealthy_at = None;
+    run_watching(&mut sim, 200, |sim| {
+        let t = sim.target(tid);
+        if unhealthy_at.is_none() && t.is_some_and(|t| t.state == TargetState::Unhealthy) {
+            unhealthy_at = Some(sim.now_ms());
+            assert_eq!(t.and_then(|t| t.reason.as_ref()).map(|r| r.code()), Some("Target.Timeout"));
+        }
+        if unhealthy_at.is_none() {
+            let task = sim.task(seq).expect("the hung task is still there");
+            assert_eq!(task.state, TaskState::Running, "a hung task stays RUNNING until its target is unhealthy");
+        }
+    });
+    let unhealthy_at = unhealthy_at.expect("the hung task's target turned unhealthy");
+    assert!(
+        unhealthy_at >= predicted && unhealthy_at < predicted + alb_lab::sim::TICK_MS,
+        "turned unhealthy at {unhealthy_at}, predicted {predicted}"
+    );
+
+    let to_hung: Vec<_> = sim.recent_requests().filter(|r| r.task == Some(seq) && r.sent_at_ms >= hung_at).collect();
+    let idle_ms = sim.scenario().load_balancer.idle_timeout_seconds as u64 * 1000;
+    for r in &to_hung {
+        assert_eq!(r.outcome, Outcome::Http { status: 504, source: StatusSource::Elb }, "{r:?}");
+        assert_eq!(r.done_at_ms - r.sent_at_ms, idle_ms, "a hung app's 504 comes at the idle timeout: {r:?}");
+        assert!(r.trace.hops.iter().any(|h| matches!(h.detail, Detail::AppHung { .. })), "{r:?}");
+    }
+    // Once unhealthy, traffic goes to the healthy target only.
+    assert!(sim.recent_requests().filter(|r| r.sent_at_ms > unhealthy_at).all(|r| r.task != Some(seq)));
+    assert!(sim.recent_requests().filter(|r| r.sent_at_ms > unhealthy_at + idle_ms).all(|r| r.outcome.status() == Some(200)));
+
+    // ECS replaces it: failed ELB health checks, killed after the stop timeout.
+    run(&mut sim, 400);
+    let stopped =
+        sim.stopped_tasks().find(|t| *t.id == *id).map(|t| (t.stop_code, t.stopped_reason.clone(), t.exit_code)).or_else(|| {
+            sim.task(seq).map(|t| (t.stop_code.expect("stop code"), t.stopped_reason.clone().unwrap_or_default(), t.exit_code))
+        });
+    let (code, reason, exit) = stopped.expect("the hung task was stopped");
+    assert_eq!(code, StopCode::ServiceSchedulerInitiated);
+    assert!(reason.starts_with(&format!("Task failed ELB health checks in (target-group {WEB_TG_ARN_PREFIX}")), "{reason}");
+    assert_eq!(exit, Some(137), "a hung process ignores SIGTERM and is killed");
+    assert_eq!(sim.stop_counts(), vec![(StopKind::FailedElbHealthChecks, 1)]);
+    assert_eq!(StopKind::FailedElbHealthChecks.in_words(1), "1 task stopped for failed ELB health checks in the last 10 minutes");
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "a replacement is healthy: {}", describe(&sim));
+}
+
+#[test]
+fn a_crashed_app_stops_its_task_with_essential_container_exited_and_exit_code_1_and_is_replaced() {
+    use alb_lab::sim::ecs::{StopCode, StopKind};
+    let (mut sim, id) = two_healthy_tasks();
+    let seq = sim.tasks().find(|t| *t.id == *id).expect("task").seq;
+    sim.apply(Command::FailTask { task: id.clone(), failure: alb_lab::sim::TaskFailure::Crash }).expect("crash");
+    run(&mut sim, 1);
+    let task = sim.task(seq).expect("task");
+    assert!(task.is_stop_requested, "ECS stops a task whose essential container exited");
+    assert_eq!(task.stop_code, Some(StopCode::EssentialContainerExited));
+    assert_eq!(task.stopped_reason.as_deref(), Some("Essential container in task exited"));
+    assert_eq!(task.exit_code, Some(1));
+    assert_eq!(sim.stop_counts(), vec![(StopKind::ContainerExited, 1)]);
+    // A crashed task cannot hang or crash again.
+    assert!(sim.apply(Command::FailTask { task: id.clone(), failure: alb_lab::sim::TaskFailure::Hang }).is_err());
+    run(&mut sim, 400);
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "a replacement is healthy: {}", describe(&sim));
+    // The stop list keeps what ECS said.
+    let kept = sim.stopped_tasks().find(|t| *t.id == *id).expect("in the stopped list");
+    assert_eq!((kept.stop_code, kept.exit_code), (StopCode::EssentialContainerExited, Some(1)));
+}
+
+#[test]
+fn failing_a_task_that_is_not_up_is_refused_and_changes_nothing() {
+    let mut sim = sim("default.json");
+    let before = sim.events().len();
+    let e = sim.apply(Command::FailTask { task: "nope".into(), failure: alb_lab::sim::TaskFailure::Crash }).expect_err("no such task");
+    assert!(e.to_string().contains("No task with an id starting \"nope\""), "{e}");
+    let e = sim.apply(Command::FailTask { task: String::new(), failure: alb_lab::sim::TaskFailure::Hang }).expect_err("empty");
+    assert!(e.to_string().contains("No task"), "{e}");
+    assert_eq!(sim.events().len(), before);
+}

@@ -7,7 +7,7 @@ use alb_lab::scenarios::FILES;
 use alb_lab::sim::diagnosis::SettledTargets;
 use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
 use alb_lab::sim::trace::{StatusSource, TraceKind};
-use alb_lab::sim::{Command, Hop, Outcome, Scenario, Sim, TargetState, TaskDefinitionChanges};
+use alb_lab::sim::{Command, Hop, Outcome, Scenario, Sim, TargetState, TaskDefinitionChanges, TaskFailure};
 use common::scenario;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -117,6 +117,8 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::SendRequest),
         (of(select(vec!["", "0", "a", "zz", "ffffffff"]).prop_map(String::from)), of(port()))
             .prop_map(|(task, port)| Command::CurlTask { task, port }),
+        (select(vec!["", "0", "3", "a", "c", "f", "zz"]), select(vec![TaskFailure::Crash, TaskFailure::Hang]))
+            .prop_map(|(task, failure)| Command::FailTask { task: task.into(), failure }),
         (port(), port()).prop_map(|(port, new_port)| Command::ModifyListener { port, new_port }),
         (port(), target_group()).prop_map(|(port, target_group)| Command::CreateListener { port, target_group }),
         port().prop_map(|port| Command::DeleteListener { port }),

@@ -4,6 +4,7 @@
 //! the same rules as a scenario file, checks what ECS itself would refuse, and only then swaps it
 //! in. A refused command returns an error that names what is wrong and changes nothing.
 
+use super::ecs::TaskState;
 use super::events::EventSource;
 use super::scenario::{
     EcsRefusal, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, ScenarioErrors, SecurityGroupRule,
@@ -12,6 +13,19 @@ use super::scenario::{
 use super::Sim;
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// How a task's app fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskFailure {
+    /// The process exits with an error: the essential container exits (code 1) and ECS stops
+    /// the task (`EssentialContainerExited`) and starts a replacement.
+    Crash,
+    /// The process stays alive and answers nothing (a deadlock, an exhausted pool): the task
+    /// stays RUNNING, requests wait for the idle timeout (504), health checks time out, and ECS
+    /// replaces the task once its target is unhealthy.
+    Hang,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
@@ -34,6 +48,13 @@ pub enum Command {
         task: Option<String>,
         #[serde(default)]
         port: Option<u16>,
+    },
+    /// Make one running task's app fail the way processes do in production. `task`: a task id
+    /// or its first characters. Changes no setting: it happens to the running task, and ECS and
+    /// the load balancer react as they would.
+    FailTask {
+        task: String,
+        failure: TaskFailure,
     },
     /// ModifyListener: move the listener on `port` to `new_port`.
     ModifyListener {
@@ -294,8 +315,45 @@ impl Sim {
         Ok(Applied::Sent(self.curl_task(seq, port)))
     }
 
+    /// Make a running task's app crash or hang.
+    fn fail_task(&mut self, prefix: &str, failure: TaskFailure) -> Result<Applied, CommandError> {
+        let now = self.now_ms;
+        let container = self.scenario.task_definition.container.name.clone();
+        let found = self.tasks.values_mut().find(|t| !prefix.is_empty() && t.id.starts_with(prefix) && t.state != TaskState::Stopped);
+        let Some(task) = found else {
+            return err(format!("No task with an id starting {prefix:?} is running."));
+        };
+        let id = task.id.clone();
+        if !task.is_app_serving(now) || task.is_stop_requested {
+            return err(format!(
+                "Task {} is {}{}: only a task whose app is up can crash or hang.",
+                task.short_id(),
+                task.state,
+                if task.is_stop_requested { " and stopping" } else { "" }
+            ));
+        }
+        if task.is_hung && failure == TaskFailure::Hang {
+            return err(format!("The app in task {} is already hung.", task.short_id()));
+        }
+        let text = match failure {
+            TaskFailure::Crash => {
+                task.crash();
+                format!("(task {id}) the app crashed: its essential container {container} exited with code 1")
+            }
+            TaskFailure::Hang => {
+                task.is_hung = true;
+                format!("(task {id}) the app hung: the process is alive and the task RUNNING, but it answers nothing")
+            }
+        };
+        self.log(EventSource::Change, text.clone());
+        Ok(Applied::Changed(text))
+    }
+
     /// Apply one command between ticks. On error nothing changes.
     pub fn apply(&mut self, command: Command) -> Result<Applied, CommandError> {
+        if let Command::FailTask { task, failure } = &command {
+            return self.fail_task(task, *failure);
+        }
         // Traffic changes no setting: it is sent before the setup is copied.
         if let Command::SendRequest | Command::CurlTask { .. } = command {
             return self.send_traffic(&command);
@@ -304,6 +362,7 @@ impl Sim {
         let mut new_deployment = false;
         let summary: String = match &command {
             Command::SendRequest | Command::CurlTask { .. } => return self.send_traffic(&command),
+            Command::FailTask { task, failure } => return self.fail_task(task, *failure),
             Command::SetRequestRate { requests_per_second } => {
                 next.client.requests_per_second = *requests_per_second;
                 format!("Client load set to {requests_per_second} requests/s")

@@ -202,7 +202,7 @@ type Rule = fn(&mut Context) -> Next;
 /// The rules, in the order a request meets the hops (docs/model.md §Failure table). Each is a
 /// small function over the context; the first broken hop is what the client sees, and later ones
 /// are listed too, because fixing the first only reveals them.
-const RULES: [(&str, Rule); 16] = [
+const RULES: [(&str, Rule); 17] = [
     ("the ALB security group admits the client", alb_security_group),
     ("a listener on the client's port", listener),
     ("the rule forwards to a target group", rule_action),
@@ -216,6 +216,7 @@ const RULES: [(&str, Rule); 16] = [
     ("the health endpoint passes", health_endpoint),
     ("tasks run in the load balancer's zones", zones),
     ("tasks are still starting", still_starting),
+    ("every running app answers", hung_apps),
     ("every target is unhealthy: fail-open", fail_open),
     ("tasks are reachable without the load balancer", direct_reach),
     ("a deployment keeps serving", deployment_configuration),
@@ -478,6 +479,9 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         created_at_ms: 0,
         is_stop_requested: false,
         stopped_reason: None,
+        stop_code: None,
+        exit_code: None,
+        is_hung: false,
         running_since_ms: Some(0),
         app_ready_at_ms: Some(0),
         has_crashed: false,
@@ -701,6 +705,57 @@ fn zones(c: &mut Context) -> Next {
         }
     }
     Next::Continue
+}
+
+/// A hung app (made so from the task's settings) is a run-time failure, not a setup one: the
+/// setup is fine, ECS heals it, and the clock says when.
+fn hung_apps(c: &mut Context) -> Next {
+    let sim = c.sim;
+    let Some(tg) = c.tg else { return Next::Continue };
+    let hc = &tg.health_check;
+    let idle = c.s.load_balancer.idle_timeout_seconds;
+    let hung: Vec<(String, Option<u64>)> = sim
+        .tasks()
+        .filter(|t| t.is_hung && !t.is_stop_requested)
+        .map(|t| {
+            let by = t
+                .target
+                .and_then(|id| sim.target(id))
+                .and_then(|target| target.unhealthy_by_ms(hc.interval_seconds, hc.timeout_seconds, hc.unhealthy_threshold_count));
+            (t.short_id().to_string(), by)
+        })
+        .collect();
+    for (id, by) in hung {
+        c.churns = true;
+        let when = match by {
+            Some(at) => format!(
+                "its target turns unhealthy at {} (in {} s: the next check, then {} more {} s apart, each failing after the {} s timeout)",
+                clock(at),
+                at.saturating_sub(sim.now_ms()).div_ceil(1000),
+                hc.unhealthy_threshold_count.saturating_sub(1),
+                hc.interval_seconds,
+                hc.timeout_seconds
+            ),
+            None => "its target is unhealthy".into(),
+        };
+        c.push(
+            Severity::Broken,
+            Hop::App,
+            format!("The app in task {id} is hung: the task is RUNNING and accepts connections, but answers nothing."),
+            format!(
+                "requests routed to it get 504 after the {idle} s idle timeout (HTTPCode_ELB_504_Count); its health checks fail with Target.Timeout; {when}; then the load balancer routes only to healthy targets and ECS replaces the task (stopCode ServiceSchedulerInitiated, \"Task failed ELB health checks\"; a hung process ignores SIGTERM, so exit code 137 after the 30 s stop timeout)"
+            ),
+            "Nothing in the setup to change: ECS replaces the task once its target is unhealthy. A shorter health check interval or a lower UnhealthyThresholdCount finds it sooner; in the app, put timeouts on what it waits for.".into(),
+            None,
+        );
+    }
+    Next::Continue
+}
+
+/// Sim time as the page's clock shows it, to the second.
+fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
 }
 
 fn still_starting(c: &mut Context) -> Next {

@@ -28,6 +28,11 @@ pub const ACTIVATING_MS: u64 = 1_000;
 /// The app exits promptly on SIGTERM; ECS would SIGKILL after stopTimeout (30 s).
 pub const STOPPING_MS: u64 = 2_000;
 pub const DEPROVISIONING_MS: u64 = 5_000;
+/// `stopTimeout`: how long ECS waits after SIGTERM before it sends SIGKILL (the default, 30 s).
+/// A hung app never exits on SIGTERM, so it is killed: exit code 137 (128 + SIGKILL).
+pub const STOP_TIMEOUT_MS: u64 = 30_000;
+/// How far back the stop-reason counts look.
+pub const STOP_COUNT_WINDOW_MS: u64 = 600_000;
 /// A stopped task stays on the diagram this long before it moves to the stopped-task list.
 pub const STOPPED_VISIBLE_MS: u64 = 30_000;
 pub const MAX_STOPPED_TASKS: usize = 20;
@@ -45,6 +50,13 @@ pub struct Task {
     /// The scheduler has decided to stop this task.
     pub is_stop_requested: bool,
     pub stopped_reason: Option<String>,
+    /// ECS's `stopCode`, once a stop is decided.
+    pub stop_code: Option<StopCode>,
+    /// The essential container's exit code once it has exited: 1 for a crash, 0 for a clean
+    /// exit on SIGTERM, 137 when SIGKILL ended it after the stop timeout.
+    pub exit_code: Option<i32>,
+    /// The app is alive but answers nothing (made to hang from the task's settings).
+    pub is_hung: bool,
     pub running_since_ms: Option<u64>,
     pub app_ready_at_ms: Option<u64>,
     pub has_crashed: bool,
@@ -90,20 +102,80 @@ impl Task {
         }
     }
 
+    /// The essential container exits with an error (exit code 1): ECS stops the task.
+    pub fn crash(&mut self) {
+        if !self.has_crashed {
+            self.has_crashed = true;
+            self.exit_code.get_or_insert(1);
+        }
+    }
+
     /// Short id for the diagram: the first 8 hex digits.
     pub fn short_id(&self) -> &str {
         &self.id[..8.min(self.id.len())]
     }
 }
 
-/// A stopped task, kept for the stopped-task list with ECS's `stoppedReason`.
+/// A stopped task, kept for the stopped-task list with ECS's `stopCode` and `stoppedReason`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoppedTask {
     pub id: Arc<str>,
     pub revision: u32,
     pub private_ip: Ipv4,
     pub stopped_at_ms: u64,
+    pub stop_code: StopCode,
     pub stopped_reason: String,
+    pub exit_code: Option<i32>,
+}
+
+/// `Task.stopCode`: why ECS stopped a task. The lab's tasks stop for two of AWS's codes; the
+/// others (`TaskFailedToStart`, `UserInitiated`, `SpotInterruption`, `TerminationNotice`) stand
+/// for causes the lab does not model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StopCode {
+    /// The essential container exited on its own (a crash).
+    EssentialContainerExited,
+    /// The service scheduler stopped it: failed ELB health checks, scale-in, a deployment.
+    ServiceSchedulerInitiated,
+}
+
+impl StopCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopCode::EssentialContainerExited => "EssentialContainerExited",
+            StopCode::ServiceSchedulerInitiated => "ServiceSchedulerInitiated",
+        }
+    }
+}
+
+/// Why tasks stopped, grouped as a learner asks it: for failed ELB health checks, because their
+/// container exited, or for the scheduler's other reasons (scale-in, deployments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StopKind {
+    FailedElbHealthChecks,
+    ContainerExited,
+    Scheduler,
+}
+
+impl StopKind {
+    fn of(code: StopCode, reason: &str) -> StopKind {
+        match code {
+            StopCode::EssentialContainerExited => StopKind::ContainerExited,
+            StopCode::ServiceSchedulerInitiated if reason.starts_with("Task failed ELB health checks") => StopKind::FailedElbHealthChecks,
+            StopCode::ServiceSchedulerInitiated => StopKind::Scheduler,
+        }
+    }
+
+    /// "12 tasks stopped for failed ELB health checks in the last 10 minutes".
+    pub fn in_words(self, count: usize) -> String {
+        let tasks = if count == 1 { "task" } else { "tasks" };
+        let why = match self {
+            StopKind::FailedElbHealthChecks => "for failed ELB health checks",
+            StopKind::ContainerExited => "because their essential container exited",
+            StopKind::Scheduler => "by the scheduler (scale-in or deployment)",
+        };
+        format!("{count} {tasks} stopped {why} in the last {} minutes", STOP_COUNT_WINDOW_MS / 60_000)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,7 +283,8 @@ impl Sim {
                     let drained = task.target.is_none_or(|t| !self.targets.contains_key(&t));
                     drained.then_some(TaskState::Stopping)
                 }
-                TaskState::Stopping if since >= STOPPING_MS => Some(TaskState::Deprovisioning),
+                // A hung app ignores SIGTERM: SIGKILL comes after the stop timeout.
+                TaskState::Stopping if since >= if task.is_hung { STOP_TIMEOUT_MS } else { STOPPING_MS } => Some(TaskState::Deprovisioning),
                 TaskState::Deprovisioning if since >= DEPROVISIONING_MS => Some(TaskState::Stopped),
                 _ => None,
             };
@@ -233,7 +306,9 @@ impl Sim {
                     revision: t.revision,
                     private_ip: t.private_ip,
                     stopped_at_ms: t.state_since_ms,
+                    stop_code: t.stop_code.unwrap_or(StopCode::ServiceSchedulerInitiated),
                     stopped_reason: t.stopped_reason.clone().unwrap_or_else(|| "Task stopped".into()),
+                    exit_code: t.exit_code,
                 });
                 self.stopped_tasks.truncate(MAX_STOPPED_TASKS);
             }
@@ -256,6 +331,11 @@ impl Sim {
                 }
             }
             TaskState::Deactivating if task.target.is_some() => self.deregister_target(seq),
+            // The container has exited by now: cleanly on SIGTERM, or killed after the timeout.
+            TaskState::Deprovisioning if task.running_since_ms.is_some() => {
+                let killed = task.is_hung;
+                task.exit_code.get_or_insert(if killed { 137 } else { 0 });
+            }
             _ => {}
         }
     }
@@ -399,13 +479,35 @@ impl Sim {
         }
     }
 
-    pub(crate) fn request_stop(&mut self, seq: u32, reason: String) {
+    pub(crate) fn request_stop(&mut self, seq: u32, code: StopCode, reason: String) {
+        let now = self.now_ms;
         if let Some(task) = self.tasks.get_mut(&seq) {
             if !task.is_stop_requested {
                 task.is_stop_requested = true;
+                task.stop_code = Some(code);
+                let kind = StopKind::of(code, &reason);
                 task.stopped_reason = Some(reason);
+                // Bounded by time: older stops drop out of the window.
+                while self.recent_stops.front().is_some_and(|(at, _)| now.saturating_sub(*at) > STOP_COUNT_WINDOW_MS) {
+                    self.recent_stops.pop_front();
+                }
+                self.recent_stops.push_back((now, kind));
             }
         }
+    }
+
+    /// How many tasks ECS decided to stop in the last 10 minutes, by why.
+    pub fn stop_counts(&self) -> Vec<(StopKind, usize)> {
+        let now = self.now_ms;
+        let mut counts: Vec<(StopKind, usize)> = Vec::new();
+        for (_, kind) in self.recent_stops.iter().filter(|(at, _)| now.saturating_sub(*at) <= STOP_COUNT_WINDOW_MS) {
+            match counts.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((*kind, 1)),
+            }
+        }
+        counts.sort();
+        counts
     }
 
     /// The service scheduler: replace unhealthy tasks, keep the desired count, roll deployments.
@@ -427,7 +529,7 @@ impl Sim {
         // 1. Crashed essential containers: the task stops at once.
         let crashed: Vec<u32> = self.tasks.values().filter(|t| t.has_crashed && !t.is_stop_requested).map(|t| t.seq).collect();
         for seq in crashed {
-            self.request_stop(seq, "Essential container in task exited".into());
+            self.request_stop(seq, StopCode::EssentialContainerExited, "Essential container in task exited".into());
         }
 
         // 2. Tasks whose target is unhealthy, once the grace period is over. ECS reports each one
@@ -625,7 +727,7 @@ impl Sim {
             if let Some(t) = self.tasks.get(&seq) {
                 ids.push(format!("(task {})", t.id));
             }
-            self.request_stop(seq, reason.to_string());
+            self.request_stop(seq, StopCode::ServiceSchedulerInitiated, reason.to_string());
         }
         self.log(EventSource::EcsService, format!("(service {name}) has stopped {} running tasks: {}.", ids.len(), ids.join(" ")));
     }
@@ -673,6 +775,9 @@ impl Sim {
                 created_at_ms: self.now_ms,
                 is_stop_requested: false,
                 stopped_reason: None,
+                stop_code: None,
+                exit_code: None,
+                is_hung: false,
                 running_since_ms: None,
                 app_ready_at_ms: None,
                 has_crashed: false,

@@ -222,7 +222,11 @@ impl Check {
 /// the load balancer uses it and to `task-sg` when the service's tasks or container instances do.
 pub fn knob_group(command: &Command, scenario: &Scenario) -> Option<&'static str> {
     match command {
-        Command::SetRequestRate { .. } | Command::SendRequest | Command::CurlTask { .. } | Command::SetOptions { .. } => None,
+        Command::SetRequestRate { .. }
+        | Command::SendRequest
+        | Command::CurlTask { .. }
+        | Command::FailTask { .. }
+        | Command::SetOptions { .. } => None,
         Command::SetClientTarget { .. } => Some("client"),
         Command::SetSubnets { .. } | Command::SetServiceSubnets { .. } => Some("network"),
         Command::ModifyListener { .. }

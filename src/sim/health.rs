@@ -191,6 +191,18 @@ impl Target {
         (self.state != from).then_some(HealthChange { from, to: self.state })
     }
 
+    /// When this target turns unhealthy if every check from now on times out: the next check
+    /// goes out at `next_check_at_ms` and one more every interval, each known to have failed when
+    /// its timeout runs out, and the `UnhealthyThresholdCount`-th failure in a row decides.
+    /// `None` when it is already unhealthy or no longer checked.
+    pub fn unhealthy_by_ms(&self, interval_seconds: u32, timeout_seconds: u32, unhealthy_threshold: u32) -> Option<u64> {
+        if !matches!(self.state, TargetState::Initial | TargetState::Healthy) || self.next_check_at_ms == u64::MAX {
+            return None;
+        }
+        let needed = unhealthy_threshold.saturating_sub(self.consecutive_failures).max(1) as u64;
+        Some(self.next_check_at_ms + (needed - 1) * interval_seconds as u64 * 1000 + timeout_seconds as u64 * 1000)
+    }
+
     /// Start deregistration: no new requests from now on; gone when the delay runs out.
     pub fn start_draining(&mut self, now_ms: u64, delay_ms: u64) -> HealthChange {
         let from = self.state;

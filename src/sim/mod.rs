@@ -30,7 +30,7 @@ pub mod state;
 pub mod trace;
 pub mod traffic;
 
-pub use command::{Applied, Command, CommandError, TaskDefinitionChanges};
+pub use command::{Applied, Command, CommandError, TaskDefinitionChanges, TaskFailure};
 pub use diagnosis::{Diagnosis, Finding, Severity};
 pub use ecs::{Deployment, ServiceRuntime, StoppedTask, Task, TaskState};
 pub use events::{Event, EventLog, EventSource};
@@ -73,6 +73,8 @@ pub struct Sim {
     tasks: BTreeMap<u32, Task>,
     next_task_seq: u32,
     stopped_tasks: VecDeque<StoppedTask>,
+    /// When ECS decided to stop a task and why, for the last 10 minutes (pruned as stops come).
+    recent_stops: VecDeque<(u64, ecs::StopKind)>,
     targets: BTreeMap<Tid, Target>,
     next_target_id: u32,
     task_definitions: Vec<scenario::TaskDefinition>,
@@ -122,6 +124,7 @@ impl Sim {
             tasks: BTreeMap::new(),
             next_task_seq: 1,
             stopped_tasks: VecDeque::new(),
+            recent_stops: VecDeque::new(),
             targets: BTreeMap::new(),
             next_target_id: 1,
             task_definitions: Vec::new(),

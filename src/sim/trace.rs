@@ -312,6 +312,13 @@ pub enum Detail {
     AppCrashed {
         path: Arc<str>,
     },
+    /// The process is alive and accepted the connection, but answers nothing (a deadlock, an
+    /// exhausted pool): whoever asked gives up at its limit.
+    AppHung {
+        path: Arc<str>,
+        waited_ms: u32,
+        limit: SlowLimit,
+    },
     NoPublicIp {
         private_ip: Ipv4,
     },
@@ -393,6 +400,13 @@ impl HopRecord {
                 format!("GET {path} needs {} s; {what} gave up after {} s", needed_ms / 1000, waited_ms / 1000)
             }
             AppCrashed { path } => format!("the app crashed while answering GET {path}; its essential container exited"),
+            AppHung { path, waited_ms, limit } => {
+                let what = match limit {
+                    SlowLimit::IdleTimeout => "the ALB idle timeout",
+                    SlowLimit::HealthCheckTimeout => "the health check timeout",
+                };
+                format!("the app is hung: it accepted the connection for GET {path} but answers nothing; {what} gave up after {} s", waited_ms / 1000)
+            }
             NoPublicIp { private_ip } => format!("the task has no public IP; {private_ip} is private and unreachable from the internet"),
             PublicIp { public_ip } => format!("the task's public IP {public_ip}"),
             DeregisteredInFlight => "the deregistration delay ran out while the request was in flight".into(),
@@ -435,6 +449,8 @@ impl HopRecord {
             AppTooSlow { .. } => "HTTPCode_ELB_504_Count",
             AppCrashed { .. } if check => "Target.FailedHealthChecks",
             AppCrashed { .. } => "HTTPCode_ELB_502_Count",
+            AppHung { .. } if check => "Target.Timeout",
+            AppHung { .. } => "HTTPCode_ELB_504_Count",
             NoPublicIp { .. } => "connection timed out",
             DeregisteredInFlight | TaskStoppedInFlight => "HTTPCode_ELB_502_Count",
             _ => return None,
@@ -471,6 +487,7 @@ impl HopRecord {
             AppTooSlow { limit: SlowLimit::HealthCheckTimeout, .. } => "Make the health endpoint answer faster, or raise the health check timeout.".into(),
             AppTooSlow { limit: SlowLimit::IdleTimeout, .. } => "Make the app answer faster, or raise the load balancer's idle timeout.".into(),
             AppCrashed { .. } => "Fix the crash in the app's health endpoint; ECS replaces the task each time it exits.".into(),
+            AppHung { .. } => "Wait: once the target turns unhealthy the load balancer stops routing to it and ECS replaces the task. In the app, add timeouts to what it waits on, and a health endpoint that checks the process can still work.".into(),
             NoPublicIp { .. } => "Nothing to fix: a task without a public IP is only reachable through the load balancer.".into(),
             DeregisteredInFlight => "Raise the deregistration delay above the longest request.".into(),
             TaskStoppedInFlight => "Let ECS drain the target before stopping the task (it does, for the deregistration delay).".into(),

@@ -410,6 +410,10 @@ impl Sim {
             trace.fail(Hop::App, Detail::NotListening { port: container_port, listen_port: app.listen_port });
             return Reach::Refused;
         }
+        if task.is_hung {
+            trace.fail(Hop::App, Detail::AppHung { path: path.clone(), waited_ms: limit_ms as u32, limit });
+            return Reach::TooSlow;
+        }
         let (status, needed_ms) = match app.answer(path, jitter_ms) {
             AppAnswer::Status { status, needed_ms } => (status, needed_ms),
             AppAnswer::Crash => {
@@ -446,7 +450,7 @@ impl Sim {
         }
         if decided.crashed {
             if let Some(t) = record.task.and_then(|seq| self.tasks.get_mut(&seq)) {
-                t.has_crashed = true;
+                t.crash();
             }
         }
         self.finish_request(record)
@@ -780,7 +784,7 @@ impl Sim {
                 (check.result, check.latency_ms, check.crashed, check.trace, check.interval_ms, check.task);
             if crashed {
                 if let Some(t) = self.tasks.get_mut(&task_seq) {
-                    t.has_crashed = true;
+                    t.crash();
                 }
             }
             if let Some(t) = self.targets.get_mut(&tid) {

@@ -494,6 +494,76 @@ fn TargetGroupKnobs() -> impl IntoView {
 
 const TASK_FIELDS: [(&str, &str); 2] = [("app.health_path", "App health endpoint path"), ("host_port", "Host port")];
 
+/// What one selected task is doing and, once stopped, why ECS stopped it (its `stopCode`,
+/// `stoppedReason` and exit code); while its app is up, buttons that make it crash or hang, so a
+/// learner can fail one task of several and watch the load balancer and ECS react.
+#[component]
+fn SelectedTask() -> impl IntoView {
+    let handle = use_sim();
+    let facts = Memo::new(move |_| {
+        let seq = match handle.selected.get() {
+            Selected::Task(seq) | Selected::App(seq) | Selected::PortMapping(seq) => seq,
+            _ => return None,
+        };
+        handle.with_settled(|s| {
+            let t = s.task(seq)?;
+            let now = s.now_ms();
+            let status = if t.is_hung && !t.is_stop_requested {
+                format!("{} · app hung", t.state)
+            } else if t.has_crashed && t.state != crate::sim::TaskState::Stopped {
+                format!("{} · container exited", t.state)
+            } else {
+                t.state.to_string()
+            };
+            let stop = t.stop_code.map(|code| {
+                let exit = t.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "not yet".into());
+                (code.as_str(), t.stopped_reason.clone().unwrap_or_default(), exit)
+            });
+            let can_fail = t.is_app_serving(now) && !t.is_stop_requested;
+            Some((t.id.to_string(), t.short_id().to_string(), t.private_ip.to_string(), status, stop, can_fail, !t.is_hung))
+        })
+    });
+    let counts = Memo::new(move |_| handle.with_settled(|s| s.stop_counts().into_iter().map(|(k, n)| k.in_words(n)).collect::<Vec<_>>()));
+    move || {
+        let (id, short, ip, status, stop, can_fail, can_hang) = facts.get()?;
+        let fail = move |failure| {
+            let id = id.clone();
+            move |_| {
+                let _ = use_sim().dispatch(Command::FailTask { task: id.clone(), failure });
+            }
+        };
+        Some(view! {
+            <section class="task-facts" aria-label=format!("Task {short}")>
+                <h3>{format!("Task {short}")}</h3>
+                <dl class="facts">
+                    <dt>"Status"</dt><dd>{status}</dd>
+                    <dt>"Private IP"</dt><dd>{ip}</dd>
+                    {stop.map(|(code, reason, exit)| view! {
+                        <dt>"stopCode"</dt><dd>{code}</dd>
+                        <dt>"stoppedReason"</dt><dd class="facts__long">{reason}</dd>
+                        <dt>"Exit code"</dt><dd>{exit}</dd>
+                    })}
+                </dl>
+                {can_fail.then(|| view! {
+                    <p class="panel__hint">"Fail this task's app as production apps fail, and watch the load balancer and ECS react."</p>
+                    <div class="button-row">
+                        <button class="button" disabled=!can_hang on:click=fail(crate::sim::TaskFailure::Hang)>"Make the app hang"</button>
+                        <button class="button" on:click=fail(crate::sim::TaskFailure::Crash)>"Crash the app"</button>
+                    </div>
+                })}
+                {move || {
+                    let lines = counts.get();
+                    (!lines.is_empty()).then(|| view! {
+                        <ul class="stop-counts" aria-label="Stopped tasks">
+                            {lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                        </ul>
+                    })
+                }}
+            </section>
+        })
+    }
+}
+
 #[component]
 fn TaskDefinitionKnobs() -> impl IntoView {
     let handle = use_sim();
@@ -510,6 +580,7 @@ fn TaskDefinitionKnobs() -> impl IntoView {
     let errors = RwSignal::new(FormErrors::default());
     let port_errors = RwSignal::new(FormErrors::default());
     view! {
+        <SelectedTask/>
         <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
             let mut parsed = FormErrors::default();
