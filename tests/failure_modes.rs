@@ -636,6 +636,7 @@ fn diagnosis_names_a_root_cause_for_every_broken_scenario_and_none_for_working_o
         ("container-mapping-mismatch.json", Hop::App),
         ("tg-healthcheck-port-mismatch.json", Hop::TargetGroup),
         ("wrong-health-path.json", Hop::App),
+        ("health-check-redirect.json", Hop::App),
         ("task-sg-blocks-alb.json", Hop::TaskSecurityGroup),
         ("fail-open.json", Hop::App),
         ("alb-sg-blocks-client.json", Hop::AlbSecurityGroup),
@@ -829,4 +830,81 @@ fn failing_a_task_that_is_not_up_is_refused_and_changes_nothing() {
     let e = sim.apply(Command::FailTask { task: String::new(), failure: alb_lab::sim::TaskFailure::Hang }).expect_err("empty");
     assert!(e.to_string().contains("No task"), "{e}");
     assert_eq!(sim.events().len(), before);
+}
+
+// ---- redirects and other answers ----
+
+#[test]
+fn a_redirecting_health_endpoint_gives_response_code_mismatch_301_until_the_matcher_accepts_3xx() {
+    let mut sim = sim("health-check-redirect.json");
+    sim.apply(Command::SetRequestRate { requests_per_second: 10.0 }).expect("rate");
+    run(&mut sim, 120);
+    let unhealthy = targets_in(&sim, TargetState::Unhealthy);
+    assert!(!unhealthy.is_empty(), "{}", describe(&sim));
+    for t in unhealthy {
+        let reason = t.reason.as_ref().expect("a reason");
+        assert_eq!(reason.code(), "Target.ResponseCodeMismatch");
+        assert_eq!(reason.description(), "Health checks failed with these codes: [301]");
+    }
+    // Fail-open clients still get the app's 200 from /.
+    assert_all_success(&sim, 30);
+    let d = sim.diagnose();
+    let first = d.broken().next().expect("a finding");
+    assert!(first.cause.contains("answers 301, a redirect") && first.aws_shows.contains("[301]"), "{first:#?}");
+    let fix = apply_diagnosed_fix(&mut sim, Hop::App);
+    assert!(matches!(fix, Command::ModifyTargetGroup { ref health_check, .. } if health_check.matcher == "200-399"), "{fix:?}");
+    run(&mut sim, 240);
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
+    assert!(targets_in(&sim, TargetState::Unhealthy).is_empty(), "{}", describe(&sim));
+    assert_eq!(window(&sim, 30).unhealthy_routing, 0, "no fail-open once targets are healthy");
+}
+
+#[test]
+fn an_app_that_redirects_slash_gives_clients_the_targets_301_counted_under_target_3xx() {
+    let mut sim = sim("default.json");
+    sim.apply(Command::SetRequestRate { requests_per_second: 10.0 }).expect("rate");
+    sim.apply(Command::RegisterTaskDefinition {
+        changes: alb_lab::sim::TaskDefinitionChanges {
+            response: Some(alb_lab::sim::scenario::HealthResponse::MovedPermanently),
+            ..Default::default()
+        },
+        deploy: true,
+    })
+    .expect("deploy");
+    run(&mut sim, 600);
+    let w = window(&sim, 60);
+    assert!(w.total_outcomes() > 0);
+    assert_eq!(w.target_3xx, w.total_outcomes(), "every request gets the target's redirect: {w:?}\n{}", describe(&sim));
+    assert_eq!(w.elb_502 + w.elb_503 + w.elb_504, 0);
+    let last = sim.recent_requests().next_back().expect("a request");
+    assert_eq!(last.outcome, Outcome::Http { status: 301, source: StatusSource::Target });
+    assert_eq!(last.trace.deciding_hop().and_then(|h| h.aws_term(TraceKind::Request)), Some("HTTPCode_Target_3XX_Count"));
+    // The health endpoint still answers 200: the targets are healthy.
+    assert!(targets_in(&sim, TargetState::Unhealthy).is_empty(), "{}", describe(&sim));
+}
+
+#[test]
+fn a_health_endpoint_behind_authentication_gives_403_and_the_diagnosis_says_why() {
+    let mut sim = sim("default.json");
+    sim.apply(Command::update_service(None, None, Some((0, 100)))).expect("let the deployment replace the tasks");
+    sim.apply(Command::RegisterTaskDefinition {
+        changes: alb_lab::sim::TaskDefinitionChanges {
+            health_response: Some(alb_lab::sim::scenario::HealthResponse::Forbidden),
+            ..Default::default()
+        },
+        deploy: true,
+    })
+    .expect("deploy");
+    let mut seen_403 = false;
+    run_watching(&mut sim, 300, |sim| {
+        seen_403 |= sim.targets().any(|t| {
+            t.state == TargetState::Unhealthy
+                && t.reason.as_ref().is_some_and(|r| r.description() == "Health checks failed with these codes: [403]")
+        });
+    });
+    assert!(seen_403, "no target turned unhealthy with [403]: {}", describe(&sim));
+    let d = sim.diagnose();
+    let first = d.broken().next().unwrap_or_else(|| panic!("{d:#?}"));
+    assert!(first.cause.contains("answers 403") && first.cause.contains("Host header"), "{first:#?}");
+    assert!(first.aws_shows.contains("Health checks failed with these codes: [403]"), "{first:#?}");
 }

@@ -81,6 +81,7 @@ fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
         of(select(HealthResponse::ALL.to_vec())),
         of(prop_oneof![0u32..1000, Just(600_001)]),
         of(small()),
+        of(select(HealthResponse::ALL.to_vec())),
     )
         .prop_map(
             |(
@@ -93,6 +94,7 @@ fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
                 health_response,
                 response_time_ms,
                 slow,
+                response,
             )| {
                 TaskDefinitionChanges {
                     network_mode,
@@ -104,6 +106,7 @@ fn changes() -> impl Strategy<Value = TaskDefinitionChanges> {
                     health_response,
                     response_time_ms,
                     slow_response_seconds: slow,
+                    response,
                 }
             },
         )
@@ -308,9 +311,14 @@ fn sensible_command() -> impl Strategy<Value = Command> {
             changes: TaskDefinitionChanges { health_response: Some(h), ..Default::default() },
             deploy: true
         }),
-        select(vec!["traffic-port", "8000", "9000"]).prop_map(|port| Command::ModifyTargetGroup {
-            target_group: "web-tg".into(),
-            health_check: HealthCheck { port: port.into(), ..HealthCheck::default() },
+        (select(vec!["traffic-port", "8000", "9000"]), select(vec!["200", "200-399"])).prop_map(|(port, matcher)| {
+            Command::ModifyTargetGroup {
+                target_group: "web-tg".into(),
+                health_check: HealthCheck { port: port.into(), matcher: matcher.into(), ..HealthCheck::default() },
+            }
+        }),
+        select(vec![HealthResponse::Ok, HealthResponse::MovedPermanently, HealthResponse::Forbidden]).prop_map(|r| {
+            Command::RegisterTaskDefinition { changes: TaskDefinitionChanges { response: Some(r), ..Default::default() }, deploy: true }
         }),
         select(vec![0u32, 1, 2, 3]).prop_map(|n| Command::update_service(Some(n), None, None)),
         Just(Command::DetachLoadBalancer),

@@ -228,6 +228,9 @@ pub struct TaskDefinitionChanges {
     pub health_path: Option<String>,
     #[serde(default)]
     pub health_response: Option<HealthResponse>,
+    /// How the app answers `/`.
+    #[serde(default)]
+    pub response: Option<HealthResponse>,
     #[serde(default)]
     pub response_time_ms: Option<u32>,
     #[serde(default)]
@@ -712,6 +715,10 @@ fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges)
     if let Some(h) = c.health_response {
         app.health_response = h;
         parts.push(format!("health endpoint answers {}", h.label()));
+    }
+    if let Some(r) = c.response {
+        app.response = r;
+        parts.push(format!("app answers / with {}", r.label()));
     }
     if let Some(ms) = c.response_time_ms {
         app.response_time_ms = ms;

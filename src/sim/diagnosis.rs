@@ -643,6 +643,27 @@ fn health_endpoint(c: &mut Context) -> Next {
                     format!("Set the health check path to {}.", app.health_path),
                     Some(Command::ModifyTargetGroup { target_group: tg.name.clone(), health_check: fixed }),
                 )
+            } else if (300..400).contains(&code) {
+                // The load balancer never follows a redirect: the 3xx itself is the answer.
+                let mut fixed = hc.clone();
+                fixed.matcher = "200-399".into();
+                (
+                    format!(
+                        "The app's health endpoint {} answers {code}, a redirect; the load balancer does not follow redirects, and the success codes ({}) do not include {code}.",
+                        hc.path, hc.matcher
+                    ),
+                    "Accept redirects as healthy: set the success codes (matcher) to 200-399. Better still, serve the health endpoint without the redirect.".into(),
+                    Some(Command::ModifyTargetGroup { target_group: tg.name.clone(), health_check: fixed }),
+                )
+            } else if matches!(code, 400 | 403) {
+                (
+                    format!(
+                        "The app's health endpoint {} answers {code}: the health checker sends no cookies or credentials, and its Host header is the target's IP, which an allow-list or authentication in front of the path refuses.",
+                        hc.path
+                    ),
+                    "Exempt the health endpoint from authentication and host checks (deploy a revision where it answers 200).".into(),
+                    Some(deploy_ok()),
+                )
             } else {
                 (
                     format!("The app's health endpoint {} answers {code}.", hc.path),

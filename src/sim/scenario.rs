@@ -421,11 +421,28 @@ pub enum HealthResponse {
     Slow,
     /// The process crashes when the path is requested; the essential container exits.
     Crash,
+    /// 301 Moved Permanently: an HTTP→HTTPS redirect in front of everything.
+    MovedPermanently,
+    /// 302 Found: a redirect to a login page.
+    Found,
+    /// 400 Bad Request: the app wants a header the health checker does not send (a Host it knows).
+    BadRequest,
+    /// 403 Forbidden: an allow-list or authentication in front of the path.
+    Forbidden,
 }
 
 impl HealthResponse {
-    pub const ALL: [HealthResponse; 5] =
-        [HealthResponse::Ok, HealthResponse::NotFound, HealthResponse::ServerError, HealthResponse::Slow, HealthResponse::Crash];
+    pub const ALL: [HealthResponse; 9] = [
+        HealthResponse::Ok,
+        HealthResponse::MovedPermanently,
+        HealthResponse::Found,
+        HealthResponse::BadRequest,
+        HealthResponse::Forbidden,
+        HealthResponse::NotFound,
+        HealthResponse::ServerError,
+        HealthResponse::Slow,
+        HealthResponse::Crash,
+    ];
     pub fn key(self) -> &'static str {
         match self {
             HealthResponse::Ok => "ok",
@@ -433,6 +450,10 @@ impl HealthResponse {
             HealthResponse::ServerError => "server_error",
             HealthResponse::Slow => "slow",
             HealthResponse::Crash => "crash",
+            HealthResponse::MovedPermanently => "moved_permanently",
+            HealthResponse::Found => "found",
+            HealthResponse::BadRequest => "bad_request",
+            HealthResponse::Forbidden => "forbidden",
         }
     }
     pub fn label(self) -> &'static str {
@@ -442,7 +463,29 @@ impl HealthResponse {
             HealthResponse::ServerError => "500 Internal Server Error",
             HealthResponse::Slow => "too slow",
             HealthResponse::Crash => "crash",
+            HealthResponse::MovedPermanently => "301 Moved Permanently (HTTP→HTTPS redirect)",
+            HealthResponse::Found => "302 Found (login redirect)",
+            HealthResponse::BadRequest => "400 Bad Request",
+            HealthResponse::Forbidden => "403 Forbidden",
         }
+    }
+    /// The status it answers with, for the answers that are one.
+    pub fn status(self) -> Option<u16> {
+        match self {
+            HealthResponse::Ok | HealthResponse::Slow => Some(200),
+            HealthResponse::NotFound => Some(404),
+            HealthResponse::ServerError => Some(500),
+            HealthResponse::MovedPermanently => Some(301),
+            HealthResponse::Found => Some(302),
+            HealthResponse::BadRequest => Some(400),
+            HealthResponse::Forbidden => Some(403),
+            HealthResponse::Crash => None,
+        }
+    }
+    /// The answers `/` can give: a status, in the app's response time (a slow or crashing
+    /// answer is the health endpoint's).
+    pub fn answers_root(self) -> bool {
+        !matches!(self, HealthResponse::Slow | HealthResponse::Crash)
     }
     pub fn from_key(key: &str) -> Option<HealthResponse> {
         HealthResponse::ALL.into_iter().find(|h| h.key() == key)
@@ -463,6 +506,10 @@ pub struct App {
     pub health_path: String,
     #[serde(default = "health_ok")]
     pub health_response: HealthResponse,
+    /// How the app answers `/`: 200 by default, or a redirect (301, 302) or an error (400, 403,
+    /// 404, 500), in its response time.
+    #[serde(default = "health_ok", skip_serializing_if = "is_ok")]
+    pub response: HealthResponse,
     /// How long `/` takes to answer.
     #[serde(default = "response_time_default")]
     pub response_time_ms: u32,
@@ -488,14 +535,12 @@ impl App {
         let status = |status, needed_ms| AppAnswer::Status { status, needed_ms };
         if path == self.health_path {
             match self.health_response {
-                HealthResponse::Ok => status(200, 5),
-                HealthResponse::NotFound => status(404, 5),
-                HealthResponse::ServerError => status(500, 5),
                 HealthResponse::Slow => status(200, self.slow_response_seconds.saturating_mul(1000)),
                 HealthResponse::Crash => AppAnswer::Crash,
+                other => status(other.status().unwrap_or(200), 5),
             }
         } else if path == "/" {
-            status(200, self.response_time_ms.saturating_add(jitter_ms))
+            status(self.response.status().unwrap_or(200), self.response_time_ms.saturating_add(jitter_ms))
         } else {
             status(404, 5)
         }
@@ -507,6 +552,9 @@ fn health() -> String {
 }
 fn health_ok() -> HealthResponse {
     HealthResponse::Ok
+}
+fn is_ok(h: &HealthResponse) -> bool {
+    *h == HealthResponse::Ok
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -1346,6 +1394,12 @@ impl Validator {
         self.path("task_definition.container.app.health_path", &app.health_path);
         self.knob("task_definition.container.app.response_time_ms", &knobs::RESPONSE_TIME, app.response_time_ms as f64);
         self.knob("task_definition.container.app.slow_response_seconds", &knobs::SLOW_RESPONSE, app.slow_response_seconds as f64);
+        if !app.response.answers_root() {
+            self.err(
+                "task_definition.container.app.response",
+                format!("the app's answer to / must be a status (ok, moved_permanently, found, bad_request, forbidden, not_found or server_error), not {}", app.response.key()),
+            );
+        }
     }
 
     fn service(&mut self, s: &Scenario, svc: &EcsService) {

@@ -574,6 +574,7 @@ fn TaskDefinitionKnobs() -> impl IntoView {
     let startup = RwSignal::new(app.startup_seconds.to_string());
     let health_path = RwSignal::new(app.health_path.clone());
     let health = RwSignal::new(app.health_response);
+    let root = RwSignal::new(app.response);
     let mode = RwSignal::new(td.network_mode);
     let current_host_port = td.container.port_mappings.first().and_then(|m| m.host_port);
     let host_port = RwSignal::new(current_host_port.map(|p| p.to_string()).unwrap_or_default());
@@ -613,6 +614,7 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                     startup_seconds: startup_seconds.filter(|s| *s != app.startup_seconds),
                     health_path: (path != app.health_path).then_some(path),
                     health_response: (health.get_untracked() != app.health_response).then(|| health.get_untracked()),
+                    response: (root.get_untracked() != app.response).then(|| root.get_untracked()),
                     host_port: new_host_port.filter(|p| Some(*p) != current_host_port),
                     ..Default::default()
                 },
@@ -628,6 +630,12 @@ fn TaskDefinitionKnobs() -> impl IntoView {
                 <span class="field__label">"Health endpoint answers"</span>
                 <select on:change=move |ev| health.set(HealthResponse::from_key(&event_target_value(&ev)).unwrap_or(HealthResponse::Ok))>
                     {HealthResponse::ALL.iter().map(|h| view! { <option value=h.key() selected=*h == app.health_response>{h.label()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field">
+                <span class="field__label">"App answers / with"</span>
+                <select on:change=move |ev| root.set(HealthResponse::from_key(&event_target_value(&ev)).unwrap_or(HealthResponse::Ok))>
+                    {HealthResponse::ALL.iter().filter(|h| h.answers_root()).map(|h| view! { <option value=h.key() selected=*h == app.response>{h.label()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="field">
