@@ -119,6 +119,8 @@ impl Task {
 /// A stopped task, kept for the stopped-task list with ECS's `stopCode` and `stoppedReason`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoppedTask {
+    /// The task's sequence number, so a selection of it still finds it here.
+    pub seq: u32,
     pub id: Arc<str>,
     pub revision: u32,
     pub private_ip: Ipv4,
@@ -302,6 +304,7 @@ impl Sim {
         for seq in gone {
             if let Some(t) = self.tasks.remove(&seq) {
                 self.stopped_tasks.push_front(StoppedTask {
+                    seq: t.seq,
                     id: t.id.clone(),
                     revision: t.revision,
                     private_ip: t.private_ip,

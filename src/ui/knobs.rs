@@ -506,7 +506,14 @@ fn SelectedTask() -> impl IntoView {
             _ => return None,
         };
         handle.with_settled(|s| {
-            let t = s.task(seq)?;
+            let Some(t) = s.task(seq) else {
+                // Gone from the diagram: ECS's record of it.
+                let t = s.stopped_tasks().find(|t| t.seq == seq)?;
+                let short: String = t.id.chars().take(8).collect();
+                let exit = t.exit_code.map(|c| c.to_string()).unwrap_or_else(|| "none (it never started)".into());
+                let stop = Some((t.stop_code.as_str(), t.stopped_reason.clone(), exit));
+                return Some((t.id.to_string(), short, t.private_ip.to_string(), "STOPPED".to_string(), stop, false, false));
+            };
             let now = s.now_ms();
             let status = if t.is_hung && !t.is_stop_requested {
                 format!("{} · app hung", t.state)
