@@ -101,3 +101,28 @@ test('bad input gets a message next to the field and changes nothing', async ({ 
   await expect(page.getByRole('alert').filter({ hasText: 'Interval must be a whole number, 5-300 s; you entered "thirty".' })).toBeVisible();
   await expect(whyPanel(page).getByText('Nothing on the path is broken')).toBeVisible();
 });
+
+test('one task of two hangs from its settings: it stays RUNNING, its requests get 504, and ECS replaces it with exit code 137', async ({ page }, testInfo) => {
+  errors = await openApp(page);
+  await setSpeed(page, '60');
+  await expect(page.getByRole('button', { name: /^Target 10\.0\.\d+\.\d+:8000 healthy/ })).toHaveCount(2, { timeout: 30_000 });
+  await page.getByLabel('Speed').selectOption('1');
+  await page.getByRole('button', { name: /^Task 10\.0\.\d+\.\d+ RUNNING .*open task settings/ }).first().click();
+  const facts = page.getByRole('region', { name: /^Task [0-9a-f]{8}$/ });
+  await expect(facts).toContainText('RUNNING');
+  const name = await facts.getByRole('heading').innerText();
+  await facts.getByRole('button', { name: 'Make the app hang' }).click();
+  await expect(facts).toContainText('app hung');
+  await expect(eventLog(page)).toContainText('the app hung: the process is alive and the task RUNNING');
+  await expect(whyPanel(page)).toContainText(`The app in task ${name.replace('Task ', '')} is hung`);
+  await expect(whyPanel(page)).toContainText('turns unhealthy at');
+  await setSpeed(page, '60');
+  await expect.poll(() => tally(page, '504 (ELB)'), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect(eventLog(page)).toContainText('Target.Timeout', { timeout: 30_000 });
+  await expect(facts).toContainText('ServiceSchedulerInitiated', { timeout: 60_000 });
+  await expect(facts).toContainText('Task failed ELB health checks in (target-group');
+  await expect(facts.getByRole('list', { name: 'Stopped tasks' })).toContainText('1 task stopped for failed ELB health checks in the last 10 minutes');
+  await expect(facts).toContainText(/Exit code\s*137/, { timeout: 60_000 });
+  await expectAccessible(page);
+  await screenshots(page, testInfo, 'hung-task');
+});
