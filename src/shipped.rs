@@ -23,6 +23,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("zero-downtime-deploy.json", include_str!("../scenarios/zero-downtime-deploy.json")),
     ("slow-start-grace.json", include_str!("../scenarios/slow-start-grace.json")),
     ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
+    ("hung-task.json", include_str!("../scenarios/hung-task.json")),
 ];
 
 /// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard:
@@ -40,6 +41,7 @@ pub const EXERCISES: &[(&str, &str)] = &[
     ("tg-healthcheck-port-mismatch.json", include_str!("../scenarios/exercises/tg-healthcheck-port-mismatch.json")),
     ("fail-open.json", include_str!("../scenarios/exercises/fail-open.json")),
     ("task-reachable-by-ip.json", include_str!("../scenarios/exercises/task-reachable-by-ip.json")),
+    ("hung-task.json", include_str!("../scenarios/exercises/hung-task.json")),
     ("container-mapping-mismatch.json", include_str!("../scenarios/exercises/container-mapping-mismatch.json")),
     ("instance-target-type.json", include_str!("../scenarios/exercises/instance-target-type.json")),
     ("slow-start-grace.json", include_str!("../scenarios/exercises/slow-start-grace.json")),

@@ -82,6 +82,7 @@ fn every_exercise_loads_with_a_unique_id_and_the_list_goes_from_first_steps_to_h
         "tg-healthcheck-port-mismatch.json",
         "wrong-health-path.json",
         "health-check-redirect.json",
+        "hung-task.json",
         "task-sg-blocks-alb.json",
         "fail-open.json",
         "alb-sg-blocks-client.json",

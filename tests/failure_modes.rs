@@ -908,3 +908,83 @@ fn a_health_endpoint_behind_authentication_gives_403_and_the_diagnosis_says_why(
     assert!(first.cause.contains("answers 403") && first.cause.contains("Host header"), "{first:#?}");
     assert!(first.aws_shows.contains("Health checks failed with these codes: [403]"), "{first:#?}");
 }
+
+#[test]
+fn the_health_clock_computed_from_the_settings_holds_in_the_run() {
+    use alb_lab::sim::health::HealthClock;
+    let scenario = scenario("hung-task.json");
+    let tg = &scenario.get().target_groups[0];
+    let clock =
+        HealthClock::of(&tg.health_check, tg.deregistration_delay_seconds, scenario.get().task_definition.container.app.startup_seconds);
+    assert_eq!(clock.unhealthy_after_ms, (4 * 30_000 + 10_000, 5 * 30_000 + 10_000));
+    // Hang a task at ten moments spread over one check interval: the time to unhealthy always
+    // falls within the clock's bounds, and both ends are reached to within 3 s.
+    let mut seen = Vec::new();
+    for k in 0..10u64 {
+        let mut sim = Sim::new(scenario.clone(), Some(k));
+        run(&mut sim, 120 + k * 3);
+        let task = sim.tasks().find(|t| t.state == TaskState::Running && t.target.is_some()).expect("a running task");
+        let (id, tid) = (task.id.to_string(), task.target.expect("target"));
+        // A new target turned healthy the clock's time after it registered (its first check).
+        let target = sim.target(tid).expect("target");
+        assert_eq!(target.state, TargetState::Healthy);
+        let hung_at = sim.now_ms();
+        sim.apply(Command::FailTask { task: id, failure: alb_lab::sim::TaskFailure::Hang }).expect("hang");
+        let mut unhealthy_at = None;
+        run_watching(&mut sim, 200, |sim| {
+            if unhealthy_at.is_none() && sim.target(tid).is_some_and(|t| t.state == TargetState::Unhealthy) {
+                unhealthy_at = Some(sim.now_ms());
+            }
+        });
+        let took = unhealthy_at.expect("turned unhealthy") - hung_at;
+        assert!(took >= clock.unhealthy_after_ms.0 && took <= clock.unhealthy_after_ms.1, "took {took} ms, clock {clock:?}");
+        seen.push(took);
+    }
+    let (lo, hi) = (seen.iter().min().copied().unwrap_or(0), seen.iter().max().copied().unwrap_or(0));
+    assert!(lo <= clock.unhealthy_after_ms.0 + 3_000 && hi + 3_000 >= clock.unhealthy_after_ms.1, "{seen:?} vs {clock:?}");
+    // New targets (a scale-out, watched from registration): healthy one registration later.
+    let mut sim = Sim::new(scenario, Some(1));
+    sim.apply(Command::update_service(Some(6), None, None)).expect("scale out");
+    let mut first_seen_initial = std::collections::BTreeSet::new();
+    let mut healthy_after = Vec::new();
+    run_watching(&mut sim, 120, |sim| {
+        for t in sim.targets() {
+            if t.state == TargetState::Initial {
+                first_seen_initial.insert(t.id);
+            }
+            if t.state == TargetState::Healthy && first_seen_initial.contains(&t.id) && !healthy_after.iter().any(|(id, _)| *id == t.id) {
+                healthy_after.push((t.id, sim.now_ms() - t.registered_at_ms));
+            }
+        }
+    });
+    assert_eq!(healthy_after.len(), 3, "three new targets");
+    for (_, ms) in &healthy_after {
+        assert!(*ms >= clock.healthy_after_ms && *ms < clock.healthy_after_ms + 200, "healthy {ms} ms after registering, clock {clock:?}");
+    }
+    // An app slower to start than UnhealthyThresholdCount checks: unhealthy first, then healthy
+    // after HealthyThresholdCount passes, when the clock says (a long grace period keeps the task).
+    let mut slow = common::scenario("default.json").into_inner();
+    slow.task_definition.container.app.startup_seconds = 40;
+    slow.options.warm_up_seconds = 0;
+    if let Some(svc) = slow.service.as_mut() {
+        svc.health_check_grace_period_seconds = 600;
+    }
+    let tg = slow.target_groups[0].clone();
+    let slow_clock = HealthClock::of(&tg.health_check, tg.deregistration_delay_seconds, 40);
+    let unhealthy_first = slow_clock.unhealthy_while_starting_ms.expect("turns unhealthy while starting");
+    let mut sim = Sim::new(slow.validate().expect("valid"), Some(2));
+    let (mut went_unhealthy, mut went_healthy) = (None, None);
+    run_watching(&mut sim, 400, |sim| {
+        if let Some(t) = sim.targets().next() {
+            if went_unhealthy.is_none() && t.state == TargetState::Unhealthy {
+                went_unhealthy = Some(sim.now_ms() - t.registered_at_ms);
+            }
+            if went_healthy.is_none() && t.state == TargetState::Healthy {
+                went_healthy = Some(sim.now_ms() - t.registered_at_ms);
+            }
+        }
+    });
+    let (u, h) = (went_unhealthy.expect("unhealthy"), went_healthy.expect("healthy"));
+    assert!(u >= unhealthy_first && u < unhealthy_first + 200, "unhealthy after {u} ms, clock {slow_clock:?}");
+    assert!(h >= slow_clock.healthy_after_ms && h < slow_clock.healthy_after_ms + 200, "healthy after {h} ms, clock {slow_clock:?}");
+}

@@ -9,7 +9,7 @@
 //! only reveals them.
 
 use super::ecs::Task;
-use super::health::{CheckResult, Reason, REGISTRATION_MS};
+use super::health::{clock, CheckResult, HealthClock, Reason};
 use super::net::{Cidr, Ipv4};
 use super::scenario::{
     Action, AppAnswer, EcsRefusal, EcsService, HealthResponse, NetworkMode, Scenario, ServiceLoadBalancer, TargetGroup, TargetType,
@@ -773,12 +773,6 @@ fn hung_apps(c: &mut Context) -> Next {
     Next::Continue
 }
 
-/// Sim time as the page's clock shows it, to the second.
-fn clock(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
-}
-
 fn still_starting(c: &mut Context) -> Next {
     let sim = c.sim;
     let (healthy, _) = sim.host_counts();
@@ -889,24 +883,15 @@ fn deployment_configuration(c: &mut Context) -> Next {
 }
 
 /// Seconds after a task starts running until (a) its target turns unhealthy while the app is
-/// still starting and (b) it would be healthy again. `None` if the target turns healthy first.
+/// still starting and (b) it would be healthy again, by the target group's clock. `None` if the
+/// target turns healthy first.
 pub fn seconds_until_healthy(sim: &Sim) -> Option<(u64, u64)> {
     let s = sim.scenario();
     let lb = s.service.as_ref()?.load_balancer.as_ref()?;
     let tg = s.find_target_group(&lb.target_group)?;
-    let hc = &tg.health_check;
-    let startup_ms = s.task_definition.container.app.startup_seconds as u64 * 1000;
-    let interval_ms = hc.interval_seconds as u64 * 1000;
-    let first_ms = REGISTRATION_MS;
-    // Check k (0-based) goes out at first + k * interval; it passes once the app is up.
-    let first_pass = if startup_ms <= first_ms { 0 } else { (startup_ms - first_ms).div_ceil(interval_ms) };
-    let unhealthy_check = hc.unhealthy_threshold_count as u64 - 1;
-    if first_pass <= unhealthy_check {
-        return None;
-    }
-    let unhealthy_at = first_ms + unhealthy_check * interval_ms;
-    let healthy_at = first_ms + (first_pass + hc.healthy_threshold_count as u64 - 1) * interval_ms;
-    Some((unhealthy_at.div_ceil(1000), healthy_at.div_ceil(1000)))
+    let clock = HealthClock::of(&tg.health_check, tg.deregistration_delay_seconds, s.task_definition.container.app.startup_seconds);
+    let unhealthy_at = clock.unhealthy_while_starting_ms?;
+    Some((unhealthy_at.div_ceil(1000), clock.healthy_after_ms.div_ceil(1000)))
 }
 
 fn finish(sim: &Sim, mut findings: Vec<Finding>) -> Diagnosis {

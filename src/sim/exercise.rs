@@ -103,6 +103,10 @@ pub enum Check {
     /// curl cannot show when the tasks have no public IP. A group with no rules admits nothing
     /// and does not meet it.
     SecurityGroupAdmitsOnly { group_id: String, sources: Vec<String> },
+    /// With the forwarded target group's health-check settings, a task whose app hangs stops
+    /// getting traffic within `seconds` at worst (its target turns unhealthy), by the clock
+    /// the core computes from the settings.
+    HungTaskCaughtWithin { seconds: u32 },
 }
 
 impl Check {
@@ -127,6 +131,7 @@ impl Check {
             Check::DeploymentCompleted { min_revision } => format!("A deployment of revision {min_revision} or later has completed"),
             Check::NoFailOpen { window_seconds } => format!("No request routed by fail-open in the last {window_seconds} s"),
             Check::SecurityGroupAdmitsOnly { group_id, sources } => format!("{group_id} admits traffic only from {}", sources.join(" or ")),
+            Check::HungTaskCaughtWithin { seconds } => format!("A hung task's target turns unhealthy within {seconds} s at worst"),
         }
     }
 
@@ -211,6 +216,26 @@ impl Check {
                     }
                 }
             },
+            Check::HungTaskCaughtWithin { seconds } => {
+                let s = sim.scenario();
+                let tg = s.route(s.client.port, &s.client.path).and_then(|r| match r.action {
+                    super::scenario::Action::Forward { target_group } => s.find_target_group(target_group),
+                    _ => None,
+                });
+                match tg {
+                    None => (false, "the client's requests reach no target group".to_string()),
+                    Some(tg) => {
+                        let worst = super::health::HealthClock::of(
+                            &tg.health_check,
+                            tg.deregistration_delay_seconds,
+                            s.task_definition.container.app.startup_seconds,
+                        )
+                        .unhealthy_after_ms
+                        .1;
+                        (worst <= *seconds as u64 * 1000, format!("now up to {} s", worst.div_ceil(1000)))
+                    }
+                }
+            }
         };
         CheckStatus { text: self.describe(), is_met, now: now_text }
     }
@@ -362,6 +387,9 @@ impl Exercise {
                 }
                 Check::SecurityGroupAdmitsOnly { sources, .. } if sources.is_empty() => {
                     problems.push(format!("goal[{i}].sources: name at least one source"));
+                }
+                Check::HungTaskCaughtWithin { seconds } if !(1..=3600).contains(seconds) => {
+                    problems.push(format!("goal[{i}].seconds: must be 1-3600"));
                 }
                 _ => {}
             }

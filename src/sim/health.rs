@@ -13,6 +13,7 @@
 //! health checks off) and NLB-only `unhealthy.draining`.
 
 use super::net::Endpoint;
+use super::scenario::HealthCheck;
 pub use super::state::TargetState;
 use super::trace::Trace;
 use std::fmt;
@@ -21,6 +22,67 @@ use std::sync::Arc;
 /// How long registration takes before the first health check goes out. AWS gives no figure;
 /// registration is observed to take a few seconds (docs/model.md §Timings).
 pub const REGISTRATION_MS: u64 = 5_000;
+
+/// Sim time as the page's clock shows it, to the second.
+pub fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+/// The clock of a target group's health checks, from its settings alone: how long each state
+/// change takes. The target group's settings and the Why? panel show it; tests hold it to the
+/// simulation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthClock {
+    /// A new target: registration, then its first check once the app has started (one passing
+    /// check makes a new target healthy), or, when UnhealthyThresholdCount checks fail while the
+    /// app starts, HealthyThresholdCount passing checks after it has turned unhealthy.
+    pub healthy_after_ms: u64,
+    /// When the app starts too slowly: how long after registering the new target turns unhealthy
+    /// first (and ECS may replace its task before it recovers).
+    pub unhealthy_while_starting_ms: Option<u64>,
+    /// From the moment every check starts timing out until the target is unhealthy: at least
+    /// (a check was just due) and at most (one had just gone out).
+    pub unhealthy_after_ms: (u64, u64),
+    /// From the moment checks start passing until an unhealthy target is healthy again.
+    pub recovers_after_ms: (u64, u64),
+    /// A deregistered target drains this long before it leaves.
+    pub drains_for_ms: u64,
+}
+
+impl HealthClock {
+    pub fn of(hc: &HealthCheck, deregistration_delay_seconds: u32, app_startup_seconds: u32) -> HealthClock {
+        let interval = hc.interval_seconds as u64 * 1000;
+        let startup = app_startup_seconds as u64 * 1000;
+        // Checks go out at registration + k × interval; the first one after the app is up passes.
+        let first_pass = if startup <= REGISTRATION_MS { 0 } else { (startup - REGISTRATION_MS).div_ceil(interval.max(1)) };
+        let timeout = hc.timeout_seconds as u64 * 1000;
+        let unhealthy = hc.unhealthy_threshold_count.max(1) as u64;
+        let healthy = hc.healthy_threshold_count.max(1) as u64;
+        HealthClock {
+            healthy_after_ms: REGISTRATION_MS
+                + if first_pass < unhealthy { first_pass * interval } else { (first_pass + healthy - 1) * interval },
+            unhealthy_while_starting_ms: (first_pass >= unhealthy).then(|| REGISTRATION_MS + (unhealthy - 1) * interval),
+            unhealthy_after_ms: ((unhealthy - 1) * interval + timeout, unhealthy * interval + timeout),
+            recovers_after_ms: ((healthy - 1) * interval, healthy * interval),
+            drains_for_ms: deregistration_delay_seconds as u64 * 1000,
+        }
+    }
+
+    /// In words, as the target group's settings show it.
+    pub fn in_words(&self) -> String {
+        let s = |ms: u64| ms.div_ceil(1000);
+        format!(
+            "A new target is healthy about {} s after it registers (its first check once the app has started). A target whose checks start timing out is unhealthy {}-{} s later; an unhealthy one is healthy again {}-{} s after its checks pass; a deregistered one drains for {} s.",
+            s(self.healthy_after_ms),
+            s(self.unhealthy_after_ms.0),
+            s(self.unhealthy_after_ms.1),
+            s(self.recovers_after_ms.0),
+            s(self.recovers_after_ms.1),
+            s(self.drains_for_ms)
+        )
+    }
+}
 
 /// `TargetHealth.Reason`, with the description the console (and ECS's event text) shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,6 +263,24 @@ impl Target {
         }
         let needed = unhealthy_threshold.saturating_sub(self.consecutive_failures).max(1) as u64;
         Some(self.next_check_at_ms + (needed - 1) * interval_seconds as u64 * 1000 + timeout_seconds as u64 * 1000)
+    }
+
+    /// What this target's next state change would be and when, in words, from its settings:
+    /// for the Why? panel of a selected target.
+    pub fn next_change(&self, interval_seconds: u32, timeout_seconds: u32, unhealthy_threshold: u32) -> Option<String> {
+        match self.state {
+            TargetState::Draining => self.draining_until_ms.map(|at| format!("Draining: it leaves the target group at {}.", clock(at))),
+            TargetState::Initial | TargetState::Healthy => {
+                self.unhealthy_by_ms(interval_seconds, timeout_seconds, unhealthy_threshold).map(|at| {
+                    format!(
+                        "Next health check at {}. If its checks start timing out now, it turns unhealthy at {}.",
+                        clock(self.next_check_at_ms),
+                        clock(at)
+                    )
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Start deregistration: no new requests from now on; gone when the delay runs out.

@@ -387,7 +387,8 @@ const HEALTH_CHECK_FIELDS: [(&str, &str); 3] =
 #[component]
 fn TargetGroupKnobs() -> impl IntoView {
     let handle = use_sim();
-    let tg = handle.peek(|s| s.scenario().target_groups[0].clone());
+    let (tg, startup) =
+        handle.peek(|s| (s.scenario().target_groups[0].clone(), s.scenario().task_definition.container.app.startup_seconds));
     let name = tg.name.clone();
     let hc = tg.health_check.clone();
     let hc_port = RwSignal::new(hc.port.clone());
@@ -433,6 +434,11 @@ fn TargetGroupKnobs() -> impl IntoView {
             submit(errors, &HEALTH_CHECK_FIELDS, parsed, command.into_iter().collect());
         }>
             <h3>{format!("Target group {name}: health check")}</h3>
+            // The form is rebuilt when the setup changes, so this is the clock of what is applied.
+            <p class="panel__hint health-clock">
+                <strong>"Clock: "</strong>
+                {crate::sim::health::HealthClock::of(&hc, tg.deregistration_delay_seconds, startup).in_words()}
+            </p>
             <TextField label="Health check port (HealthCheckPort)".into() help="traffic-port (default: each target's own port) or 1-65535".into() key="health_check.port" value=hc_port errors=errors/>
             <TextField label="Health check path (HealthCheckPath)".into() help="Default /. The app's health endpoint is set in the task definition.".into() key="health_check.path" value=hc_path errors=errors/>
             <KnobField knob=&knobs::HEALTH_CHECK_INTERVAL value=interval errors=errors/>
