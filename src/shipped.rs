@@ -24,6 +24,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("slow-start-grace.json", include_str!("../scenarios/slow-start-grace.json")),
     ("bridge-dynamic-ports.json", include_str!("../scenarios/bridge-dynamic-ports.json")),
     ("hung-task.json", include_str!("../scenarios/hung-task.json")),
+    ("task-in-disabled-zone.json", include_str!("../scenarios/task-in-disabled-zone.json")),
 ];
 
 /// (file name, contents) of every exercise in `scenarios/exercises/`, from first steps to hard:

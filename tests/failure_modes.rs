@@ -637,6 +637,7 @@ fn diagnosis_names_a_root_cause_for_every_broken_scenario_and_none_for_working_o
         ("tg-healthcheck-port-mismatch.json", Hop::TargetGroup),
         ("wrong-health-path.json", Hop::App),
         ("health-check-redirect.json", Hop::App),
+        ("task-in-disabled-zone.json", Hop::TargetGroup),
         ("task-sg-blocks-alb.json", Hop::TaskSecurityGroup),
         ("fail-open.json", Hop::App),
         ("alb-sg-blocks-client.json", Hop::AlbSecurityGroup),
@@ -987,4 +988,72 @@ fn the_health_clock_computed_from_the_settings_holds_in_the_run() {
     let (u, h) = (went_unhealthy.expect("unhealthy"), went_healthy.expect("healthy"));
     assert!(u >= unhealthy_first && u < unhealthy_first + 200, "unhealthy after {u} ms, clock {slow_clock:?}");
     assert!(h >= slow_clock.healthy_after_ms && h < slow_clock.healthy_after_ms + 200, "healthy after {h} ms, clock {slow_clock:?}");
+}
+
+// ---- availability zones ----
+
+#[test]
+fn a_task_in_a_zone_the_load_balancer_does_not_use_is_unused_gets_no_traffic_and_is_replaced() {
+    let mut sim = sim("task-in-disabled-zone.json");
+    sim.apply(Command::SetRequestRate { requests_per_second: 10.0 }).expect("rate");
+    let mut unused_seen = false;
+    run_watching(&mut sim, 120, |sim| {
+        for t in sim.targets().filter(|t| &*t.availability_zone == "us-east-1c") {
+            if t.state == TargetState::Unused {
+                unused_seen = true;
+                assert_eq!(
+                    t.reason.as_ref().map(|r| r.description()),
+                    Some("Target is in an Availability Zone that is not enabled for the load balancer".into())
+                );
+                assert_eq!(t.reason.as_ref().map(|r| r.code()), Some("Target.NotInUse"));
+                assert!(t.last_check.is_none(), "an unused target gets no health checks");
+            }
+        }
+    });
+    assert!(unused_seen, "{}", describe(&sim));
+    // The event log says what the target really is, and what ECS does about it.
+    assert!(
+        count_events(
+            &sim,
+            "registered: unused (Target.NotInUse: Target is in an Availability Zone that is not enabled for the load balancer)"
+        ) >= 1
+    );
+    assert!(
+        !sim.events().iter().any(|e| e.message.contains("target 10.0.3.") && e.message.contains("registered: initial")),
+        "a target in us-east-1c is not logged as initial"
+    );
+    run(&mut sim, 240);
+    assert!(
+        count_events(&sim, "due to (reason Target is in an Availability Zone that is not enabled for the load balancer)") >= 1,
+        "{}",
+        describe(&sim)
+    );
+    assert!(elb_stopped_tasks(&sim) >= 1, "ECS replaces a task whose target never passes: {}", describe(&sim));
+    // No request ever reached a task in us-east-1c; the clients got 200 from us-east-1a.
+    let in_c: Vec<u32> = sim.tasks().filter(|t| &*t.availability_zone == "us-east-1c").map(|t| t.seq).collect();
+    assert!(sim.recent_requests().all(|r| r.task.is_none_or(|seq| !in_c.contains(&seq))));
+    assert_all_success(&sim, 30);
+    // The diagnosis names it and its fix keeps the enabled zone.
+    let fix = apply_diagnosed_fix(&mut sim, Hop::TargetGroup);
+    assert_eq!(fix, Command::SetServiceSubnets { subnets: vec!["subnet-a".into()] });
+    run(&mut sim, 600);
+    assert_eq!(targets_in(&sim, TargetState::Healthy).len(), 2, "{}", describe(&sim));
+    assert!(sim.targets().all(|t| t.state != TargetState::Unused), "{}", describe(&sim));
+}
+
+#[test]
+fn when_every_task_is_in_a_zone_the_load_balancer_does_not_use_clients_get_503() {
+    let mut s = common::scenario("task-in-disabled-zone.json").into_inner();
+    if let Some(nc) = s.service.as_mut().and_then(|svc| svc.network_configuration.as_mut()) {
+        nc.subnets = vec!["subnet-c".into()];
+    }
+    let mut sim = Sim::new(s.validate().expect("valid"), None);
+    sim.apply(Command::SetRequestRate { requests_per_second: 10.0 }).expect("rate");
+    run(&mut sim, 120);
+    assert!(sim.targets().next().is_some(), "{}", describe(&sim));
+    assert!(sim.targets().filter(|t| t.state != TargetState::Draining).all(|t| t.state == TargetState::Unused), "{}", describe(&sim));
+    let w = window(&sim, 30);
+    assert_eq!(w.outcome(OutcomeClass::Elb503), w.total_outcomes(), "{:?}", w.outcomes);
+    let d = sim.diagnose();
+    assert!(d.broken().any(|f| f.aws_shows.contains("every target is unused, so clients get 503")), "{d:#?}");
 }

@@ -712,16 +712,28 @@ fn zones(c: &mut Context) -> Next {
     if s.task_definition.network_mode != NetworkMode::Awsvpc {
         return Next::Continue;
     }
+    // The service's subnets that are in the load balancer's zones: the fix keeps those.
+    let usable: Vec<String> =
+        nc.subnets.iter().filter(|id| s.find_subnet(id).is_some_and(|sub| zones.contains(&sub.availability_zone))).cloned().collect();
+    let fix_command = (!usable.is_empty()).then(|| Command::SetServiceSubnets { subnets: usable.clone() });
     for sub in nc.subnets.iter().filter_map(|id| s.find_subnet(id)) {
         if !zones.contains(&sub.availability_zone) {
             c.churns = true;
+            let clients = if usable.is_empty() {
+                "every target is unused, so clients get 503 (HTTPCode_ELB_503_Count)"
+            } else {
+                "they get no traffic; clients are served by the tasks in the enabled zones"
+            };
             c.push(
                 Severity::Broken,
                 Hop::TargetGroup,
                 format!("Tasks in {} ({}) are in an availability zone the load balancer is not enabled in.", sub.id, sub.availability_zone),
-                "unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer)",
-                format!("Enable {} on the load balancer, or run the tasks in its zones.", sub.availability_zone),
-                None,
+                format!("unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer); {clients}; ECS sees them never pass a health check and replaces them"),
+                match &fix_command {
+                    Some(_) => format!("Run the tasks only in the load balancer's zones (subnets {}), or enable {} on the load balancer.", usable.join(", "), sub.availability_zone),
+                    None => format!("Enable {} on the load balancer, or run the tasks in its zones.", sub.availability_zone),
+                },
+                fix_command.clone(),
             );
         }
     }

@@ -388,10 +388,14 @@ impl Sim {
         let svc = self.service_name();
         self.log(EventSource::EcsService, format!("(service {svc}) registered 1 targets in (target-group {arn})"));
         let tg_name = self.scenario.target_groups[tg_index].name.clone();
-        self.log(
-            EventSource::TargetHealth,
-            format!("(target-group {tg_name}) target {endpoint} registered: initial (Elb.RegistrationInProgress)"),
-        );
+        // The state it really starts in: initial, or unused when the load balancer cannot route
+        // to it (its zone is not enabled, or no listener uses the group).
+        let (state, reason) = self
+            .targets
+            .get(&id)
+            .map(|t| (t.state, t.reason.as_ref().map(|r| format!(" ({}: {})", r.code(), r.description())).unwrap_or_default()))
+            .unwrap_or((TargetState::Initial, String::new()));
+        self.log(EventSource::TargetHealth, format!("(target-group {tg_name}) target {endpoint} registered: {state}{reason}"));
     }
 
     /// DeregisterTargets: the target drains for the deregistration delay.
@@ -548,7 +552,13 @@ impl Sim {
             }
             let target = task.target.and_then(|t| self.targets.get(&t));
             let in_grace = task.running_since_ms.is_some_and(|t| now.saturating_sub(t) < grace_ms);
-            match target.filter(|t| t.state == TargetState::Unhealthy && !in_grace) {
+            // A target the load balancer cannot use because its zone is not enabled never passes
+            // a health check: ECS treats it as failing them and replaces the task
+            // (docs/model.md §Availability Zones).
+            let failing = |t: &&Target| {
+                t.state == TargetState::Unhealthy || (t.state == TargetState::Unused && t.reason == Some(Reason::NotInUseZone))
+            };
+            match target.filter(|t| failing(t) && !in_grace) {
                 Some(target) if task.unhealthy_since_ms.is_none() => {
                     let tg = &self.scenario.target_groups[target.target_group.min(self.scenario.target_groups.len() - 1)];
                     let reason = target.reason.as_ref().map(|r| r.description()).unwrap_or_else(|| "Health checks failed".into());
