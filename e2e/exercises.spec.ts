@@ -56,3 +56,26 @@ test('an unknown exercise link says so and opens the default scenario', async ({
   await expect(page.getByText('Working setup: Fargate service')).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test('in the hung-task exercise, a task can be made to hang although its settings are locked, and tuning the health check solves it', async ({ page }) => {
+  const errors = await openApp(page, '/?exercise=hung-task');
+  const exercise = page.getByRole('region', { name: 'The task that stopped answering' });
+  await expect(exercise).toContainText('Make the app hang');
+  await setSpeed(page, '60');
+  await expect(page.getByRole('button', { name: /^Target 10\.0\.\d+\.\d+:8000 healthy/ })).toHaveCount(3, { timeout: 30_000 });
+  await page.getByRole('button', { name: /^Task 10\.0\.\d+\.\d+ RUNNING .*open task settings/ }).first().click();
+  // The task definition is locked in this exercise, yet the task itself can still fail.
+  await expect(page.getByText('This setting is locked in this exercise.')).toBeVisible();
+  const facts = page.getByRole('region', { name: /^Task [0-9a-f]{8}$/ });
+  await facts.getByRole('button', { name: 'Make the app hang' }).click();
+  await expect(facts).toContainText('app hung');
+  await openSettings(page, 'Target group');
+  await expect(page.getByText(/Clock:.*unhealthy 130-160 s later/)).toBeVisible();
+  await page.getByLabel('Interval (HealthCheckIntervalSeconds)').fill('10');
+  await page.getByLabel('Unhealthy threshold (UnhealthyThresholdCount)').fill('2');
+  await page.getByLabel('Timeout (HealthCheckTimeoutSeconds)').fill('5');
+  await page.getByRole('button', { name: 'Apply health check' }).click();
+  await expect(page.getByText(/Clock:.*unhealthy 15-25 s later/)).toBeVisible();
+  await expect(exercise.getByText('Solved! Your progress is saved in this browser.')).toBeVisible({ timeout: 90_000 });
+  expect(errors).toEqual([]);
+});

@@ -172,6 +172,9 @@ pub fn Inspector() -> impl IntoView {
             {move || handle.notice.get().map(|(is_error, text)| view! {
                 <p class=if is_error { "notice notice--error" } else { "notice" } role=is_error.then_some("alert")>{text}</p>
             })}
+            // A selected task's own state and its crash and hang buttons: they change no
+            // setting, so no exercise lock hides them.
+            <SelectedTask/>
             {move || {
                 // A form shows the setup as it is: when anything changes it (a fix applied from
                 // Why?, an exercise step, a loaded link), the form is built again.
@@ -594,7 +597,6 @@ fn TaskDefinitionKnobs() -> impl IntoView {
     let errors = RwSignal::new(FormErrors::default());
     let port_errors = RwSignal::new(FormErrors::default());
     view! {
-        <SelectedTask/>
         <form class="knobs" novalidate on:submit=move |ev| {
             ev.prevent_default();
             let mut parsed = FormErrors::default();
