@@ -746,10 +746,8 @@ fn a_hung_app_stays_running_gets_504s_and_target_timeout_turns_unhealthy_on_time
     let seq = sim.tasks().find(|t| *t.id == *id).expect("task").seq;
     sim.apply(Command::FailTask { task: id[..8].to_string(), failure: alb_lab::sim::TaskFailure::Hang }).expect("hang");
     let hung_at = sim.now_ms();
-    let tg = sim.scenario().target_groups[0].health_check.clone();
-    let target = sim.tasks().find(|t| t.seq == seq).and_then(|t| t.target).and_then(|t| sim.target(t)).expect("its target");
-    let predicted = target.unhealthy_by_ms(tg.interval_seconds, tg.timeout_seconds, tg.unhealthy_threshold_count).expect("a clock");
-    let tid = target.id;
+    let tid = sim.tasks().find(|t| t.seq == seq).and_then(|t| t.target).expect("its target");
+    let predicted = sim.target_unhealthy_by_ms(tid).expect("a clock");
     // The diagnosis names it, with the same clock.
     let d = sim.diagnose();
     let finding = d.broken().find(|f| f.hop == Hop::App && f.cause.contains("hung")).unwrap_or_else(|| panic!("{d:#?}"));
@@ -757,6 +755,9 @@ fn a_hung_app_stays_running_gets_504s_and_target_timeout_turns_unhealthy_on_time
     assert!(finding.aws_shows.contains(&format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)), "{finding:#?}");
 
     let mut unhealthy_at = None;
+    // Every request sent to the hung task, as each finishes (the recent list keeps only 300).
+    let mut to_hung = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     run_watching(&mut sim, 200, |sim| {
         let t = sim.target(tid);
         if unhealthy_at.is_none() && t.is_some_and(|t| t.state == TargetState::Unhealthy) {
@@ -766,6 +767,13 @@ fn a_hung_app_stays_running_gets_504s_and_target_timeout_turns_unhealthy_on_time
         if unhealthy_at.is_none() {
             let task = sim.task(seq).expect("the hung task is still there");
             assert_eq!(task.state, TaskState::Running, "a hung task stays RUNNING until its target is unhealthy");
+            // The clock does not move while the checks it counted on fail: checks in flight count.
+            assert_eq!(sim.target_unhealthy_by_ms(tid), Some(predicted), "at {} ms", sim.now_ms());
+        }
+        for r in sim.recent_requests().filter(|r| r.task == Some(seq) && r.sent_at_ms >= hung_at) {
+            if seen.insert(r.id) {
+                to_hung.push(r.clone());
+            }
         }
     });
     let unhealthy_at = unhealthy_at.expect("the hung task's target turned unhealthy");
@@ -774,16 +782,17 @@ fn a_hung_app_stays_running_gets_504s_and_target_timeout_turns_unhealthy_on_time
         "turned unhealthy at {unhealthy_at}, predicted {predicted}"
     );
 
-    let to_hung: Vec<_> = sim.recent_requests().filter(|r| r.task == Some(seq) && r.sent_at_ms >= hung_at).collect();
     let idle_ms = sim.scenario().load_balancer.idle_timeout_seconds as u64 * 1000;
+    assert!(to_hung.len() >= 10, "requests were routed to the hung task until it was unhealthy: {}", to_hung.len());
     for r in &to_hung {
         assert_eq!(r.outcome, Outcome::Http { status: 504, source: StatusSource::Elb }, "{r:?}");
         assert_eq!(r.done_at_ms - r.sent_at_ms, idle_ms, "a hung app's 504 comes at the idle timeout: {r:?}");
         assert!(r.trace.hops.iter().any(|h| matches!(h.detail, Detail::AppHung { .. })), "{r:?}");
     }
     // Once unhealthy, traffic goes to the healthy target only.
-    assert!(sim.recent_requests().filter(|r| r.sent_at_ms > unhealthy_at).all(|r| r.task != Some(seq)));
-    assert!(sim.recent_requests().filter(|r| r.sent_at_ms > unhealthy_at + idle_ms).all(|r| r.outcome.status() == Some(200)));
+    assert!(to_hung.iter().all(|r| r.sent_at_ms <= unhealthy_at), "a request was routed to the hung task after it was unhealthy");
+    let later: Vec<_> = sim.recent_requests().filter(|r| r.sent_at_ms > unhealthy_at + idle_ms).collect();
+    assert!(!later.is_empty() && later.iter().all(|r| r.outcome.status() == Some(200)));
 
     // ECS replaces it: failed ELB health checks, killed after the stop timeout.
     run(&mut sim, 400);
@@ -926,7 +935,7 @@ fn the_health_clock_computed_from_the_settings_holds_in_the_run() {
         run(&mut sim, 120 + k * 3);
         let task = sim.tasks().find(|t| t.state == TaskState::Running && t.target.is_some()).expect("a running task");
         let (id, tid) = (task.id.to_string(), task.target.expect("target"));
-        // A new target turned healthy the clock's time after it registered (its first check).
+        // Its target is healthy before the hang.
         let target = sim.target(tid).expect("target");
         assert_eq!(target.state, TargetState::Healthy);
         let hung_at = sim.now_ms();

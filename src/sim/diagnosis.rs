@@ -751,10 +751,7 @@ fn hung_apps(c: &mut Context) -> Next {
         .tasks()
         .filter(|t| t.is_hung && !t.is_stop_requested)
         .map(|t| {
-            let by = t
-                .target
-                .and_then(|id| sim.target(id))
-                .and_then(|target| target.unhealthy_by_ms(hc.interval_seconds, hc.timeout_seconds, hc.unhealthy_threshold_count));
+            let by = t.target.and_then(|id| sim.target_unhealthy_by_ms(id));
             (t.short_id().to_string(), by)
         })
         .collect();
@@ -762,10 +759,10 @@ fn hung_apps(c: &mut Context) -> Next {
         c.churns = true;
         let when = match by {
             Some(at) => format!(
-                "its target turns unhealthy at {} (in {} s: the next check, then {} more {} s apart, each failing after the {} s timeout)",
+                "its target turns unhealthy at {} (in {} s: UnhealthyThresholdCount {} checks in a row, {} s apart, each failing after the {} s timeout)",
                 clock(at),
                 at.saturating_sub(sim.now_ms()).div_ceil(1000),
-                hc.unhealthy_threshold_count.saturating_sub(1),
+                hc.unhealthy_threshold_count,
                 hc.interval_seconds,
                 hc.timeout_seconds
             ),

@@ -60,11 +60,18 @@ impl HealthClock {
         let unhealthy = hc.unhealthy_threshold_count.max(1) as u64;
         let healthy = hc.healthy_threshold_count.max(1) as u64;
         HealthClock {
-            healthy_after_ms: REGISTRATION_MS
-                + if first_pass < unhealthy { first_pass * interval } else { (first_pass + healthy - 1) * interval },
-            unhealthy_while_starting_ms: (first_pass >= unhealthy).then(|| REGISTRATION_MS + (unhealthy - 1) * interval),
-            unhealthy_after_ms: ((unhealthy - 1) * interval + timeout, unhealthy * interval + timeout),
-            recovers_after_ms: ((healthy - 1) * interval, healthy * interval),
+            healthy_after_ms: REGISTRATION_MS.saturating_add(if first_pass < unhealthy {
+                first_pass.saturating_mul(interval)
+            } else {
+                (first_pass.saturating_add(healthy) - 1).saturating_mul(interval)
+            }),
+            unhealthy_while_starting_ms: (first_pass >= unhealthy)
+                .then(|| REGISTRATION_MS.saturating_add((unhealthy - 1).saturating_mul(interval))),
+            unhealthy_after_ms: (
+                (unhealthy - 1).saturating_mul(interval).saturating_add(timeout),
+                unhealthy.saturating_mul(interval).saturating_add(timeout),
+            ),
+            recovers_after_ms: ((healthy - 1).saturating_mul(interval), healthy.saturating_mul(interval)),
             drains_for_ms: deregistration_delay_seconds as u64 * 1000,
         }
     }
@@ -253,32 +260,53 @@ impl Target {
         (self.state != from).then_some(HealthChange { from, to: self.state })
     }
 
-    /// When this target turns unhealthy if every check from now on times out: the next check
-    /// goes out at `next_check_at_ms` and one more every interval, each known to have failed when
-    /// its timeout runs out, and the `UnhealthyThresholdCount`-th failure in a row decides.
-    /// `None` when it is already unhealthy or no longer checked.
-    pub fn unhealthy_by_ms(&self, interval_seconds: u32, timeout_seconds: u32, unhealthy_threshold: u32) -> Option<u64> {
+    /// When this target turns unhealthy if every check from now on times out. `in_flight`: the
+    /// results of checks already sent and not yet recorded, with when each will be, in that
+    /// order (their results were decided when they went out). Then the next check goes out at
+    /// `next_check_at_ms` and one more every interval, each known to have failed when its timeout
+    /// runs out, and the `UnhealthyThresholdCount`-th failure in a row decides. `None` when it is
+    /// already unhealthy or no longer checked.
+    pub fn unhealthy_by_ms<'a>(
+        &self,
+        interval_seconds: u32,
+        timeout_seconds: u32,
+        unhealthy_threshold: u32,
+        in_flight: impl IntoIterator<Item = (u64, &'a CheckResult)>,
+    ) -> Option<u64> {
         if !matches!(self.state, TargetState::Initial | TargetState::Healthy) || self.next_check_at_ms == u64::MAX {
             return None;
         }
-        let needed = unhealthy_threshold.saturating_sub(self.consecutive_failures).max(1) as u64;
-        Some(self.next_check_at_ms + (needed - 1) * interval_seconds as u64 * 1000 + timeout_seconds as u64 * 1000)
+        let threshold = unhealthy_threshold.max(1);
+        let mut failures = self.consecutive_failures;
+        for (done_at_ms, result) in in_flight {
+            if result.passed() {
+                failures = 0;
+            } else {
+                failures = failures.saturating_add(1);
+                if failures >= threshold {
+                    return Some(done_at_ms);
+                }
+            }
+        }
+        let needed = threshold.saturating_sub(failures).max(1) as u64;
+        let interval = interval_seconds as u64 * 1000;
+        Some(self.next_check_at_ms.saturating_add((needed - 1).saturating_mul(interval)).saturating_add(timeout_seconds as u64 * 1000))
     }
 
-    /// What this target's next state change would be and when, in words, from its settings:
-    /// for the Why? panel of a selected target.
-    pub fn next_change(&self, interval_seconds: u32, timeout_seconds: u32, unhealthy_threshold: u32) -> Option<String> {
+    /// What this target's next state change would be and when, in words: for the Why? panel of
+    /// a selected target. `unhealthy_by_ms`: [`Sim::target_unhealthy_by_ms`].
+    ///
+    /// [`Sim::target_unhealthy_by_ms`]: super::Sim::target_unhealthy_by_ms
+    pub fn next_change(&self, unhealthy_by_ms: Option<u64>) -> Option<String> {
         match self.state {
             TargetState::Draining => self.draining_until_ms.map(|at| format!("Draining: it leaves the target group at {}.", clock(at))),
-            TargetState::Initial | TargetState::Healthy => {
-                self.unhealthy_by_ms(interval_seconds, timeout_seconds, unhealthy_threshold).map(|at| {
-                    format!(
-                        "Next health check at {}. If its checks start timing out now, it turns unhealthy at {}.",
-                        clock(self.next_check_at_ms),
-                        clock(at)
-                    )
-                })
-            }
+            TargetState::Initial | TargetState::Healthy => unhealthy_by_ms.map(|at| {
+                format!(
+                    "Next health check at {}. If its checks start timing out now, it turns unhealthy at {}.",
+                    clock(self.next_check_at_ms),
+                    clock(at)
+                )
+            }),
             _ => None,
         }
     }

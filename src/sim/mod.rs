@@ -342,6 +342,16 @@ impl Sim {
     pub fn in_flight_requests(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
         self.in_flight.values()
     }
+    /// When this target turns unhealthy if its checks time out from now on, counting the checks
+    /// already sent (their results were decided when they went out): the clock the diagnosis and
+    /// the Why? panel show.
+    pub fn target_unhealthy_by_ms(&self, id: Tid) -> Option<u64> {
+        let t = self.targets.get(&id)?;
+        let hc = &self.scenario.target_groups.get(t.target_group)?.health_check;
+        let in_flight = self.pending_checks.iter().filter(|((_, tid), _)| *tid == id).map(|((done, _), p)| (*done, &p.result));
+        t.unhealthy_by_ms(hc.interval_seconds, hc.timeout_seconds, hc.unhealthy_threshold_count, in_flight)
+    }
+
     pub fn pending_checks(&self) -> impl Iterator<Item = &PendingCheck> {
         self.pending_checks.values()
     }

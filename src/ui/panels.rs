@@ -297,19 +297,7 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                     None => t.state.to_string(),
                 };
                 // The core's clock: when this target's next state change would come.
-                let next = s
-                    .scenario()
-                    .target_groups
-                    .get(t.target_group)
-                    .and_then(|tg| {
-                        t.next_change(
-                            tg.health_check.interval_seconds,
-                            tg.health_check.timeout_seconds,
-                            tg.health_check.unhealthy_threshold_count,
-                        )
-                    })
-                    .map(|n| format!(" {n}"))
-                    .unwrap_or_default();
+                let next = t.next_change(s.target_unhealthy_by_ms(id)).map(|n| format!(" {n}")).unwrap_or_default();
                 match &t.last_check {
                     Some(check) => WhyModel {
                         title: format!("Target {} · last health check at {}", t.endpoint, clock_text(check.at_ms)),
