@@ -322,8 +322,11 @@ impl Sim {
     fn fail_task(&mut self, prefix: &str, failure: TaskFailure) -> Result<Applied, CommandError> {
         let now = self.now_ms;
         let container = self.scenario.task_definition.container.name.clone();
-        let found = self.tasks.values_mut().find(|t| !prefix.is_empty() && t.id.starts_with(prefix) && t.state != TaskState::Stopped);
-        let Some(task) = found else {
+        let matches = |t: &super::ecs::Task| !prefix.is_empty() && t.id.starts_with(prefix) && t.state != TaskState::Stopped;
+        // Of the tasks the prefix names, one whose app is up, if any.
+        let serving = self.tasks.values().find(|t| matches(t) && t.is_app_serving(now) && !t.is_stop_requested).map(|t| t.seq);
+        let chosen = serving.or_else(|| self.tasks.values().find(|t| matches(t)).map(|t| t.seq));
+        let Some(task) = chosen.and_then(|seq| self.tasks.get_mut(&seq)) else {
             return err(format!("No task with an id starting {prefix:?} is running."));
         };
         let id = task.id.clone();

@@ -522,8 +522,13 @@ fn security_groups(c: &mut Context) -> Next {
         (blocked, blocked)
     };
     let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
-    // Only the health check's own port may be the dropped one: requests still get through.
-    let what = if blocked == t.port { "health checks and requests are" } else { "health checks are" };
+    // Which of the two are dropped: with an explicit health-check port, only one may be.
+    let (traffic_dropped, checks_dropped) = (admits(t.port).is_err(), admits(hc_port).is_err());
+    let what = match (traffic_dropped, checks_dropped) {
+        (true, false) => "requests are (health checks on their own port get through)",
+        (false, true) => "health checks are (requests on the traffic port get through)",
+        _ => "health checks and requests are",
+    };
     let shows = c.settled_words("Target.Timeout (Request timed out)");
     c.path_broken = true;
     if matches!(denial, Detail::EgressDenies { .. }) {
@@ -708,10 +713,26 @@ fn zones(c: &mut Context) -> Next {
     let Some(svc) = c.svc else { return Next::Continue };
     let s = c.s;
     let zones = s.enabled_zones();
-    let Some(nc) = &svc.network_configuration else { return Next::Continue };
-    if s.task_definition.network_mode != NetworkMode::Awsvpc {
+    if s.task_definition.network_mode == NetworkMode::Bridge {
+        // bridge tasks run on the container instances: one in a zone the load balancer does not
+        // use registers unused and is replaced, as an awsvpc task would be.
+        for ci in s.container_instances.iter() {
+            let Some(sub) = s.find_subnet(&ci.subnet) else { continue };
+            if !zones.contains(&sub.availability_zone) {
+                c.churns = true;
+                c.push(
+                    Severity::Broken,
+                    Hop::TargetGroup,
+                    format!("Container instance {} is in {} ({}), an availability zone the load balancer is not enabled in.", ci.id, sub.id, sub.availability_zone),
+                    "tasks placed on it: unused / Target.NotInUse (Target is in an Availability Zone that is not enabled for the load balancer); ECS sees them never pass a health check and replaces them",
+                    format!("Enable {} on the load balancer, or run the container instances in its zones.", sub.availability_zone),
+                    None,
+                );
+            }
+        }
         return Next::Continue;
     }
+    let Some(nc) = &svc.network_configuration else { return Next::Continue };
     // The service's subnets that are in the load balancer's zones: the fix keeps those.
     let usable: Vec<String> =
         nc.subnets.iter().filter(|id| s.find_subnet(id).is_some_and(|sub| zones.contains(&sub.availability_zone))).cloned().collect();

@@ -106,6 +106,8 @@ impl Task {
     pub fn crash(&mut self) {
         if !self.has_crashed {
             self.has_crashed = true;
+            // The process is gone: nothing is left to hang, or to wait out the stop timeout.
+            self.is_hung = false;
             self.exit_code.get_or_insert(1);
         }
     }

@@ -820,7 +820,8 @@ impl Sim {
     /// What a running task of this setup settles to, asked of the data plane itself: the result
     /// of its health checks and the answer a client's request gets once routed to it (the same
     /// whether its target is healthy or the load balancer fails open). The diagnosis asks this
-    /// for the task the setup would start, so what it predicts is what the run shows.
+    /// for the task the setup would start, so what it predicts is what the run shows. `None`
+    /// when either crashes the app.
     pub(crate) fn probe_running_task(&self, task: &Task, tg_index: usize) -> Option<(CheckResult, Outcome)> {
         let tg = self.scenario.target_groups.get(tg_index)?;
         let hc = &tg.health_check;
@@ -840,12 +841,14 @@ impl Sim {
             SlowLimit::HealthCheckTimeout,
             0,
         );
-        let (check, _, _) = check_result(reach, hc, timeout_ms, &mut trace);
+        let (check, _, check_crashes) = check_result(reach, hc, timeout_ms, &mut trace);
         let idle_timeout_ms = self.scenario.load_balancer.idle_timeout_seconds as u64 * 1000;
         let mut trace = Trace::new(TraceKind::Request);
         let reach =
             self.reach_app(&mut trace, task, target_port, source, &self.compiled.client_path, idle_timeout_ms, SlowLimit::IdleTimeout, 0);
-        Some((check, request_outcome(reach, idle_timeout_ms).0))
+        let (client, _, _, request_crashes) = request_outcome(reach, idle_timeout_ms);
+        // A task that crashes when checked or asked is replaced again and again: no steady state.
+        (!check_crashes && !request_crashes).then_some((check, client))
     }
 }
 
