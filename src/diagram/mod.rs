@@ -667,8 +667,8 @@ fn gate_bars(is_open: bool, is_vertical: bool, cx: f64, cy: f64, span: f64) -> V
 }
 
 /// A task row as the scene shows it: the task, its state, its target's state and reason code,
-/// and whether it has a public IP.
-type RowKey = (u32, TaskState, Option<crate::sim::TargetState>, Option<&'static str>, bool);
+/// whether it has a public IP, and whether its app is hung.
+type RowKey = (u32, TaskState, Option<crate::sim::TargetState>, Option<&'static str>, bool, bool);
 
 /// What a scene depends on besides the setup: the tasks drawn and the states their nodes show.
 /// Cheap to take every frame; the page builds a new scene only when this (or the setup, or the
@@ -686,7 +686,14 @@ pub fn scene_key(sim: &Sim) -> SceneKey {
         .filter_map(|seq| sim.task(seq))
         .map(|t| {
             let target = sim.target_of_task(t.seq);
-            (t.seq, t.state, target.map(|x| x.state), target.and_then(|x| x.reason.as_ref()).map(|r| r.code()), t.public_ip.is_some())
+            (
+                t.seq,
+                t.state,
+                target.map(|x| x.state),
+                target.and_then(|x| x.reason.as_ref()).map(|r| r.code()),
+                t.public_ip.is_some(),
+                t.is_hung && !t.has_crashed,
+            )
         })
         .collect();
     SceneKey { rows, hosts: sim.host_counts(), service_refused: sim.service_runtime().create_error.is_some() }
@@ -1091,7 +1098,9 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
 
         // The app.
         let app_text = format!("app :{}", t.app.listen_port);
-        let health_text = format!("health {}", t.app.health_path);
+        // A hung app looks like any RUNNING task from the outside; the app node says it.
+        let is_hung = t.is_hung && !t.has_crashed;
+        let health_text = if is_hung { "hung: no answer".to_string() } else { format!("health {}", t.app.health_path) };
         let app_box = if v { l.node_box(Hop::App, Some(i), None, row_cell) } else { l.node_box(Hop::App, Some(i), None, 38.0) };
         let is_match = t.app.listen_port == container_port;
         nodes.push(Node {
@@ -1108,7 +1117,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
                 "{app_text} {health_text}{}: open the app's settings",
                 if is_match { String::new() } else { format!(" (traffic arrives on {container_port})") }
             ),
-            state: if is_match { String::new() } else { "broken".into() },
+            state: if is_match && !is_hung { String::new() } else { "broken".into() },
         });
     }
 
@@ -1240,5 +1249,22 @@ mod tests {
         for (key, _) in SECTIONS {
             assert!(crate::sim::exercise::KNOB_GROUPS.contains(&key), "{key} is not a knob group");
         }
+    }
+
+    #[test]
+    fn a_hung_app_says_so_on_its_node_and_the_scene_is_rebuilt_for_it() {
+        let mut sim = Sim::new(crate::scenarios::default_scenario(), Some(4));
+        sim.run_for(60_000);
+        let before = scene_key(&sim);
+        let task = sim.tasks().find(|t| t.state == TaskState::Running).expect("a running task");
+        let (seq, id) = (task.seq, task.id.to_string());
+        sim.apply(crate::sim::Command::FailTask { task: id, failure: crate::sim::TaskFailure::Hang }).expect("hang");
+        assert_ne!(scene_key(&sim), before, "the scene must be rebuilt when an app hangs");
+        let sc = scene(&sim, Viewport::wide(1200.0, 360.0));
+        let app = sc.nodes.iter().find(|n| n.key == format!("app-{seq}")).expect("its app node");
+        assert_eq!(app.state, "broken");
+        assert!(app.name.contains("hung: no answer"), "{}", app.name);
+        let others: Vec<_> = sc.nodes.iter().filter(|n| n.kind == NodeKind::App && n.key != app.key).collect();
+        assert!(!others.is_empty() && others.iter().all(|n| !n.name.contains("hung")));
     }
 }
