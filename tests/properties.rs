@@ -273,6 +273,19 @@ proptest! {
     }
 }
 
+/// A run of `file` with `steps` applied 20 s apart, then 5 requests/s, left to settle: deployments
+/// finish and targets drain (up to the 300 s deregistration delay).
+fn settled_run(file: &str, seed: u64, steps: Vec<Command>) -> Sim {
+    let mut sim = Sim::new(scenario(file), Some(seed));
+    for command in steps {
+        let _ = sim.apply(command);
+        sim.run_for(20_000);
+    }
+    let _ = sim.apply(Command::SetRequestRate { requests_per_second: 5.0 });
+    sim.run_for(600_000);
+    sim
+}
+
 /// Commands that mostly make sense, so random runs reach interesting working and broken setups
 /// rather than being refused at once.
 fn sensible_command() -> impl Strategy<Value = Command> {
@@ -366,14 +379,7 @@ proptest! {
         file in select(SCENARIOS.to_vec()),
         steps in prop::collection::vec(sensible_command(), 0..5),
     ) {
-        let mut sim = Sim::new(scenario(file), Some(3));
-        for command in steps {
-            let _ = sim.apply(command);
-            sim.run_for(20_000);
-        }
-        let _ = sim.apply(Command::SetRequestRate { requests_per_second: 5.0 });
-        // Settle: deployments finish and targets drain (up to the 300 s deregistration delay).
-        sim.run_for(600_000);
+        let mut sim = settled_run(file, 3, steps);
         let diagnosis = sim.diagnose();
         prop_assume!(diagnosis.broken().count() == 0 && sim.service_runtime().is_steady);
         sim.run_for(120_000);
@@ -398,13 +404,7 @@ proptest! {
         file in select(SCENARIOS.to_vec()),
         steps in prop::collection::vec(sensible_command(), 0..5),
     ) {
-        let mut sim = Sim::new(scenario(file), Some(5));
-        for command in steps {
-            let _ = sim.apply(command);
-            sim.run_for(20_000);
-        }
-        let _ = sim.apply(Command::SetRequestRate { requests_per_second: 5.0 });
-        sim.run_for(600_000);
+        let mut sim = settled_run(file, 5, steps);
         let diagnosis = sim.diagnose();
         let settled = diagnosis.settles_to.clone();
         prop_assume!(settled.is_some());
