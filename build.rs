@@ -58,6 +58,7 @@ fn type_path(name: &str) -> (&'static str, Option<&'static str>) {
         "LoadBalancingAlgorithm" => ("crate::sim::scenario::LoadBalancingAlgorithm", None),
         "NetworkMode" => ("crate::sim::scenario::NetworkMode", None),
         "HealthResponse" => ("crate::sim::scenario::HealthResponse", None),
+        "NaclAction" => ("crate::sim::scenario::NaclAction", None),
         other => panic!("build.rs does not know where the type {other} lives; add it to type_path"),
     }
 }

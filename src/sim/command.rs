@@ -7,8 +7,8 @@
 use super::ecs::TaskState;
 use super::events::EventSource;
 use super::scenario::{
-    EcsRefusal, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, PortMapping, Scenario, ScenarioErrors, SecurityGroupRule,
-    ServiceLoadBalancer, TargetType,
+    EcsRefusal, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkAcl, NetworkAclEntry, NetworkMode, PortMapping,
+    Scenario, ScenarioErrors, SecurityGroupRule, ServiceLoadBalancer, TargetType,
 };
 use super::Sim;
 use serde::{Deserialize, Serialize};
@@ -160,6 +160,38 @@ pub enum Command {
     SetContainerPort {
         container_port: u16,
     },
+    /// CreateNetworkAcl: a new custom network ACL, with no entries, so it denies everything
+    /// until entries are added (unlike the VPC's default ACL). Associated with no subnet yet.
+    CreateNetworkAcl {
+        network_acl_id: String,
+    },
+    /// CreateNetworkAclEntry: an inbound (`egress: false`) or outbound entry. `protocol` is
+    /// `tcp` or `all`; the ports are ignored for `all`.
+    CreateNetworkAclEntry {
+        network_acl_id: String,
+        egress: bool,
+        rule_number: u16,
+        #[serde(default = "tcp")]
+        protocol: String,
+        #[serde(default)]
+        from_port: u16,
+        #[serde(default = "max_port")]
+        to_port: u16,
+        cidr_block: String,
+        rule_action: NaclAction,
+    },
+    /// DeleteNetworkAclEntry.
+    DeleteNetworkAclEntry {
+        network_acl_id: String,
+        egress: bool,
+        rule_number: u16,
+    },
+    /// ReplaceNetworkAclAssociation: which network ACL a subnet uses; `default` for the VPC's
+    /// default ACL, which allows all traffic.
+    ReplaceNetworkAclAssociation {
+        subnet_id: String,
+        network_acl_id: String,
+    },
     /// SetSubnets: the subnets (and so the availability zones) the load balancer has nodes in.
     SetSubnets {
         subnets: Vec<String>,
@@ -208,6 +240,17 @@ impl Command {
 fn yes() -> bool {
     true
 }
+
+fn tcp() -> String {
+    "tcp".into()
+}
+
+fn max_port() -> u16 {
+    65535
+}
+
+/// The id that stands for the VPC's default network ACL in a command.
+pub const DEFAULT_NETWORK_ACL: &str = "default";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -405,6 +448,82 @@ impl Sim {
             Command::ModifyLoadBalancerAttributes { idle_timeout_seconds } => {
                 next.load_balancer.idle_timeout_seconds = *idle_timeout_seconds;
                 format!("ModifyLoadBalancerAttributes: idle_timeout.timeout_seconds = {idle_timeout_seconds}")
+            }
+            Command::CreateNetworkAcl { network_acl_id } => {
+                if network_acl_id == DEFAULT_NETWORK_ACL || next.network_acls.iter().any(|a| a.id == *network_acl_id) {
+                    return api("InvalidNetworkAclID.Duplicate", format!("the network ACL '{network_acl_id}' already exists"));
+                }
+                next.network_acls.push(NetworkAcl { id: network_acl_id.clone(), subnets: vec![], inbound: vec![], outbound: vec![] });
+                format!("CreateNetworkAcl: {network_acl_id} (no entries: it denies all traffic until entries are added)")
+            }
+            Command::CreateNetworkAclEntry {
+                network_acl_id,
+                egress,
+                rule_number,
+                protocol,
+                from_port,
+                to_port,
+                cidr_block,
+                rule_action,
+            } => {
+                let acl = acl_mut(&mut next, network_acl_id)?;
+                let entries = if *egress { &mut acl.outbound } else { &mut acl.inbound };
+                if entries.iter().any(|e| e.rule_number == *rule_number) {
+                    return api(
+                        "NetworkAclEntryAlreadyExists",
+                        format!("The network acl entry identified by {rule_number} already exists."),
+                    );
+                }
+                let entry = NetworkAclEntry {
+                    rule_number: *rule_number,
+                    protocol: protocol.clone(),
+                    from_port: *from_port,
+                    to_port: *to_port,
+                    cidr: cidr_block.clone(),
+                    action: *rule_action,
+                };
+                let text = format!(
+                    "CreateNetworkAclEntry: {network_acl_id} {} {}",
+                    if *egress { "outbound" } else { "inbound" },
+                    entry.text(!*egress)
+                );
+                entries.push(entry);
+                text
+            }
+            Command::DeleteNetworkAclEntry { network_acl_id, egress, rule_number } => {
+                let acl = acl_mut(&mut next, network_acl_id)?;
+                let entries = if *egress { &mut acl.outbound } else { &mut acl.inbound };
+                let before = entries.len();
+                entries.retain(|e| e.rule_number != *rule_number);
+                if before == entries.len() {
+                    return api(
+                        "InvalidNetworkAclEntry.NotFound",
+                        format!("{network_acl_id} has no {} entry {rule_number}", if *egress { "egress" } else { "ingress" }),
+                    );
+                }
+                format!("DeleteNetworkAclEntry: {network_acl_id} {} entry {rule_number}", if *egress { "outbound" } else { "inbound" })
+            }
+            Command::ReplaceNetworkAclAssociation { subnet_id, network_acl_id } => {
+                if next.find_subnet(subnet_id).is_none() {
+                    return api("InvalidSubnetID.NotFound", format!("The subnet ID '{subnet_id}' does not exist"));
+                }
+                if network_acl_id != DEFAULT_NETWORK_ACL {
+                    acl_mut(&mut next, network_acl_id)?;
+                }
+                for a in &mut next.network_acls {
+                    a.subnets.retain(|s| s != subnet_id);
+                }
+                if let Some(a) = next.network_acls.iter_mut().find(|a| a.id == *network_acl_id) {
+                    a.subnets.push(subnet_id.clone());
+                }
+                format!(
+                    "ReplaceNetworkAclAssociation: {subnet_id} now uses {}",
+                    if network_acl_id == DEFAULT_NETWORK_ACL {
+                        "the VPC's default network ACL (allows all)".to_string()
+                    } else {
+                        format!("network ACL {network_acl_id}")
+                    }
+                )
             }
             Command::AuthorizeSecurityGroupIngress { group_id, from_port, to_port, source } => {
                 authorize(&mut next, Direction::Ingress, group_id, *from_port, *to_port, source)?
@@ -614,6 +733,17 @@ impl Direction {
             Direction::Ingress => "from",
             Direction::Egress => "to",
         }
+    }
+}
+
+fn acl_mut<'a>(next: &'a mut Scenario, id: &str) -> Result<&'a mut NetworkAcl, CommandError> {
+    match next.network_acls.iter_mut().find(|a| a.id == id) {
+        Some(a) => Ok(a),
+        None if id == DEFAULT_NETWORK_ACL => api(
+            "InvalidNetworkAclID.NotFound",
+            "the VPC's default network ACL allows all traffic and is not edited in the lab; create a network ACL and associate it",
+        ),
+        None => api("InvalidNetworkAclID.NotFound", format!("The networkAcl ID '{id}' does not exist")),
     }
 }
 

@@ -12,6 +12,20 @@ impl Sim {
         self.admit_client_to_alb().is_ok()
     }
 
+    /// Do the load balancer's subnets' network ACLs let the client in and the replies out?
+    pub fn alb_nacl_gate_open(&self) -> bool {
+        self.admit_client_to_alb_subnets().is_ok()
+    }
+
+    /// Do the network ACLs between the load balancer's node and this task let a connection on
+    /// the task's registered port through, both ways?
+    pub fn task_nacl_gate_open(&self, seq: u32) -> bool {
+        let Some(task) = self.tasks.get(&seq) else { return false };
+        let port = task.registered_port().unwrap_or(task.app.listen_port);
+        let node_ip = self.alb_node_for(&task.availability_zone).map(|n| n.ip).unwrap_or(super::net::Ipv4(0));
+        self.admit_through_nacls(&task.subnet, task.private_ip, port, Source::Alb { node_ip }).is_ok()
+    }
+
     /// Does traffic from the load balancer reach the task through the security groups, on the
     /// task's registered port (or, for a task without a target, its container port)? Both the
     /// load balancer's outbound rules and the task's inbound rules count, as for a request.

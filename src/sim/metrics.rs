@@ -70,7 +70,7 @@ impl Counters {
 }
 
 /// `TargetConnectionErrorCount`: the ALB could not open a connection to the target (dropped
-/// by a security group, or refused because nothing listens).
+/// by a security group or a network ACL, or refused because nothing listens).
 fn is_connection_error(r: &RequestRecord) -> bool {
     use super::trace::Detail::*;
     r.trace.deciding_hop().is_some_and(|h| {
@@ -79,6 +79,7 @@ fn is_connection_error(r: &RequestRecord) -> bool {
                 h.detail,
                 SgDenies { .. }
                     | EgressDenies { .. }
+                    | NaclDenies(_)
                     | TaskNotServing { .. }
                     | AppStarting
                     | NoHostPortListener { .. }

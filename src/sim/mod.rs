@@ -23,6 +23,7 @@ pub mod health;
 pub mod json;
 pub mod knobs;
 pub mod metrics;
+pub mod nacl;
 pub mod net;
 pub mod rng;
 pub mod scenario;
@@ -508,6 +509,29 @@ fn check_request(sim: &Sim, r: &RequestRecord, sent: &SentUnder) -> Result<(), S
                 });
                 if !egress_ok {
                     return Err(format!("request {} reached the app through ALB outbound rules that deny it", r.id));
+                }
+                // And the task subnet's network ACL, if it has a custom one and the node that sent
+                // it sits in another subnet, let the app port in and the replies out.
+                let node = sent.alb_nodes.iter().find(|n| n.availability_zone == task.availability_zone).or(sent.alb_nodes.first());
+                if let Some(acl) = setup.network_acl_of(&task.subnet).filter(|_| node.is_some_and(|n| n.subnet != task.subnet)) {
+                    let node_ip = node.map(|n| n.ip).unwrap_or(Ipv4(0));
+                    let first_match = |entries: &[scenario::NetworkAclEntry], port: u16| {
+                        let mut sorted: Vec<&scenario::NetworkAclEntry> = entries.iter().collect();
+                        sorted.sort_by_key(|e| e.rule_number);
+                        sorted
+                            .into_iter()
+                            .find(|e| {
+                                (e.protocol == "all" || (e.from_port..=e.to_port).contains(&port))
+                                    && Cidr::parse(&e.cidr).is_some_and(|c| c.contains(node_ip))
+                            })
+                            .is_some_and(|e| e.action == scenario::NaclAction::Allow)
+                    };
+                    if !first_match(&acl.inbound, port) || !first_match(&acl.outbound, 1024) || !first_match(&acl.outbound, 65535) {
+                        return Err(format!(
+                            "request {} reached the app through network ACL {} that drops it or its replies",
+                            r.id, acl.id
+                        ));
+                    }
                 }
             }
         }

@@ -40,6 +40,11 @@ pub struct Scenario {
     pub seed: u64,
     pub vpc: Vpc,
     pub security_groups: Vec<SecurityGroup>,
+    /// Custom network ACLs and the subnets they are associated with. A subnet none of them lists
+    /// uses the VPC's default network ACL, which allows all traffic both ways (docs/model.md
+    /// §Network ACLs). Left out of a file when empty, so older files and links read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_acls: Vec<NetworkAcl>,
     pub load_balancer: LoadBalancer,
     pub target_groups: Vec<TargetGroup>,
     #[serde(default)]
@@ -135,6 +140,76 @@ impl SecurityGroupRule {
         } else {
             format!("{}-{}", self.from_port, self.to_port)
         }
+    }
+}
+
+/// A network ACL: numbered allow and deny entries for each direction, evaluated lowest number
+/// first, the first match deciding; a packet no entry matches is denied (the `*` entry).
+/// Stateless: a reply is a packet of its own and must be allowed on its way back, on the
+/// client's ephemeral port (docs/model.md §Network ACLs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAcl {
+    /// `acl-…`.
+    pub id: String,
+    /// The subnets associated with it; a subnet has exactly one network ACL.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    #[serde(default)]
+    pub inbound: Vec<NetworkAclEntry>,
+    #[serde(default)]
+    pub outbound: Vec<NetworkAclEntry>,
+}
+
+/// One entry of a network ACL, as `create-network-acl-entry` takes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAclEntry {
+    /// 1-32766, lowest first; unique per direction.
+    pub rule_number: u16,
+    /// `tcp`, or `all` (AWS's protocol `-1`: every protocol and port).
+    #[serde(default = "tcp")]
+    pub protocol: String,
+    #[serde(default)]
+    pub from_port: u16,
+    #[serde(default = "max_port")]
+    pub to_port: u16,
+    /// The peer: the source for an inbound entry, the destination for an outbound one.
+    pub cidr: String,
+    pub action: NaclAction,
+}
+
+fn max_port() -> u16 {
+    65535
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NaclAction {
+    Allow,
+    Deny,
+}
+
+impl NetworkAclEntry {
+    pub fn is_all_ports(&self) -> bool {
+        self.protocol == "all" || (self.from_port == 0 && self.to_port == 65535)
+    }
+    /// `100 allow TCP 8000 from 10.0.0.0/16`.
+    pub fn text(&self, inbound: bool) -> String {
+        let action = match self.action {
+            NaclAction::Allow => "allow",
+            NaclAction::Deny => "deny",
+        };
+        let what = if self.protocol == "all" {
+            "all traffic".to_string()
+        } else if self.from_port == self.to_port {
+            format!("TCP {}", self.from_port)
+        } else if self.is_all_ports() {
+            "TCP all ports".to_string()
+        } else {
+            format!("TCP {}-{}", self.from_port, self.to_port)
+        };
+        format!("{} {action} {what} {} {}", self.rule_number, if inbound { "from" } else { "to" }, self.cidr)
     }
 }
 
@@ -797,6 +872,11 @@ impl Scenario {
     pub fn find_subnet(&self, id: &str) -> Option<&Subnet> {
         self.vpc.subnets.iter().find(|s| s.id == id)
     }
+    /// The custom network ACL associated with a subnet; `None`: the VPC's default, which allows
+    /// everything.
+    pub fn network_acl_of(&self, subnet: &str) -> Option<&NetworkAcl> {
+        self.network_acls.iter().find(|a| a.subnets.iter().any(|s| s == subnet))
+    }
 
     /// The security groups on the network interfaces that receive the service's traffic: the
     /// service's own (awsvpc: each task's ENI), or the container instances' (bridge: the tasks
@@ -1098,6 +1178,12 @@ impl Validator {
         };
         limit(self, "vpc.subnets".into(), s.vpc.subnets.len(), 1, 6, "subnets");
         limit(self, "security_groups".into(), s.security_groups.len(), 0, 10, "security groups");
+        limit(self, "network_acls".into(), s.network_acls.len(), 0, 6, "network ACLs");
+        for (i, a) in s.network_acls.iter().enumerate().take(6) {
+            limit(self, format!("network_acls[{i}].subnets"), a.subnets.len(), 0, 6, "subnets");
+            limit(self, format!("network_acls[{i}].inbound"), a.inbound.len(), 0, 20, "inbound entries (AWS's default quota)");
+            limit(self, format!("network_acls[{i}].outbound"), a.outbound.len(), 0, 20, "outbound entries (AWS's default quota)");
+        }
         for (i, g) in s.security_groups.iter().enumerate().take(10) {
             limit(self, format!("security_groups[{i}].ingress"), g.ingress.len(), 0, 60, "inbound rules (AWS's default quota)");
             limit(self, format!("security_groups[{i}].egress"), g.egress.len(), 0, 60, "outbound rules (AWS's default quota)");
@@ -1141,6 +1227,7 @@ impl Validator {
         self.text("description", &s.description, 4000);
         self.vpc(s);
         self.security_groups(s);
+        self.network_acls(s);
         self.load_balancer(s);
         self.target_groups(s);
         self.container_instances(s);
@@ -1192,6 +1279,49 @@ impl Validator {
             for (dir, rules) in [("ingress", &g.ingress), ("egress", &g.egress)] {
                 for (j, r) in rules.iter().enumerate() {
                     self.rule(s, &format!("{field}.{dir}[{j}]"), r);
+                }
+            }
+        }
+    }
+
+    fn network_acls(&mut self, s: &Scenario) {
+        for (i, a) in s.network_acls.iter().enumerate() {
+            let field = format!("network_acls[{i}]");
+            self.name(&format!("{field}.id"), &a.id);
+            if s.network_acls[..i].iter().any(|o| o.id == a.id) {
+                self.err(format!("{field}.id"), format!("{:?} is used twice", a.id));
+            }
+            for (j, subnet) in a.subnets.iter().enumerate() {
+                if s.find_subnet(subnet).is_none() {
+                    self.err(format!("{field}.subnets[{j}]"), format!("no subnet {subnet:?} in vpc.subnets"));
+                } else if s.network_acls[..i].iter().any(|o| o.subnets.contains(subnet)) || a.subnets[..j].contains(subnet) {
+                    // AWS keeps one association per subnet: associating it again replaces it.
+                    self.err(
+                        format!("{field}.subnets[{j}]"),
+                        format!("{subnet:?} is already associated with a network ACL; a subnet has one"),
+                    );
+                }
+            }
+            for (dir, entries) in [("inbound", &a.inbound), ("outbound", &a.outbound)] {
+                for (j, e) in entries.iter().enumerate() {
+                    let f = format!("{field}.{dir}[{j}]");
+                    if !(1..=32766).contains(&e.rule_number) {
+                        self.err(format!("{f}.rule_number"), format!("must be 1-32766, got {}", e.rule_number));
+                    } else if entries[..j].iter().any(|o| o.rule_number == e.rule_number) {
+                        self.err(
+                            format!("{f}.rule_number"),
+                            format!("{} is used twice in the {dir} entries (NetworkAclEntryAlreadyExists)", e.rule_number),
+                        );
+                    }
+                    if e.protocol != "tcp" && e.protocol != "all" {
+                        self.err(format!("{f}.protocol"), format!("must be \"tcp\" or \"all\", got {:?}", e.protocol));
+                    }
+                    if e.from_port > e.to_port {
+                        self.err(format!("{f}.from_port"), format!("from_port {} is above to_port {}", e.from_port, e.to_port));
+                    }
+                    if Cidr::parse(&e.cidr).is_none() {
+                        self.err(format!("{f}.cidr"), format!("must be a CIDR block such as 0.0.0.0/0 or 10.0.0.0/16, got {:?}", e.cidr));
+                    }
                 }
             }
         }

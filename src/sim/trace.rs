@@ -5,6 +5,7 @@
 //! reads are produced only when the page asks ([`HopRecord::setting`], [`HopRecord::aws_term`],
 //! [`HopRecord::fix`]). The vocabulary is AWS's (docs/model.md §Traces).
 
+use super::nacl::{NaclLeg, NaclRefusal};
 use super::net::{Endpoint, Ipv4};
 use super::state::{TargetState, TaskState};
 use serde::Serialize;
@@ -15,10 +16,15 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Hop {
     Client,
+    /// The network ACL of the load balancer's subnets, where the client's packets enter the VPC.
+    AlbSubnetNacl,
     AlbSecurityGroup,
     Listener,
     ListenerRule,
     TargetGroup,
+    /// The subnet boundary between the load balancer's node and the task: both subnets'
+    /// network ACLs, both ways.
+    TaskSubnetNacl,
     TaskSecurityGroup,
     Task,
     PortMapping,
@@ -26,12 +32,14 @@ pub enum Hop {
 }
 
 impl Hop {
-    pub const ALL: [Hop; 9] = [
+    pub const ALL: [Hop; 11] = [
         Hop::Client,
+        Hop::AlbSubnetNacl,
         Hop::AlbSecurityGroup,
         Hop::Listener,
         Hop::ListenerRule,
         Hop::TargetGroup,
+        Hop::TaskSubnetNacl,
         Hop::TaskSecurityGroup,
         Hop::Task,
         Hop::PortMapping,
@@ -41,10 +49,12 @@ impl Hop {
     pub fn label(self) -> &'static str {
         match self {
             Hop::Client => "Client",
+            Hop::AlbSubnetNacl => "ALB subnet network ACL",
             Hop::AlbSecurityGroup => "ALB security group",
             Hop::Listener => "Listener",
             Hop::ListenerRule => "Listener rule",
             Hop::TargetGroup => "Target group",
+            Hop::TaskSubnetNacl => "Task subnet network ACL",
             Hop::TaskSecurityGroup => "Task security group",
             Hop::Task => "Task",
             Hop::PortMapping => "Container port mapping",
@@ -56,10 +66,12 @@ impl Hop {
     pub fn key(self) -> &'static str {
         match self {
             Hop::Client => "client",
+            Hop::AlbSubnetNacl => "alb-nacl",
             Hop::AlbSecurityGroup => "alb-sg",
             Hop::Listener => "listener",
             Hop::ListenerRule => "rule",
             Hop::TargetGroup => "target-group",
+            Hop::TaskSubnetNacl => "task-nacl",
             Hop::TaskSecurityGroup => "task-sg",
             Hop::Task => "task",
             Hop::PortMapping => "port-mapping",
@@ -242,6 +254,13 @@ pub enum Detail {
         source: Arc<str>,
         port: u16,
     },
+    /// The network ACLs on the way admit the connection both ways: the custom ones crossed
+    /// (empty: only default ACLs, or the same subnet).
+    NaclAllows {
+        acls: Arc<str>,
+    },
+    /// A network ACL drops one of the connection's packets, so it never completes.
+    NaclDenies(NaclRefusal),
     /// The ALB's own security groups do not let it send to the target.
     EgressDenies {
         groups: Arc<str>,
@@ -362,6 +381,9 @@ impl HopRecord {
             AlbProbes { node_ip, path } => format!("ALB node {node_ip} sends GET {path} (User-Agent: ELB-HealthChecker/2.0)"),
             SgAllows { group, rule, port } => format!("{group} admits port {port}: {rule}"),
             SgDenies { groups, source, port } => format!("no inbound rule in {groups} admits {source} on port {port}"),
+            NaclAllows { acls } if acls.is_empty() => "no custom network ACL on the way (a default network ACL allows all traffic)".into(),
+            NaclAllows { acls } => format!("network ACL {acls} allows the connection both ways"),
+            NaclDenies(r) => nacl_refusal_words(r),
             EgressDenies { groups, port } => format!("no outbound rule in {groups} lets the ALB send to port {port}"),
             ListenerFound { port } => format!("listener HTTP:{port}"),
             NoListener { port } => format!("the load balancer has no listener on port {port}"),
@@ -423,7 +445,10 @@ impl HopRecord {
             return None;
         }
         Some(match &self.detail {
-            SgDenies { .. } | EgressDenies { .. } if check => "Target.Timeout",
+            SgDenies { .. } | EgressDenies { .. } | NaclDenies(_) if check => "Target.Timeout",
+            NaclDenies(_) if self.hop == Hop::AlbSubnetNacl => "connection timed out (nothing in the ALB's metrics)",
+            NaclDenies(_) if kind == TraceKind::DirectCurl => "connection timed out",
+            NaclDenies(_) => "HTTPCode_ELB_504_Count, TargetConnectionErrorCount",
             SgDenies { .. } if self.hop == Hop::AlbSecurityGroup => "connection timed out (nothing in the ALB's metrics)",
             SgDenies { .. } | EgressDenies { .. } if kind == TraceKind::DirectCurl => "connection timed out",
             SgDenies { .. } | EgressDenies { .. } => "HTTPCode_ELB_504_Count, TargetConnectionErrorCount",
@@ -471,6 +496,7 @@ impl HopRecord {
                 "Add an inbound rule to {groups}: TCP {port} from the ALB's security group (not from 0.0.0.0/0)."
             ),
             EgressDenies { groups, port } => format!("Add an outbound rule to {groups}: TCP {port} to the task security group."),
+            NaclDenies(r) => nacl_fix_words(r),
             NoListener { port } => format!("Add a listener on port {port}, or send to the port a listener uses."),
             NoRegisteredTargets { .. } => "Targets appear when an ECS service attached to this target group has a RUNNING task. If tasks are starting, wait; otherwise attach the service (target group, container, port) or raise its desired count.".into(),
             NoRoutableTargets { .. } => "Wait for a target to pass its first health check, or fix why it cannot.".into(),
@@ -494,6 +520,39 @@ impl HopRecord {
             _ => return None,
         })
     }
+}
+
+/// A network ACL's refusal in words: which packet, which ACL and entry, and why it matters.
+pub fn nacl_refusal_words(r: &NaclRefusal) -> String {
+    let entry = match r.rule {
+        Some(n) => format!("its entry {n} denies it"),
+        None => "no entry allows it, so the * entry denies it".to_string(),
+    };
+    let ports = if r.from_port == r.to_port { format!("TCP {}", r.from_port) } else { format!("TCP {}-{}", r.from_port, r.to_port) };
+    match r.leg {
+        NaclLeg::RequestIn => format!("network ACL {} on {} drops the connection coming in: {ports} from {}; {entry}", r.acl, r.subnet, r.peer),
+        NaclLeg::RequestOut => format!("network ACL {} on {} drops the connection going out: {ports} to {}; {entry}", r.acl, r.subnet, r.peer),
+        NaclLeg::ReplyOut => format!(
+            "network ACL {} on {} drops the replies going out to {} on the ephemeral ports ({ports}); {entry}. Network ACLs are stateless: a reply needs its own outbound entry",
+            r.acl, r.subnet, r.peer
+        ),
+        NaclLeg::ReplyIn => format!(
+            "network ACL {} on {} drops the replies coming back from {} on the ephemeral ports ({ports}); {entry}. Network ACLs are stateless: a reply needs its own inbound entry",
+            r.acl, r.subnet, r.peer
+        ),
+    }
+}
+
+/// The entry that lets a refused packet through, in words.
+pub fn nacl_fix_words(r: &NaclRefusal) -> String {
+    let dir = if r.leg.is_outbound() { "outbound" } else { "inbound" };
+    let prep = if r.leg.is_outbound() { "to" } else { "from" };
+    let ports = if r.from_port == r.to_port { r.from_port.to_string() } else { format!("{}-{}", r.from_port, r.to_port) };
+    let below = match r.rule {
+        Some(n) => format!(", numbered below {n}"),
+        None => String::new(),
+    };
+    format!("Add an {dir} entry to {}: allow TCP {ports} {prep} {} (or its subnet's block){below}.", r.acl, r.peer)
 }
 
 /// A full trace: the kind, the hops in order, and how it ended.

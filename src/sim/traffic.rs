@@ -13,6 +13,7 @@
 
 use super::ecs::Task;
 use super::health::{CheckResult, LastCheck, Target, TargetId, TargetState};
+use super::nacl::{self, CompiledAcl, End};
 use super::net::{Cidr, Ipv4};
 use super::scenario::{Action, AppAnswer, HealthCheck, LoadBalancingAlgorithm, NetworkMode, Scenario};
 use super::trace::{Detail, Hop, Outcome, SlowLimit, StatusSource, Trace, TraceKind};
@@ -107,6 +108,9 @@ pub(crate) struct Compiled {
     client_path: Arc<str>,
     health_paths: Vec<Arc<str>>,
     instance_groups: Vec<(Arc<str>, Vec<Arc<str>>)>,
+    /// The custom network ACLs, and each associated subnet with its ACL's index.
+    acls: Vec<CompiledAcl>,
+    acl_of_subnet: Vec<(Arc<str>, usize)>,
 }
 
 fn compile_rules(rules: &[super::scenario::SecurityGroupRule], inbound: bool) -> Vec<CompiledRule> {
@@ -177,7 +181,19 @@ impl Compiled {
                 .iter()
                 .map(|c| (Arc::from(c.id.as_str()), c.security_groups.iter().map(|g| Arc::from(g.as_str())).collect()))
                 .collect(),
+            acls: s.network_acls.iter().map(CompiledAcl::new).collect(),
+            acl_of_subnet: s
+                .network_acls
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| a.subnets.iter().map(move |sub| (Arc::from(sub.as_str()), i)))
+                .collect(),
         }
+    }
+
+    /// A subnet's custom network ACL; `None`: the VPC's default, which allows everything.
+    pub(crate) fn acl_of(&self, subnet: &str) -> Option<&CompiledAcl> {
+        self.acl_of_subnet.iter().find(|(s, _)| &**s == subnet).and_then(|(_, i)| self.acls.get(*i))
     }
 
     fn group(&self, id: &str) -> Option<&CompiledGroup> {
@@ -327,6 +343,40 @@ impl Sim {
         }
     }
 
+    /// Does the client's connection get into the load balancer's subnets through their network
+    /// ACLs, both ways? DNS spreads clients over every node, so every enabled subnet's ACL must
+    /// admit them; the refusal names the first that does not. The one decision requests, the
+    /// diagram's gate and the diagnosis share.
+    pub(crate) fn admit_client_to_alb_subnets(&self) -> Result<Detail, Detail> {
+        let c = &self.compiled;
+        let client = End { subnet: None, ip: c.client_ip.unwrap_or(Ipv4(0)) };
+        let mut crossed: Vec<Arc<str>> = Vec::new();
+        for node in self.alb_nodes.iter() {
+            let node_end = End { subnet: Some(&node.subnet), ip: node.ip };
+            match nacl::crossing(|s| c.acl_of(s), client, node_end, self.scenario.client.port) {
+                Ok(acls) => crossed.extend(acls.into_iter().filter(|a| !crossed.contains(a)).collect::<Vec<_>>()),
+                Err(refusal) => return Err(Detail::NaclDenies(refusal)),
+            }
+        }
+        Ok(Detail::NaclAllows { acls: Compiled::groups_text(&crossed) })
+    }
+
+    /// Does a connection from `src` to `dst_ip` in `dst_subnet` on `port` get through the
+    /// network ACLs of the subnets it crosses, both ways (they are stateless: the reply is
+    /// checked too)? The one decision requests, health checks, direct curls, the diagram's gates
+    /// and the diagnosis share.
+    pub(crate) fn admit_through_nacls(&self, dst_subnet: &str, dst_ip: Ipv4, port: u16, src: Source) -> Result<Detail, Detail> {
+        let c = &self.compiled;
+        let opener = match src {
+            Source::Alb { node_ip } => End { subnet: self.alb_nodes.iter().find(|n| n.ip == node_ip).map(|n| &*n.subnet), ip: node_ip },
+            Source::Client => End { subnet: None, ip: c.client_ip.unwrap_or(Ipv4(0)) },
+        };
+        match nacl::crossing(|s| c.acl_of(s), opener, End { subnet: Some(dst_subnet), ip: dst_ip }, port) {
+            Ok(acls) => Ok(Detail::NaclAllows { acls: Compiled::groups_text(&acls) }),
+            Err(refusal) => Err(Detail::NaclDenies(refusal)),
+        }
+    }
+
     /// Does a connection from `src` reach the task on `port` through the security groups? For
     /// the load balancer, its own outbound rules first, then the task's inbound rules (stateful:
     /// the answer always returns). The one decision requests, health checks, direct curls and the
@@ -367,6 +417,13 @@ impl Sim {
         limit: SlowLimit,
         jitter_ms: u32,
     ) -> Reach {
+        match self.admit_through_nacls(&task.subnet, task.private_ip, port, src) {
+            Ok(detail) => trace.pass(Hop::TaskSubnetNacl, detail),
+            Err(detail) => {
+                trace.fail(Hop::TaskSubnetNacl, detail);
+                return Reach::Dropped;
+            }
+        }
         match self.admit_to_task(task, port, src) {
             Ok(detail) => trace.pass(Hop::TaskSecurityGroup, detail),
             Err(detail) => {
@@ -497,7 +554,16 @@ impl Sim {
             RequestDecision { record, used_cursor, crashed }
         };
 
-        // 1. The ALB security group sees the SYN first.
+        // 1. The SYN enters the load balancer's subnet through its network ACL (and the reply
+        // must leave through it), then meets the ALB security group.
+        match self.admit_client_to_alb_subnets() {
+            Ok(detail) => trace.pass(Hop::AlbSubnetNacl, detail),
+            Err(detail) => {
+                trace.fail(Hop::AlbSubnetNacl, detail);
+                record.done_at_ms = now + connect_timeout_ms;
+                return done(record, trace, None, false);
+            }
+        }
         match self.admit_client_to_alb() {
             Ok(detail) => trace.pass(Hop::AlbSecurityGroup, detail),
             Err(detail) => {
