@@ -10,9 +10,11 @@
 
 use super::ecs::Task;
 use super::health::{clock, CheckResult, HealthClock, Reason};
+use super::nacl::NaclRefusal;
 use super::net::{Cidr, Ipv4};
 use super::scenario::{
-    Action, AppAnswer, EcsRefusal, EcsService, HealthResponse, NetworkMode, Scenario, ServiceLoadBalancer, TargetGroup, TargetType,
+    Action, AppAnswer, EcsRefusal, EcsService, HealthResponse, NaclAction, NetworkMode, Scenario, ServiceLoadBalancer, TargetGroup,
+    TargetType,
 };
 use super::state::{TargetState, TaskState};
 use super::trace::{Detail, Hop, Outcome, OutcomeClass, StatusSource};
@@ -156,8 +158,9 @@ struct TaskFacts {
     groups_arc: Vec<Arc<str>>,
     /// The port its target is registered on (a bridge task's dynamic host port: the first one).
     port: u16,
-    /// An address it would get, and the load balancer node that would reach it.
+    /// An address it would get, in this subnet, and the load balancer node that would reach it.
     ip: Ipv4,
+    subnet: String,
     node_ip: Ipv4,
     /// What a running task of this setup settles to, as the data plane decides it: its health
     /// check's result and the answer a client's request routed to it gets.
@@ -202,7 +205,8 @@ type Rule = fn(&mut Context) -> Next;
 /// The rules, in the order a request meets the hops (docs/model.md §Failure table). Each is a
 /// small function over the context; the first broken hop is what the client sees, and later ones
 /// are listed too, because fixing the first only reveals them.
-const RULES: [(&str, Rule); 17] = [
+const RULES: [(&str, Rule); 19] = [
+    ("the load balancer's subnets' network ACLs admit the client", alb_network_acl),
     ("the ALB security group admits the client", alb_security_group),
     ("a listener on the client's port", listener),
     ("the rule forwards to a target group", rule_action),
@@ -210,6 +214,7 @@ const RULES: [(&str, Rule); 17] = [
     ("ECS accepted the service", service_accepted),
     ("the service is attached to the target group", service_attached),
     ("the service wants tasks", service_wants_tasks),
+    ("the network ACLs let the load balancer's connections through", network_acls),
     ("the security groups let the load balancer in", security_groups),
     ("the health check reaches the app", health_check_port),
     ("the app, its mapping and the service agree on a port", ports_agree),
@@ -259,7 +264,7 @@ fn settles_to(c: &Context) -> Option<Settled> {
         Some((check, _)) => SettledTargets::Checked(check.clone()),
         None => SettledTargets::NotDiagnosed,
     };
-    if broken_at(Hop::AlbSecurityGroup) || broken_at(Hop::Listener) {
+    if broken_at(Hop::AlbSubnetNacl) || broken_at(Hop::AlbSecurityGroup) || broken_at(Hop::Listener) {
         return Some(Settled { targets, client: Outcome::ClientTimeout });
     }
     if let Some(status) = c.s.route(c.s.client.port, &c.s.client.path).and_then(|r| match r.action {
@@ -279,6 +284,108 @@ fn settles_to(c: &Context) -> Option<Settled> {
     }
     let (check, client) = probed?;
     Some(Settled { targets: SettledTargets::Checked(check), client })
+}
+
+/// The entry that lets a refused packet through, as a command: allow the refused ports to or from
+/// the VPC (the internet for a client), numbered below the entry that denied it.
+fn nacl_fix(s: &Scenario, r: &NaclRefusal) -> Option<Command> {
+    let acl = s.network_acls.iter().find(|a| *a.id == *r.acl)?;
+    let entries = if r.leg.is_outbound() { &acl.outbound } else { &acl.inbound };
+    let free = |n: &u16| !entries.iter().any(|e| e.rule_number == *n);
+    let rule_number = match r.rule {
+        Some(deny) => (1..deny).rev().find(free)?,
+        None => {
+            let top = entries.iter().map(|e| e.rule_number).max().unwrap_or(0);
+            ((top / 100 + 1) * 100..=32766).find(free)?
+        }
+    };
+    // A peer inside the VPC (the load balancer's nodes, one per zone, or the tasks) by the
+    // VPC's block, so one entry covers every zone; a client on the internet by 0.0.0.0/0.
+    let cidr_block = Cidr::parse(&s.vpc.cidr).filter(|c| c.contains(r.peer)).map(|c| c.to_string()).unwrap_or_else(|| "0.0.0.0/0".into());
+    Some(Command::CreateNetworkAclEntry {
+        network_acl_id: r.acl.to_string(),
+        egress: r.leg.is_outbound(),
+        rule_number,
+        protocol: "tcp".into(),
+        from_port: r.from_port,
+        to_port: r.to_port,
+        cidr_block,
+        rule_action: NaclAction::Allow,
+    })
+}
+
+/// A fix command's entry in words.
+fn nacl_fix_text(r: &NaclRefusal, command: &Option<Command>) -> String {
+    match command {
+        Some(Command::CreateNetworkAclEntry { network_acl_id, egress, rule_number, from_port, to_port, cidr_block, .. }) => {
+            let ports = if from_port == to_port { from_port.to_string() } else { format!("{from_port}-{to_port}") };
+            format!(
+                "Add an {} entry to {network_acl_id}: rule {rule_number}, allow TCP {ports} {} {cidr_block}.",
+                if *egress { "outbound" } else { "inbound" },
+                if *egress { "to" } else { "from" }
+            )
+        }
+        _ => crate::sim::trace::nacl_fix_words(r),
+    }
+}
+
+fn alb_network_acl(c: &mut Context) -> Next {
+    // As the data plane decides it.
+    if let Err(Detail::NaclDenies(r)) = c.sim.admit_client_to_alb_subnets() {
+        let command = nacl_fix(c.s, &r);
+        let what = if r.leg.is_reply() { "the replies to clients are dropped on their way out" } else { "the client's SYN is dropped" };
+        c.push(
+            Severity::Broken,
+            Hop::AlbSubnetNacl,
+            format!(
+                "The network ACL {} on the load balancer's subnet {}: {}, so {what}.",
+                r.acl,
+                r.subnet,
+                crate::sim::trace::nacl_refusal_words(&r)
+            ),
+            "client: connection timed out, no HTTP status; nothing in the ALB's metrics",
+            nacl_fix_text(&r, &command),
+            command,
+        );
+    }
+    Next::Continue
+}
+
+/// Stateless network ACLs between the load balancer's node and the task, both subnets, both
+/// ways: the classic trap is an ACL that admits the app port but not the replies on the
+/// ephemeral ports.
+fn network_acls(c: &mut Context) -> Next {
+    c.task = task_facts(c);
+    let (Some(t), Some(tg)) = (&c.task, c.tg) else { return Next::Continue };
+    let hc_port = tg.health_check.explicit_port().unwrap_or(t.port);
+    let crosses = |port: u16| c.sim.admit_through_nacls(&t.subnet, t.ip, port, Source::Alb { node_ip: t.node_ip });
+    let refused = |port: u16| match crosses(port) {
+        Err(Detail::NaclDenies(r)) => Some(r),
+        _ => None,
+    };
+    let Some(r) = refused(t.port).or_else(|| refused(hc_port)) else { return Next::Continue };
+    let what = match (refused(t.port).is_some(), refused(hc_port).is_some()) {
+        (true, false) => "requests never connect (health checks on their own port do)",
+        (false, true) => "health checks never connect (requests on the traffic port do)",
+        _ => "health checks and requests never connect",
+    };
+    let command = nacl_fix(c.s, &r);
+    let shows = c.settled_words("Target.Timeout (Request timed out)");
+    c.path_broken = true;
+    let sgs_fine = if c.sim.admit_to(&t.groups_arc, t.ip, t.port, Source::Alb { node_ip: t.node_ip }).is_ok() {
+        " even though the security groups admit them"
+    } else {
+        ""
+    };
+    c.push(
+        Severity::Broken,
+        Hop::TaskSubnetNacl,
+        format!("The {}: {what}{sgs_fine}.", crate::sim::trace::nacl_refusal_words(&r)),
+        shows,
+        nacl_fix_text(&r, &command),
+        command,
+    );
+    Next::Continue
 }
 
 fn alb_security_group(c: &mut Context) -> Next {
@@ -451,20 +558,17 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         NetworkMode::Awsvpc => lb.container_port,
         NetworkMode::Bridge => td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0).unwrap_or(32768),
     };
-    let (ip, zone) = match td.network_mode {
-        NetworkMode::Awsvpc => svc
-            .network_configuration
-            .as_ref()
-            .and_then(|nc| nc.subnets.first())
-            .and_then(|id| s.find_subnet(id))
-            .and_then(|sub| Cidr::parse(&sub.cidr).map(|c| (Ipv4(c.base.0 + 4), sub.availability_zone.clone())))
-            .unwrap_or((Ipv4(0), String::new())),
-        NetworkMode::Bridge => s
-            .container_instances
-            .first()
-            .and_then(|ci| Ipv4::parse(&ci.private_ip).zip(s.find_subnet(&ci.subnet).map(|sub| sub.availability_zone.clone())))
-            .unwrap_or((Ipv4(0), String::new())),
+    let subnet = match td.network_mode {
+        NetworkMode::Awsvpc => svc.network_configuration.as_ref().and_then(|nc| nc.subnets.first()).and_then(|id| s.find_subnet(id)),
+        NetworkMode::Bridge => s.container_instances.first().and_then(|ci| s.find_subnet(&ci.subnet)),
     };
+    let subnet_id = subnet.map(|sub| sub.id.clone()).unwrap_or_default();
+    let zone = subnet.map(|sub| sub.availability_zone.clone()).unwrap_or_default();
+    let ip = match td.network_mode {
+        NetworkMode::Awsvpc => subnet.and_then(|sub| Cidr::parse(&sub.cidr)).map(|c| Ipv4(c.base.0 + 4)),
+        NetworkMode::Bridge => s.container_instances.first().and_then(|ci| Ipv4::parse(&ci.private_ip)),
+    }
+    .unwrap_or(Ipv4(0));
     let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
     // The same task as the data plane sees one: running, its app up, so probing it asks the
     // data plane's own decisions.
@@ -489,7 +593,7 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         network_mode: td.network_mode,
         private_ip: ip,
         public_ip: None,
-        subnet: Arc::from(""),
+        subnet: Arc::from(subnet_id.as_str()),
         availability_zone: zone.as_str().into(),
         instance: if bridge { s.container_instances.first().map(|ci| Arc::from(ci.id.as_str())) } else { None },
         host_port: bridge.then_some(port),
@@ -500,11 +604,13 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         target: None,
     };
     let settles = s.target_group_index(&lb.target_group).and_then(|i| c.sim.probe_running_task(&running, i));
-    Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
+    Some(TaskFacts { groups, groups_arc, port, ip, subnet: subnet_id, node_ip, settles })
 }
 
 fn security_groups(c: &mut Context) -> Next {
-    c.task = task_facts(c);
+    if c.task.is_none() {
+        c.task = task_facts(c);
+    }
     let (Some(t), Some(tg)) = (&c.task, c.tg) else { return Next::Stop };
     let s = c.s;
     let hc_port = tg.health_check.explicit_port().unwrap_or(t.port);
