@@ -128,13 +128,13 @@ test('tab order follows the request path', async ({ page }) => {
   errors = await openApp(page);
   await diagram(page).getByRole('button', { name: /^Client/ }).focus();
   const order: string[] = [];
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 16; i++) {
     order.push(await page.evaluate(() => document.activeElement?.getAttribute('data-focus-key') ?? ''));
     await page.keyboard.press('Tab');
   }
   const at = (k: string) => order.findIndex((x) => x === k || x.startsWith(k + '-'));
   expect(order.slice(0, 3)).toEqual(['client', 'vpc', 'subnet-0']);
-  for (const [a, b] of [['alb-sg', 'listener'], ['listener', 'rule'], ['rule', 'tg'], ['tg', 'service'], ['service', 'pill'], ['pill', 'tsg'], ['tsg', 'task']]) {
+  for (const [a, b] of [['alb-nacl', 'alb-sg'], ['alb-sg', 'listener'], ['listener', 'rule'], ['rule', 'tg'], ['tg', 'service'], ['service', 'pill'], ['pill', 'tnacl'], ['tnacl', 'tsg'], ['tsg', 'task']]) {
     expect(at(a), `${a} in ${order}`).toBeGreaterThanOrEqual(0);
     expect(at(b), `${b} in ${order}`).toBeGreaterThanOrEqual(0);
     expect(at(a), `${a} before ${b} in ${order}`).toBeLessThan(at(b));

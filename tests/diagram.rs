@@ -166,11 +166,18 @@ fn tab_order_follows_the_request_path() {
     let keys: Vec<&str> = sc.nodes.iter().map(|n| n.key.as_str()).collect();
     let pos = |k: &str| keys.iter().position(|x| *x == k).unwrap_or_else(|| panic!("no {k} in {keys:?}"));
     let row0 = sc.rows[0];
-    let order = ["client", "vpc", "alb-sg", "listener", "rule", "tg", "service"];
+    let order = ["client", "vpc", "alb-nacl", "alb-sg", "listener", "rule", "tg", "service"];
     for w in order.windows(2) {
         assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
     }
-    let row = [format!("pill-{row0}"), format!("tsg-{row0}"), format!("task-{row0}"), format!("map-{row0}"), format!("app-{row0}")];
+    let row = [
+        format!("pill-{row0}"),
+        format!("tnacl-{row0}"),
+        format!("tsg-{row0}"),
+        format!("task-{row0}"),
+        format!("map-{row0}"),
+        format!("app-{row0}"),
+    ];
     assert!(pos("service") < pos(&row[0]));
     for w in row.windows(2) {
         assert!(pos(&w[0]) < pos(&w[1]), "{} before {}", w[0], w[1]);

@@ -35,9 +35,10 @@ const LINE_PX: f64 = 14.0;
 pub const ASCENT_EM: f64 = 0.8;
 pub const DESCENT_EM: f64 = 0.24;
 
-/// Relative widths of the nine hop columns in the wide layout: gates are narrow, the target
-/// group holds the state pills.
-const COLUMN_WEIGHTS: [f64; 9] = [1.15, 0.45, 0.95, 1.0, 1.3, 0.45, 1.15, 1.1, 1.15];
+/// Relative widths of the eleven hop columns in the wide layout: gates (network ACLs and
+/// security groups) are narrow, the target group holds the state pills.
+const COLUMN_WEIGHTS: [f64; HOPS] = [1.0, 0.42, 0.45, 0.92, 0.95, 1.15, 0.42, 0.45, 1.05, 0.95, 1.05];
+const HOPS: usize = Hop::ALL.len();
 /// Space between two columns' nodes.
 const COLUMN_GAP: f64 = 8.0;
 /// Wide layout: the two header bands (VPC and subnets; target group, task security group and
@@ -55,11 +56,11 @@ const MIN_ROW_PITCH: f64 = 30.0;
 /// than the screen, and it scrolls sideways.
 const MIN_TALL_CELL: f64 = 36.0;
 /// Tall layout (phones): the centre of each hop along the page, and the height of its node.
-const TALL_ALONG: [f64; 9] = [32.0, 112.0, 166.0, 216.0, 288.0, 370.0, 418.0, 472.0, 518.0];
-const TALL_EXTENT: [f64; 9] = [52.0, 26.0, 40.0, 40.0, 76.0, 26.0, 52.0, 36.0, 36.0];
-const TALL_HEIGHT: f64 = 552.0;
+const TALL_ALONG: [f64; HOPS] = [32.0, 104.0, 142.0, 192.0, 240.0, 312.0, 368.0, 422.0, 470.0, 524.0, 570.0];
+const TALL_EXTENT: [f64; HOPS] = [52.0, 22.0, 26.0, 40.0, 40.0, 76.0, 22.0, 26.0, 52.0, 36.0, 36.0];
+const TALL_HEIGHT: f64 = 604.0;
 const TALL_VPC_TOP: f64 = 66.0;
-const TALL_BAND_Y: f64 = 342.0;
+const TALL_BAND_Y: f64 = 396.0;
 
 /// What the learner can select on the diagram (its settings open in the inspector, its trace in
 /// Why?). Shared by the page, share links and exercises.
@@ -68,11 +69,13 @@ pub enum Selected {
     Client,
     Vpc,
     Subnet(usize),
+    AlbSubnetNacl,
     AlbSecurityGroup,
     Listener,
     ListenerRule,
     TargetGroup,
     Target(TargetId),
+    TaskSubnetNacl,
     TaskSecurityGroup,
     Task(u32),
     PortMapping(u32),
@@ -90,7 +93,7 @@ impl Selected {
     pub fn section_key(self) -> &'static str {
         match self {
             Selected::Client | Selected::Request(_) => "client",
-            Selected::Vpc | Selected::Subnet(_) => "network",
+            Selected::Vpc | Selected::Subnet(_) | Selected::AlbSubnetNacl | Selected::TaskSubnetNacl => "network",
             Selected::AlbSecurityGroup => "alb-sg",
             Selected::Listener | Selected::ListenerRule => "listener",
             Selected::TargetGroup | Selected::Target(_) => "target-group",
@@ -180,8 +183,8 @@ pub struct Layout {
     pub is_vertical: bool,
     pub rows: usize,
     /// The centre of each hop along the path (x when wide, y when tall), and its node's extent.
-    along: [f64; 9],
-    extent: [f64; 9],
+    along: [f64; HOPS],
+    extent: [f64; HOPS],
     /// The task rows' span across the path (y when wide, x when tall).
     rows_from: f64,
     rows_to: f64,
@@ -214,10 +217,10 @@ impl Layout {
         let margin = 8.0;
         let total: f64 = COLUMN_WEIGHTS.iter().sum();
         let unit = (width - 2.0 * margin) / total;
-        let mut along = [0.0; 9];
-        let mut extent = [0.0; 9];
+        let mut along = [0.0; HOPS];
+        let mut extent = [0.0; HOPS];
         let mut x = margin;
-        for i in 0..9 {
+        for i in 0..HOPS {
             let w = COLUMN_WEIGHTS[i] * unit;
             along[i] = x + w / 2.0;
             extent[i] = w - COLUMN_GAP;
@@ -313,7 +316,8 @@ impl Layout {
         if self.is_vertical {
             Rect { x: 4.0, y: TALL_VPC_TOP, w: self.width - 8.0, h: self.height - TALL_VPC_TOP - 4.0 }
         } else {
-            let left = self.along[1] - self.extent[1] / 2.0 - 4.0;
+            let i = Hop::AlbSubnetNacl.index();
+            let left = self.along[i] - self.extent[i] / 2.0 - 4.0;
             Rect { x: left, y: 4.0, w: self.width - left - 4.0, h: self.height - 8.0 }
         }
     }
@@ -367,11 +371,12 @@ impl Layout {
         self.path_to_row(start, row, stop)
     }
 
-    /// From `start` through a task row's hops (security group, task, port mapping, app) up to
+    /// From `start` through a task row's hops (network ACL, security group, task, port mapping,
+    /// app) up to
     /// `stop`.
     fn path_to_row(&self, start: (f64, f64), row: usize, stop: Hop) -> Vec<(f64, f64)> {
         let mut pts = vec![start];
-        for hop in [Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
+        for hop in [Hop::TaskSubnetNacl, Hop::TaskSecurityGroup, Hop::Task, Hop::PortMapping, Hop::App] {
             if hop > stop {
                 break;
             }
@@ -546,12 +551,14 @@ pub enum NodeKind {
     Client,
     Vpc,
     Subnet,
+    AlbNacl,
     AlbSecurityGroup,
     Listener,
     ListenerRule,
     TargetGroup,
     Service,
     Target,
+    TaskNacl,
     TaskSecurityGroup,
     Task,
     PortMapping,
@@ -565,12 +572,14 @@ impl NodeKind {
             NodeKind::Client => "client",
             NodeKind::Vpc => "vpc",
             NodeKind::Subnet => "subnet",
+            NodeKind::AlbNacl => "alb-nacl",
             NodeKind::AlbSecurityGroup => "alb-sg",
             NodeKind::Listener => "listener",
             NodeKind::ListenerRule => "rule",
             NodeKind::TargetGroup => "tg",
             NodeKind::Service => "service",
             NodeKind::Target => "pill",
+            NodeKind::TaskNacl => "task-nacl",
             NodeKind::TaskSecurityGroup => "task-sg",
             NodeKind::Task => "task",
             NodeKind::PortMapping => "map",
@@ -579,7 +588,8 @@ impl NodeKind {
     }
 }
 
-/// A gate's bars: two apart when it admits, one across when it drops.
+/// A gate's bars: two apart when it admits, one across when it drops. Network ACLs draw thinner
+/// bars than security groups, so the two layers read apart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gate {
     pub is_open: bool,
@@ -651,9 +661,8 @@ pub fn task_rows(sim: &Sim) -> Vec<u32> {
     rows.iter().skip(skip).map(|t| t.seq).collect()
 }
 
-fn gate_bars(is_open: bool, is_vertical: bool, cx: f64, cy: f64, span: f64) -> Vec<Rect> {
+fn gate_bars(is_open: bool, is_vertical: bool, cx: f64, cy: f64, span: f64, thick: f64) -> Vec<Rect> {
     let bar = (span * 0.32).max(3.0);
-    let thick = 8.0;
     match (is_open, is_vertical) {
         (true, false) => {
             vec![Rect::centred(cx, cy - span / 2.0 + bar / 2.0, thick, bar), Rect::centred(cx, cy + span / 2.0 - bar / 2.0, thick, bar)]
@@ -697,6 +706,19 @@ pub fn scene_key(sim: &Sim) -> SceneKey {
         })
         .collect();
     SceneKey { rows, hosts: sim.host_counts(), service_refused: sim.service_runtime().create_error.is_some() }
+}
+
+/// The network ACLs of these subnets, as a diagram names them: their ids, or "default" for the
+/// VPC's default ACL.
+fn acl_names(s: &crate::sim::scenario::Scenario, subnets: &[String]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for sub in subnets {
+        let name = s.network_acl_of(sub).map(|a| a.id.as_str()).unwrap_or("default");
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
 }
 
 /// Build the scene for the sim as it is now, for a viewport.
@@ -796,14 +818,48 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         }
     }
 
+    // The load balancer's subnets' network ACL: a thin gate where the client enters the VPC.
+    let alb_nacl_open = sim.alb_nacl_gate_open();
+    let alb_acls = acl_names(s, &s.load_balancer.subnets);
+    {
+        let i = Hop::AlbSubnetNacl.index();
+        let (gx, gy) = l.point(Hop::AlbSubnetNacl, None);
+        let hit = if v { Rect::centred(gx, gy, l.width - 40.0, 28.0) } else { Rect::centred(gx, gy + 10.0, l.extent[i] + 8.0, 84.0) };
+        let span = if v { 44.0 } else { 48.0 };
+        let gate = Gate { is_open: alb_nacl_open, bars: gate_bars(alb_nacl_open, v, gx, gy, span, 5.0) };
+        let label = if v {
+            line_at(gx + 70.0, gy + 4.0, 100.0, l.sub("NACL"))
+        } else {
+            line_at(gx, gy + span / 2.0 + 16.0, hit.w - 2.0, l.sub("NACL"))
+        };
+        nodes.push(Node {
+            key: "alb-nacl".into(),
+            kind: NodeKind::AlbNacl,
+            select: Selected::AlbSubnetNacl,
+            hop: Some(Hop::AlbSubnetNacl),
+            row: None,
+            bounds: hit,
+            frame: None,
+            gate: Some(gate),
+            labels: label.into_iter().collect(),
+            name: format!(
+                "NACL: network ACL {alb_acls} on the load balancer's subnets ({} the client on port {} and its replies): open VPC and network ACL settings",
+                if alb_nacl_open { "admits" } else { "blocks" },
+                s.client.port
+            ),
+            state: if alb_nacl_open { "open".into() } else { "closed".into() },
+        });
+    }
+
     // ALB security group: a gate on the shared lane with the group's id under it.
     let alb_gate_open = sim.alb_gate_open();
     let alb_sg = s.load_balancer.security_groups.join(", ");
     {
+        let i = Hop::AlbSecurityGroup.index();
         let (gx, gy) = l.point(Hop::AlbSecurityGroup, None);
-        let hit = if v { Rect::centred(gx, gy + 6.0, l.width - 40.0, 40.0) } else { Rect::centred(gx, gy + 10.0, l.extent[1] + 8.0, 84.0) };
+        let hit = if v { Rect::centred(gx, gy + 6.0, l.width - 40.0, 40.0) } else { Rect::centred(gx, gy + 10.0, l.extent[i] + 8.0, 84.0) };
         let span = if v { 44.0 } else { 48.0 };
-        let gate = Gate { is_open: alb_gate_open, bars: gate_bars(alb_gate_open, v, gx, gy, span) };
+        let gate = Gate { is_open: alb_gate_open, bars: gate_bars(alb_gate_open, v, gx, gy, span, 8.0) };
         let label = if v {
             line_at(gx + 70.0, gy + 4.0, 100.0, l.sub(&alb_sg))
         } else {
@@ -985,6 +1041,12 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         if let Some(label) = line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub(&task_sg)) {
             captions.push(Caption { label, area });
         }
+        // And "NACL" heads the column of the subnet boundary's gates.
+        let i = Hop::TaskSubnetNacl.index();
+        let area = Rect { x: l.along[i] - l.extent[i] / 2.0 - COLUMN_GAP / 2.0, y: BAND2_Y - 11.0, w: l.extent[i] + COLUMN_GAP, h: 20.0 };
+        if let Some(label) = line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub("NACL")) {
+            captions.push(Caption { label, area });
+        }
     }
 
     // One row per task: its target's pill, the task security group's gate, the task, its port
@@ -1027,6 +1089,34 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
             state: target.map(|x| x.state.key()).unwrap_or("none").to_string(),
         });
 
+        // The subnet boundary between the load balancer's node and this task: its network ACLs.
+        let nacl_open = sim.task_nacl_gate_open(t.seq);
+        let (nx, ny) = l.point(Hop::TaskSubnetNacl, Some(i));
+        let span = if v { row_cell.min(40.0) - 4.0 } else { (l.row_pitch() - 10.0).clamp(4.0, 40.0) };
+        let hit = if v {
+            Rect::centred(nx, ny, row_cell, 26.0)
+        } else {
+            Rect::centred(nx, ny, l.extent[Hop::TaskSubnetNacl.index()] + 6.0, (l.row_pitch() - 4.0).max(6.0))
+        };
+        let task_acls = acl_names(s, std::slice::from_ref(&t.subnet.to_string()));
+        nodes.push(Node {
+            key: format!("tnacl-{seq}"),
+            kind: NodeKind::TaskNacl,
+            select: Selected::TaskSubnetNacl,
+            hop: Some(Hop::TaskSubnetNacl),
+            row: Some(i),
+            bounds: hit,
+            frame: None,
+            gate: Some(Gate { is_open: nacl_open, bars: gate_bars(nacl_open, v, nx, ny, span.max(4.0), 5.0) }),
+            labels: vec![],
+            name: format!(
+                "Network ACL {task_acls} on the task's subnet {} ({} the load balancer and its replies): open VPC and network ACL settings",
+                t.subnet,
+                if nacl_open { "admits" } else { "blocks" }
+            ),
+            state: if nacl_open { "open".into() } else { "closed".into() },
+        });
+
         // The task security group's gate for this task.
         let gate_open = sim.task_gate_open(t.seq);
         let (sx, sy) = l.point(Hop::TaskSecurityGroup, Some(i));
@@ -1034,7 +1124,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         let hit = if v {
             Rect::centred(sx, sy, row_cell, 30.0)
         } else {
-            Rect::centred(sx, sy, l.extent[5] + 8.0, (l.row_pitch() - 4.0).max(6.0))
+            Rect::centred(sx, sy, l.extent[Hop::TaskSecurityGroup.index()] + 8.0, (l.row_pitch() - 4.0).max(6.0))
         };
         nodes.push(Node {
             key: format!("tsg-{seq}"),
@@ -1044,7 +1134,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
             row: Some(i),
             bounds: hit,
             frame: None,
-            gate: Some(Gate { is_open: gate_open, bars: gate_bars(gate_open, v, sx, sy, span.max(4.0)) }),
+            gate: Some(Gate { is_open: gate_open, bars: gate_bars(gate_open, v, sx, sy, span.max(4.0), 8.0) }),
             labels: vec![],
             name: format!(
                 "Task security group {task_sg} ({} the load balancer): open its rules",
@@ -1183,7 +1273,8 @@ mod tests {
     fn token_path_stops_at_the_deciding_hop() {
         let l = Layout::fit(2, Viewport::wide(1000.0, 300.0));
         let to_sg = l.token_path(Hop::AlbSecurityGroup, None);
-        assert_eq!(to_sg.matches('L').count(), 1);
+        // Client, the network ACL where it enters the VPC, the security group.
+        assert_eq!(to_sg.matches('L').count(), 2);
         let to_app = l.token_path(Hop::App, Some(1));
         let (x, y) = l.point(Hop::App, Some(1));
         assert!(to_app.ends_with(&format!("{x:.1} {y:.1}")));
@@ -1228,11 +1319,13 @@ mod tests {
             Selected::Client,
             Selected::Vpc,
             Selected::Subnet(1),
+            Selected::AlbSubnetNacl,
             Selected::AlbSecurityGroup,
             Selected::Listener,
             Selected::ListenerRule,
             Selected::TargetGroup,
             Selected::Target(TargetId(3)),
+            Selected::TaskSubnetNacl,
             Selected::TaskSecurityGroup,
             Selected::Task(2),
             Selected::PortMapping(2),
