@@ -392,11 +392,23 @@ pub static RULE_TO_PORT: Knob = knob(
     "The same as the from port for one port.",
 );
 
+/// A network ACL entry's number: lowest first, the first matching entry decides.
+pub static NACL_RULE_NUMBER: Knob = knob(
+    "network_acls.entries.rule_number",
+    "RuleNumber",
+    "Rule number",
+    Unit::Count,
+    1.0,
+    32766.0,
+    100.0,
+    "Entries are evaluated lowest number first; the first that matches allows or denies.",
+);
+
 /// The groups of settings, in the order a request meets them: the inspector's sections, the knob
 /// groups an exercise unlocks, and the `selected` of a share link. (key, the page's words)
 pub const GROUPS: [(&str, &str); 8] = [
     ("client", "Client"),
-    ("network", "VPC and subnets"),
+    ("network", "VPC, subnets and network ACLs"),
     ("alb-sg", "ALB security group"),
     ("listener", "Listener"),
     ("target-group", "Target group"),

@@ -8,8 +8,9 @@
 //! it is about, in the form's words with AWS's name.
 
 use super::{use_sim, Selected};
+use crate::sim::command::DEFAULT_NETWORK_ACL;
 use crate::sim::knobs::{self, Knob};
-use crate::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
+use crate::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkAcl, NetworkMode, TargetType};
 use crate::sim::{Command, CommandError, TaskDefinitionChanges};
 use leptos::prelude::*;
 
@@ -844,6 +845,161 @@ fn NetworkKnobs() -> impl IntoView {
                     <button class="button button--primary" type="submit">"Apply task subnets and deploy"</button>
                 </form>
             })}
+            <NetworkAclKnobs/>
         </div>
+    }
+}
+
+/// The entries of one network ACL in one direction, lowest number first, each with a button that
+/// deletes it.
+fn acl_entry_list(acl: &NetworkAcl, egress: bool) -> impl IntoView {
+    let handle = use_sim();
+    let mut entries = if egress { acl.outbound.clone() } else { acl.inbound.clone() };
+    entries.sort_by_key(|e| e.rule_number);
+    let id = acl.id.clone();
+    let dir = if egress { "Outbound" } else { "Inbound" };
+    view! {
+        <ul class="rules" aria-label=format!("{dir} entries of {id}")>
+            {entries.into_iter().map(|e| {
+                let text = e.text(!egress);
+                let cmd = Command::DeleteNetworkAclEntry { network_acl_id: id.clone(), egress, rule_number: e.rule_number };
+                view! {
+                    <li class="rules__item">
+                        <span>{text.clone()}</span>
+                        <button class="button button--small" aria-label=format!("Delete entry {text} from {id}") on:click=move |_| { let _ = handle.dispatch(cmd.clone()); }>"Delete"</button>
+                    </li>
+                }
+            }).collect_view()}
+            <li>{format!("* deny all traffic {} (every packet no entry above matched)", if egress { "to 0.0.0.0/0" } else { "from 0.0.0.0/0" })}</li>
+        </ul>
+    }
+}
+
+const ACL_FIELDS: [(&str, &str); 2] = [("cidr", "CIDR block"), ("id", "Network ACL id")];
+
+/// Network ACLs: which one each subnet uses, their entries, and forms to add entries and ACLs.
+#[component]
+fn NetworkAclKnobs() -> impl IntoView {
+    let handle = use_sim();
+    let (acls, subnets, vpc_cidr) = handle.peek(|s| {
+        let sc = s.scenario();
+        let subnets: Vec<(String, String)> = sc
+            .vpc
+            .subnets
+            .iter()
+            .map(|sub| {
+                (sub.id.clone(), sc.network_acl_of(&sub.id).map(|a| a.id.clone()).unwrap_or_else(|| DEFAULT_NETWORK_ACL.to_string()))
+            })
+            .collect();
+        (sc.network_acls.clone(), subnets, sc.vpc.cidr.clone())
+    });
+    let assoc_errors = RwSignal::new(FormErrors::default());
+    let entry_errors = RwSignal::new(FormErrors::default());
+    let create_errors = RwSignal::new(FormErrors::default());
+    let acl_ids: Vec<String> = acls.iter().map(|a| a.id.clone()).collect();
+    let chosen_acl = RwSignal::new(acl_ids.first().cloned().unwrap_or_default());
+    let egress = RwSignal::new(false);
+    let rule_number = RwSignal::new("100".to_string());
+    let from = RwSignal::new("8000".to_string());
+    let to = RwSignal::new("8000".to_string());
+    let cidr = RwSignal::new(vpc_cidr.clone());
+    let allow = RwSignal::new(true);
+    let new_id = RwSignal::new("acl-new".to_string());
+    let ids_for_select = acl_ids.clone();
+    view! {
+        <h4>"Network ACLs"</h4>
+        <p class="panel__hint">"A network ACL checks every packet that enters or leaves a subnet, by numbered allow and deny entries, lowest first. It is stateless: a reply is checked as a packet of its own, on the opener's ephemeral port (1024-65535), so a subnet that admits the app port must also let the replies out. A subnet without a custom ACL uses the VPC's default, which allows everything. Traffic within one subnet crosses no ACL."</p>
+        <table class="subnets">
+            <caption class="sr-only">"The network ACL each subnet uses"</caption>
+            <thead><tr><th scope="col">"Subnet"</th><th scope="col">"Network ACL"</th></tr></thead>
+            <tbody>
+                {subnets.into_iter().map(|(subnet, current)| {
+                    let options: Vec<String> = std::iter::once(DEFAULT_NETWORK_ACL.to_string()).chain(acl_ids.iter().cloned()).collect();
+                    let label = format!("Network ACL of {subnet}");
+                    view! {
+                        <tr>
+                            <th scope="row">{subnet.clone()}</th>
+                            <td>
+                                <select aria-label=label on:change=move |ev| {
+                                    let network_acl_id = event_target_value(&ev);
+                                    submit(assoc_errors, &[], FormErrors::default(), vec![Command::ReplaceNetworkAclAssociation { subnet_id: subnet.clone(), network_acl_id }]);
+                                }>
+                                    {options.into_iter().map(|o| {
+                                        let text = if o == DEFAULT_NETWORK_ACL { "default (allows all)".to_string() } else { o.clone() };
+                                        view! { <option value=o.clone() selected=o == current>{text}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        {form_errors(assoc_errors)}
+        {acls.iter().map(|a| view! {
+            <h4>{format!("{} ({})", a.id, if a.subnets.is_empty() { "no subnets".to_string() } else { a.subnets.join(", ") })}</h4>
+            <p class="rules__heading">"Inbound"</p>
+            {acl_entry_list(a, false)}
+            <p class="rules__heading">"Outbound"</p>
+            {acl_entry_list(a, true)}
+        }).collect_view()}
+        {(!acls.is_empty()).then(|| view! {
+            <form novalidate on:submit=move |ev| {
+                ev.prevent_default();
+                let mut parsed = FormErrors::default();
+                let n = read(&knobs::NACL_RULE_NUMBER, &rule_number, &mut parsed);
+                let f = read(&knobs::RULE_FROM_PORT, &from, &mut parsed);
+                let t = read(&knobs::RULE_TO_PORT, &to, &mut parsed);
+                let command = n.zip(f).zip(t).map(|((n, f), t)| Command::CreateNetworkAclEntry {
+                    network_acl_id: chosen_acl.get_untracked(),
+                    egress: egress.get_untracked(),
+                    rule_number: n as u16,
+                    protocol: "tcp".into(),
+                    from_port: f as u16,
+                    to_port: t as u16,
+                    cidr_block: cidr.get_untracked().trim().to_string(),
+                    rule_action: if allow.get_untracked() { NaclAction::Allow } else { NaclAction::Deny },
+                });
+                submit(entry_errors, &ACL_FIELDS, parsed, command.into_iter().collect());
+            }>
+                <h4>"Add an entry (CreateNetworkAclEntry)"</h4>
+                <label class="field">
+                    <span class="field__label">"Network ACL"</span>
+                    <select on:change=move |ev| chosen_acl.set(event_target_value(&ev))>
+                        {ids_for_select.iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field">
+                    <span class="field__label">"Direction"</span>
+                    <select on:change=move |ev| egress.set(event_target_value(&ev) == "out")>
+                        <option value="in" selected=true>"Inbound (packets entering the subnet)"</option>
+                        <option value="out">"Outbound (packets leaving the subnet, replies too)"</option>
+                    </select>
+                </label>
+                <KnobField knob=&knobs::NACL_RULE_NUMBER value=rule_number errors=entry_errors/>
+                <KnobField knob=&knobs::RULE_FROM_PORT value=from errors=entry_errors/>
+                <KnobField knob=&knobs::RULE_TO_PORT value=to errors=entry_errors/>
+                <TextField label="CIDR block".into() help=format!("The peer: where packets come from (inbound) or go to (outbound). 0.0.0.0/0 is everywhere; {vpc_cidr} is the VPC.") key="cidr" value=cidr errors=entry_errors/>
+                <label class="field">
+                    <span class="field__label">"Action"</span>
+                    <select on:change=move |ev| allow.set(event_target_value(&ev) == "allow")>
+                        <option value="allow" selected=true>"Allow"</option>
+                        <option value="deny">"Deny"</option>
+                    </select>
+                </label>
+                {form_errors(entry_errors)}
+                <button class="button button--primary" type="submit">"Add entry"</button>
+            </form>
+        })}
+        <form novalidate on:submit=move |ev| {
+            ev.prevent_default();
+            submit(create_errors, &ACL_FIELDS, FormErrors::default(), vec![Command::CreateNetworkAcl { network_acl_id: new_id.get_untracked().trim().to_string() }]);
+        }>
+            <h4>"Create a network ACL (CreateNetworkAcl)"</h4>
+            <p class="panel__hint">"A new network ACL has no entries: it denies everything until you add some. Associate it with a subnet in the table above."</p>
+            <TextField label="Network ACL id".into() help="1-64 letters, digits, '-', '_' or '.', such as acl-private.".into() key="id" value=new_id errors=create_errors/>
+            {form_errors(create_errors)}
+            <button class="button button--primary" type="submit">"Create network ACL"</button>
+        </form>
     }
 }
