@@ -84,6 +84,7 @@ fn every_exercise_loads_with_a_unique_id_and_the_list_goes_from_first_steps_to_h
         "health-check-redirect.json",
         "hung-task.json",
         "task-sg-blocks-alb.json",
+        "nacl-drops-replies.json",
         "fail-open.json",
         "alb-sg-blocks-client.json",
         "no-listener-on-port.json",

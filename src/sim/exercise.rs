@@ -107,6 +107,10 @@ pub enum Check {
     /// getting traffic within `seconds` at worst (its target turns unhealthy), by the clock
     /// the core computes from the settings.
     HungTaskCaughtWithin { seconds: u32 },
+    /// Every subnet the service places tasks in is still associated with the network ACL
+    /// `network_acl_id`: the fix keeps the subnets' own ACL instead of falling back to the
+    /// default one, which allows everything.
+    SubnetsUseNetworkAcl { network_acl_id: String },
 }
 
 impl Check {
@@ -132,6 +136,7 @@ impl Check {
             Check::NoFailOpen { window_seconds } => format!("No request routed by fail-open in the last {window_seconds} s"),
             Check::SecurityGroupAdmitsOnly { group_id, sources } => format!("{group_id} admits traffic only from {}", sources.join(" or ")),
             Check::HungTaskCaughtWithin { seconds } => format!("A hung task's target turns unhealthy within {seconds} s at worst"),
+            Check::SubnetsUseNetworkAcl { network_acl_id } => format!("The tasks' subnets keep network ACL {network_acl_id}"),
         }
     }
 
@@ -216,6 +221,23 @@ impl Check {
                     }
                 }
             },
+            Check::SubnetsUseNetworkAcl { network_acl_id } => {
+                let s = sim.scenario();
+                let subnets =
+                    s.service.as_ref().and_then(|v| v.network_configuration.as_ref()).map(|n| n.subnets.clone()).unwrap_or_default();
+                let off: Vec<&str> = subnets
+                    .iter()
+                    .filter(|sub| s.network_acl_of(sub).map(|a| a.id.as_str()) != Some(network_acl_id.as_str()))
+                    .map(|sub| sub.as_str())
+                    .collect();
+                if subnets.is_empty() {
+                    (false, "the service has no subnets".to_string())
+                } else if off.is_empty() {
+                    (true, format!("{} subnet{}", subnets.len(), if subnets.len() == 1 { "" } else { "s" }))
+                } else {
+                    (false, format!("{} use{} another network ACL", off.join(", "), if off.len() == 1 { "s" } else { "" }))
+                }
+            }
             Check::HungTaskCaughtWithin { seconds } => {
                 let s = sim.scenario();
                 let tg = s.route(s.client.port, &s.client.path).and_then(|r| match r.action {
@@ -253,7 +275,12 @@ pub fn knob_group(command: &Command, scenario: &Scenario) -> Option<&'static str
         | Command::FailTask { .. }
         | Command::SetOptions { .. } => None,
         Command::SetClientTarget { .. } => Some("client"),
-        Command::SetSubnets { .. } | Command::SetServiceSubnets { .. } => Some("network"),
+        Command::SetSubnets { .. }
+        | Command::SetServiceSubnets { .. }
+        | Command::CreateNetworkAcl { .. }
+        | Command::CreateNetworkAclEntry { .. }
+        | Command::DeleteNetworkAclEntry { .. }
+        | Command::ReplaceNetworkAclAssociation { .. } => Some("network"),
         Command::ModifyListener { .. }
         | Command::CreateListener { .. }
         | Command::DeleteListener { .. }
@@ -431,6 +458,11 @@ impl Exercise {
                 if let Check::SecurityGroupAdmitsOnly { group_id, .. } = c {
                     if s.get().find_security_group(group_id).is_none() {
                         problems.push(format!("goal[{i}].group_id: no security group {group_id:?} in {}", self.scenario));
+                    }
+                }
+                if let Check::SubnetsUseNetworkAcl { network_acl_id } = c {
+                    if !s.get().network_acls.iter().any(|a| a.id == *network_acl_id) {
+                        problems.push(format!("goal[{i}].network_acl_id: no network ACL {network_acl_id:?} in {}", self.scenario));
                     }
                 }
             }
