@@ -5,7 +5,8 @@
 
 mod common;
 
-use alb_lab::sim::scenario::{target_group_arn, EcsRefusal};
+use alb_lab::sim::nacl::NaclLeg;
+use alb_lab::sim::scenario::{target_group_arn, EcsRefusal, NaclAction};
 use alb_lab::sim::trace::{Detail, StatusSource, TraceKind};
 use alb_lab::sim::{Applied, Command, Hop, Outcome, OutcomeClass, Severity, Sim, TargetState, TaskState};
 use common::*;
@@ -639,6 +640,7 @@ fn diagnosis_names_a_root_cause_for_every_broken_scenario_and_none_for_working_o
         ("health-check-redirect.json", Hop::App),
         ("task-in-disabled-zone.json", Hop::TargetGroup),
         ("task-sg-blocks-alb.json", Hop::TaskSecurityGroup),
+        ("nacl-drops-replies.json", Hop::TaskSubnetNacl),
         ("fail-open.json", Hop::App),
         ("alb-sg-blocks-client.json", Hop::AlbSecurityGroup),
         ("no-listener-on-port.json", Hop::Listener),
@@ -1073,4 +1075,131 @@ fn when_every_task_is_in_a_zone_the_load_balancer_does_not_use_clients_get_503()
     assert_eq!(w.outcome(OutcomeClass::Elb503), w.total_outcomes(), "{:?}", w.outcomes);
     let d = sim.diagnose();
     assert!(d.broken().any(|f| f.aws_shows.contains("every target is unused, so clients get 503")), "{d:#?}");
+}
+
+// ---- network ACLs: stateless, on the subnet boundaries ----
+
+/// A network ACL entry command, as a learner's form or an exercise step writes it.
+fn nacl_entry(acl: &str, egress: bool, rule_number: u16, ports: (u16, u16), cidr: &str, allow: bool) -> Command {
+    Command::CreateNetworkAclEntry {
+        network_acl_id: acl.into(),
+        egress,
+        rule_number,
+        protocol: "tcp".into(),
+        from_port: ports.0,
+        to_port: ports.1,
+        cidr_block: cidr.into(),
+        rule_action: if allow { NaclAction::Allow } else { NaclAction::Deny },
+    }
+}
+
+#[test]
+fn a_network_acl_without_ephemeral_ports_outbound_drops_the_replies_target_timeout_and_504_although_the_security_groups_admit() {
+    let mut sim = sim("nacl-drops-replies.json");
+    run(&mut sim, 300);
+    // Every security group admits the load balancer: the trap is elsewhere.
+    let task = sim.tasks().find(|t| t.state == TaskState::Running).expect("a running task").seq;
+    assert!(sim.task_gate_open(task), "the task security group admits the ALB");
+    assert!(!sim.task_nacl_gate_open(task), "the network ACL gate is closed");
+    // Health checks time out: Target.Timeout, "Request timed out".
+    let unhealthy = targets_in(&sim, TargetState::Unhealthy);
+    assert!(unhealthy.len() >= 2, "{}", describe(&sim));
+    for t in unhealthy {
+        let reason = t.reason.as_ref().expect("reason");
+        assert_eq!((reason.code(), reason.description().as_str()), ("Target.Timeout", "Request timed out"));
+    }
+    // Fail-open requests never connect: 504 after the 10 s connection timeout.
+    let w = window(&sim, 60);
+    assert!(w.total_outcomes() > 0);
+    assert_eq!(w.outcome(OutcomeClass::Elb504), w.total_outcomes(), "{:?}", w.outcomes);
+    assert_eq!(w.target_connection_errors, w.elb_504, "TargetConnectionErrorCount");
+    let r = sim.recent_requests().next_back().expect("a request");
+    assert_eq!(r.done_at_ms - r.sent_at_ms, 10_000);
+    let hop = r.trace.deciding_hop().expect("trace");
+    assert_eq!(hop.hop, Hop::TaskSubnetNacl);
+    match &hop.detail {
+        Detail::NaclDenies(refusal) => {
+            assert_eq!(&*refusal.acl, "acl-private");
+            assert_eq!((refusal.leg, refusal.from_port, refusal.to_port, refusal.rule), (NaclLeg::ReplyOut, 1024, 65535, None));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(hop.setting().contains("stateless"), "{}", hop.setting());
+    assert_eq!(hop.aws_term(TraceKind::Request), Some("HTTPCode_ELB_504_Count, TargetConnectionErrorCount"));
+
+    // The diagnosis names the ACL, says the groups are fine, and its fix lets the replies out.
+    let d = sim.diagnose();
+    let first = d.broken().next().expect("a finding");
+    assert!(first.cause.contains("acl-private") && first.cause.contains("even though the security groups admit"), "{}", first.cause);
+    let fix = apply_diagnosed_fix(&mut sim, Hop::TaskSubnetNacl);
+    // One entry for the VPC's block covers the load balancer's nodes in every zone.
+    assert_eq!(fix, nacl_entry("acl-private", true, 200, (1024, 65535), "10.0.0.0/16", true));
+    run(&mut sim, 300);
+    assert_eq!(sim.diagnose().broken().count(), 0);
+    for t in sim.tasks().filter(|t| t.state == TaskState::Running) {
+        assert!(sim.task_nacl_gate_open(t.seq), "{} in {}", t.id, t.subnet);
+    }
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
+    assert_all_success(&sim, 30);
+}
+
+#[test]
+fn a_network_acl_is_stateless_both_ways_and_the_first_matching_entry_by_number_decides() {
+    let mut sim = sim("nacl-drops-replies.json");
+    sim.apply(nacl_entry("acl-private", true, 110, (1024, 65535), "10.0.0.0/16", true)).expect("replies out");
+    run(&mut sim, 200);
+    assert!(targets_in(&sim, TargetState::Healthy).len() >= 2, "{}", describe(&sim));
+    // A deny numbered below the allow wins: the app port is refused on the way in.
+    sim.apply(nacl_entry("acl-private", false, 50, (8000, 8000), "10.0.0.0/16", false)).expect("deny in");
+    let task = sim.tasks().find(|t| t.state == TaskState::Running).expect("running").seq;
+    assert!(!sim.task_nacl_gate_open(task));
+    sim.apply(Command::SendRequest).expect("send");
+    run(&mut sim, 11);
+    let r = sim.recent_requests().next_back().expect("a request");
+    let hop = r.trace.deciding_hop().expect("trace");
+    match &hop.detail {
+        Detail::NaclDenies(refusal) => assert_eq!((refusal.leg, refusal.rule), (NaclLeg::RequestIn, Some(50))),
+        other => panic!("{other:?}"),
+    }
+    // Deleting it restores the path.
+    sim.apply(Command::DeleteNetworkAclEntry { network_acl_id: "acl-private".into(), egress: false, rule_number: 50 }).expect("delete");
+    assert!(sim.task_nacl_gate_open(task));
+    // A duplicate rule number is refused in AWS's words and changes nothing.
+    let before = sim.scenario().clone();
+    let err = sim.apply(nacl_entry("acl-private", true, 110, (0, 65535), "0.0.0.0/0", true)).unwrap_err();
+    assert_eq!(err.to_string(), "NetworkAclEntryAlreadyExists: The network acl entry identified by 110 already exists.");
+    assert_eq!(*sim.scenario(), before);
+}
+
+#[test]
+fn a_new_custom_network_acl_denies_everything_and_on_the_load_balancers_subnets_clients_time_out() {
+    let mut sim = sim("default.json");
+    run(&mut sim, 60);
+    assert!(sim.alb_nacl_gate_open());
+    sim.apply(Command::CreateNetworkAcl { network_acl_id: "acl-public".into() }).expect("create");
+    for subnet in ["subnet-a", "subnet-b"] {
+        sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: subnet.into(), network_acl_id: "acl-public".into() })
+            .expect("associate");
+    }
+    assert!(!sim.alb_nacl_gate_open(), "no entries: the * entry denies the client");
+    run(&mut sim, 60);
+    let w = window(&sim, 30);
+    assert_eq!(w.outcome(OutcomeClass::Timeout), w.total_outcomes(), "{:?}", w.outcomes);
+    let r = sim.recent_requests().next_back().expect("a request");
+    assert_eq!(r.trace.deciding_hop().map(|h| h.hop), Some(Hop::AlbSubnetNacl));
+    assert_eq!(sim.metrics().window(sim.now_ms(), 30).request_count, 0, "nothing in the ALB's metrics");
+    // The diagnosis walks the client in, one entry at a time: the listener port in, then the
+    // replies out to the client's ephemeral port.
+    let first = apply_diagnosed_fix(&mut sim, Hop::AlbSubnetNacl);
+    assert_eq!(first, nacl_entry("acl-public", false, 100, (80, 80), "0.0.0.0/0", true));
+    let second = apply_diagnosed_fix(&mut sim, Hop::AlbSubnetNacl);
+    assert_eq!(second, nacl_entry("acl-public", true, 100, (1024, 65535), "0.0.0.0/0", true));
+    assert!(sim.alb_nacl_gate_open());
+    // Tasks share these subnets with the load balancer's nodes, so its traffic to them crosses
+    // no boundary; but a task in the other zone's subnet is reached across one.
+    run(&mut sim, 30);
+    assert_all_success(&sim, 15);
+    // Back to the default ACL: everything allowed again.
+    sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: "subnet-a".into(), network_acl_id: "default".into() }).expect("default");
+    assert_eq!(sim.scenario().network_acl_of("subnet-a"), None);
 }

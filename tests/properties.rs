@@ -5,7 +5,7 @@ mod common;
 
 use alb_lab::scenarios::FILES;
 use alb_lab::sim::diagnosis::SettledTargets;
-use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NetworkMode, TargetType};
+use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkMode, TargetType};
 use alb_lab::sim::trace::{StatusSource, TraceKind};
 use alb_lab::sim::{Command, Hop, Outcome, Scenario, Sim, TargetState, TaskDefinitionChanges, TaskFailure};
 use common::scenario;
@@ -25,6 +25,10 @@ fn group_id() -> impl Strategy<Value = String> {
 fn source() -> impl Strategy<Value = String> {
     select(vec!["0.0.0.0/0", "sg-alb", "sg-task", "10.0.0.0/16", "203.0.113.10/32", "10.0.1.5/24", "300.1.1.1/8", "banana", ""])
         .prop_map(String::from)
+}
+
+fn acl_id() -> impl Strategy<Value = String> {
+    select(vec!["acl-lab", "acl-private", "default", "", "acl bad"]).prop_map(String::from)
 }
 
 fn target_group() -> impl Strategy<Value = String> {
@@ -146,6 +150,23 @@ fn command() -> impl Strategy<Value = Command> {
         }),
         prop::collection::vec(select(vec!["subnet-a", "subnet-b", "subnet-c", "nope"]).prop_map(String::from), 0..4)
             .prop_map(|subnets| Command::SetSubnets { subnets }),
+        acl_id().prop_map(|network_acl_id| Command::CreateNetworkAcl { network_acl_id }),
+        (acl_id(), any::<bool>(), any::<u16>(), select(vec!["tcp", "all", "udp", ""]), port(), port(), source(), any::<bool>()).prop_map(
+            |(network_acl_id, egress, rule_number, protocol, from_port, to_port, cidr_block, allow)| Command::CreateNetworkAclEntry {
+                network_acl_id,
+                egress,
+                rule_number,
+                protocol: protocol.into(),
+                from_port,
+                to_port,
+                cidr_block,
+                rule_action: if allow { NaclAction::Allow } else { NaclAction::Deny },
+            }
+        ),
+        (acl_id(), any::<bool>(), select(vec![100u16, 110, 0, 32767]))
+            .prop_map(|(network_acl_id, egress, rule_number)| Command::DeleteNetworkAclEntry { network_acl_id, egress, rule_number }),
+        (select(vec!["subnet-a", "subnet-b", "subnet-private-a", "nope", ""]), acl_id())
+            .prop_map(|(subnet, network_acl_id)| { Command::ReplaceNetworkAclAssociation { subnet_id: subnet.into(), network_acl_id } }),
         prop::collection::vec(select(vec!["subnet-a", "subnet-b", "subnet-c", "nope"]).prop_map(String::from), 0..4)
             .prop_map(|subnets| Command::SetServiceSubnets { subnets }),
         (target_group(), health_check())
@@ -196,8 +217,9 @@ fn command() -> impl Strategy<Value = Command> {
 }
 
 /// Scenarios with different shapes: working, broken at each layer, bridge mode, refused by ECS.
-const SCENARIOS: [&str; 6] = [
+const SCENARIOS: [&str; 7] = [
     "default.json",
+    "nacl-drops-replies.json",
     "bridge-dynamic-ports.json",
     "task-sg-blocks-alb.json",
     "instance-target-type.json",
@@ -337,6 +359,28 @@ fn sensible_command() -> impl Strategy<Value = Command> {
         Just(Command::DetachLoadBalancer),
         Just(Command::AttachLoadBalancer { target_group: "web-tg".into(), container_name: "web".into(), container_port: 8000 }),
         Just(Command::SetRequestRate { requests_per_second: 5.0 }),
+        // Network ACLs: a new one (it denies all), on a subnet, and entries that open it.
+        Just(Command::CreateNetworkAcl { network_acl_id: "acl-lab".into() }),
+        (select(vec!["subnet-a", "subnet-b", "subnet-private-a"]), select(vec!["acl-lab", "acl-private", "default"]))
+            .prop_map(|(subnet, acl)| Command::ReplaceNetworkAclAssociation { subnet_id: subnet.into(), network_acl_id: acl.into() }),
+        (
+            select(vec!["acl-lab", "acl-private"]),
+            any::<bool>(),
+            select(vec![50u16, 100, 110, 200]),
+            select(vec![(80u16, 80u16), (8000, 8000), (1024, 65535), (32768, 65535), (0, 65535)]),
+            select(vec!["0.0.0.0/0", "10.0.0.0/16", "10.0.1.0/24"]),
+            prop_oneof![4 => Just(true), 1 => Just(false)],
+        )
+            .prop_map(|(acl, egress, rule_number, (from_port, to_port), cidr, allow)| Command::CreateNetworkAclEntry {
+                network_acl_id: acl.into(),
+                egress,
+                rule_number,
+                protocol: "tcp".into(),
+                from_port,
+                to_port,
+                cidr_block: cidr.into(),
+                rule_action: if allow { NaclAction::Allow } else { NaclAction::Deny },
+            }),
     ]
 }
 
@@ -358,15 +402,21 @@ proptest! {
                 sim.tick();
             }
             let request = sim.predict_request();
+            let nacl_hop = request.trace.hops.iter().find(|h| h.hop == Hop::AlbSubnetNacl).map(|h| h.passed);
+            prop_assert_eq!(Some(sim.alb_nacl_gate_open()), nacl_hop, "ALB NACL gate vs request {:?}", request.trace);
             let alb_hop = request.trace.hops.iter().find(|h| h.hop == Hop::AlbSecurityGroup).map(|h| h.passed);
-            prop_assert_eq!(Some(sim.alb_gate_open()), alb_hop, "ALB gate vs request {:?}", request.trace);
+            if nacl_hop == Some(true) {
+                prop_assert_eq!(Some(sim.alb_gate_open()), alb_hop, "ALB gate vs request {:?}", request.trace);
+            }
             let explicit_port = sim.scenario().target_groups.iter().any(|t| t.health_check.explicit_port().is_some());
             for target in sim.targets() {
                 let Some((trace, _)) = sim.predict_health_check(target.id) else { continue };
-                let Some(hop) = trace.hops.iter().find(|h| h.hop == Hop::TaskSecurityGroup) else { continue };
                 if explicit_port || sim.task(target.task).is_none() {
                     continue;
                 }
+                let Some(nacl) = trace.hops.iter().find(|h| h.hop == Hop::TaskSubnetNacl) else { continue };
+                prop_assert_eq!(sim.task_nacl_gate_open(target.task), nacl.passed, "NACL gate of task {} vs a health check {:?}", target.task, trace);
+                let Some(hop) = trace.hops.iter().find(|h| h.hop == Hop::TaskSecurityGroup) else { continue };
                 prop_assert_eq!(sim.task_gate_open(target.task), hop.passed, "gate of task {} vs a health check {:?}", target.task, trace);
             }
         }
