@@ -79,3 +79,29 @@ test('in the hung-task exercise, a task can be made to hang although its setting
   await expect(exercise.getByText('Solved! Your progress is saved in this browser.')).toBeVisible({ timeout: 90_000 });
   expect(errors).toEqual([]);
 });
+
+test('in the network ACL exercise, the closed NACL gate leads to the ACL, and an outbound entry for the ephemeral ports solves it', async ({ page }) => {
+  const errors = await openApp(page, '/?exercise=nacl-drops-replies');
+  const exercise = page.getByRole('region', { name: 'Right security groups, silent targets' });
+  await setSpeed(page, '60');
+  // The security group admits the load balancer; the network ACL in front of the task does not.
+  const nacl = page.getByRole('button', { name: /^Network ACL acl-private on the task's subnet .* \(blocks the load balancer/ }).first();
+  await expect(nacl).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('button', { name: /^Task security group sg-task \(admits the load balancer\)/ }).first()).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Target 10\.0\.\d+\.\d+:8000 unhealthy \(Target\.Timeout\)/ }).first()).toBeVisible({ timeout: 30_000 });
+  await nacl.click();
+  await expect(page.getByLabel('Settings for')).toHaveValue('network');
+  const outbound = page.getByRole('list', { name: 'Outbound entries of acl-private' });
+  await expect(outbound).toContainText('100 allow TCP 443 to 0.0.0.0/0');
+  await expectAccessible(page);
+  await page.getByLabel('Direction').selectOption('out');
+  await page.getByLabel('Rule number (RuleNumber)').fill('110');
+  await page.getByLabel('From port (FromPort)').fill('1024');
+  await page.getByLabel('To port (ToPort)').fill('65535');
+  await page.getByLabel('CIDR block').fill('10.0.0.0/16');
+  await page.getByRole('button', { name: 'Add entry' }).click();
+  await expect(page.getByRole('list', { name: 'Outbound entries of acl-private' })).toContainText('110 allow TCP 1024-65535 to 10.0.0.0/16');
+  await expect(page.getByRole('button', { name: /^Network ACL acl-private on the task's subnet .* \(admits the load balancer/ }).first()).toBeVisible();
+  await expect(exercise.getByText('Solved! Your progress is saved in this browser.')).toBeVisible({ timeout: 90_000 });
+  expect(errors).toEqual([]);
+});
