@@ -487,7 +487,9 @@ impl Sim {
                     if *egress { "outbound" } else { "inbound" },
                     entry.text(!*egress)
                 );
-                entries.push(entry);
+                // Kept in rule-number order, as AWS lists them.
+                let at = entries.iter().position(|e| e.rule_number > *rule_number).unwrap_or(entries.len());
+                entries.insert(at, entry);
                 text
             }
             Command::DeleteNetworkAclEntry { network_acl_id, egress, rule_number } => {

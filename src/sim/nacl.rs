@@ -30,7 +30,7 @@ struct Entry {
     allow: bool,
 }
 
-/// A network ACL's entries in evaluation order, per direction.
+/// A network ACL's entries, per direction.
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledAcl {
     pub id: Arc<str>,
@@ -39,7 +39,7 @@ pub(crate) struct CompiledAcl {
 }
 
 fn compile_entries(entries: &[NetworkAclEntry]) -> Vec<Entry> {
-    let mut out: Vec<Entry> = entries
+    entries
         .iter()
         .filter_map(|e| {
             let (from_port, to_port) = if e.protocol == "all" { (0, 65535) } else { (e.from_port, e.to_port) };
@@ -51,9 +51,7 @@ fn compile_entries(entries: &[NetworkAclEntry]) -> Vec<Entry> {
                 allow: e.action == NaclAction::Allow,
             })
         })
-        .collect();
-    out.sort_by_key(|e| e.rule_number);
-    out
+        .collect()
 }
 
 impl CompiledAcl {
@@ -72,7 +70,10 @@ impl CompiledAcl {
     /// The entry that decides a packet to or from `peer` on `port`: `Ok(rule number)` when it
     /// allows, `Err(Some(rule number))` when an entry denies, `Err(None)` for the `*` deny.
     pub(crate) fn decide(&self, outbound: bool, peer: Ipv4, port: u16) -> Result<u16, Option<u16>> {
-        match self.entries(outbound).iter().find(|e| (e.from_port..=e.to_port).contains(&port) && e.cidr.contains(peer)) {
+        // The lowest-numbered match decides (numbers are unique per direction). At most 20
+        // entries: a scan, rather than keeping them sorted, which would add a sort to the page.
+        let matches = |e: &&Entry| (e.from_port..=e.to_port).contains(&port) && e.cidr.contains(peer);
+        match self.entries(outbound).iter().filter(matches).min_by_key(|e| e.rule_number) {
             Some(e) if e.allow => Ok(e.rule_number),
             Some(e) => Err(Some(e.rule_number)),
             None => Err(None),
@@ -83,21 +84,15 @@ impl CompiledAcl {
     /// the entries' port ranges the first match cannot change, so checking each edge inside the
     /// range checks every port. `Err` carries the first port refused and the deciding entry.
     pub(crate) fn decide_range(&self, outbound: bool, peer: Ipv4, from: u16, to: u16) -> Result<(), (u16, Option<u16>)> {
-        let mut ports = vec![from];
-        for e in self.entries(outbound) {
-            for p in [Some(e.from_port), e.to_port.checked_add(1)].into_iter().flatten() {
-                if p > from && p <= to {
-                    ports.push(p);
-                }
-            }
+        let edges = self.entries(outbound).iter().flat_map(|e| [Some(e.from_port), e.to_port.checked_add(1)]).flatten();
+        let refused = std::iter::once(from)
+            .chain(edges.filter(|p| *p > from && *p <= to))
+            .filter_map(|p| self.decide(outbound, peer, p).err().map(|rule| (p, rule)))
+            .min_by_key(|(p, _)| *p);
+        match refused {
+            Some(first) => Err(first),
+            None => Ok(()),
         }
-        ports.sort_unstable();
-        for p in ports {
-            if let Err(rule) = self.decide(outbound, peer, p) {
-                return Err((p, rule));
-            }
-        }
-        Ok(())
     }
 }
 

@@ -854,8 +854,9 @@ fn NetworkKnobs() -> impl IntoView {
 /// deletes it.
 fn acl_entry_list(acl: &NetworkAcl, egress: bool) -> impl IntoView {
     let handle = use_sim();
-    let mut entries = if egress { acl.outbound.clone() } else { acl.inbound.clone() };
-    entries.sort_by_key(|e| e.rule_number);
+    // In the order the ACL keeps them: rule-number order, as commands insert them and AWS lists
+    // them (a scenario file may list them otherwise; evaluation does not depend on it).
+    let entries = if egress { acl.outbound.clone() } else { acl.inbound.clone() };
     let id = acl.id.clone();
     let dir = if egress { "Outbound" } else { "Inbound" };
     view! {
