@@ -46,7 +46,7 @@ const COLUMN_GAP: f64 = 8.0;
 const BAND1_Y: f64 = 20.0;
 const BAND2_Y: f64 = 45.0;
 const ROWS_TOP: f64 = 72.0;
-const ROWS_BOTTOM_GAP: f64 = 42.0;
+const ROWS_BOTTOM_GAP: f64 = 56.0;
 /// A task row is comfortable at this pitch and still drawable (without text) at the minimum.
 const ROW_PITCH: f64 = 56.0;
 /// Rows never get closer than this, so a task's node stays a 24-pixel target to tap (a box too
@@ -960,18 +960,27 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
     let healthy_text = format!("{healthy} healthy");
     let unhealthy_text = format!("{unhealthy} unhealthy");
     let counts = format!("{healthy_text} · {unhealthy_text}");
+    // The group's clock, from its settings: how long a new target takes to turn healthy, and a
+    // failing one to turn unhealthy (the core's HealthClock, as the settings and Why? show it).
+    let startup = s.task_definition.container.app.startup_seconds;
+    let health_clock = tg.map(|t| crate::sim::health::HealthClock::of(&t.health_check, t.deregistration_delay_seconds, startup));
+    let clock_short = health_clock.map(|c| c.short()).unwrap_or_default();
+    let clock_words = health_clock.map(|c| format!(" Clock: {}", c.in_words())).unwrap_or_default();
     let tg_box = l.target_group_box();
     let tg_title = format!("Target group {tg_name}");
     let mut tg_labels = Vec::new();
     if v {
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, tg_box.y + 14.0, tg_box.w - 12.0, l.title(&tg_title)));
-        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, tg_box.y + tg_box.h - 7.0, tg_box.w - 12.0, l.sub(&counts)));
+        let bottom = format!("{counts} · {clock_short}");
+        let bottom = if text::width(&bottom, l.sub_px, false) <= tg_box.w - 12.0 { bottom } else { counts.clone() };
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, tg_box.y + tg_box.h - 7.0, tg_box.w - 12.0, l.sub(&bottom)));
     } else {
         // Two lines, so a long name keeps its room: "Target group", then the name.
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, BAND2_Y + 3.0, tg_box.w - 8.0, l.sub("Target group")));
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, BAND2_Y + 17.0, tg_box.w - 8.0, l.title(&tg_name)));
-        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 24.0, tg_box.w - 8.0, l.sub(&healthy_text)));
-        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&unhealthy_text)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 38.0, tg_box.w - 8.0, l.sub(&healthy_text)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 25.0, tg_box.w - 8.0, l.sub(&unhealthy_text)));
+        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&clock_short)));
     }
     nodes.push(Node {
         key: "tg".into(),
@@ -984,7 +993,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         gate: None,
         labels: tg_labels,
         name: format!(
-            "{tg_title} {healthy_text} {unhealthy_text}{}: open target group settings",
+            "{tg_title} {healthy_text} {unhealthy_text} {clock_short}{}.{clock_words} Open target group settings",
             tg.map(|t| format!(" ({} · HTTP:{} · health check {})", t.target_type, t.port, t.health_check.path)).unwrap_or_default()
         ),
         state: String::new(),

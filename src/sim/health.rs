@@ -76,6 +76,14 @@ impl HealthClock {
         }
     }
 
+    /// The two numbers a learner watches for, short enough for the diagram's target group node:
+    /// `clock 35 s / 70-100 s` (a new target's time to healthy; a failing one's to unhealthy).
+    pub fn short(&self) -> String {
+        let s = |ms: u64| ms.div_ceil(1000);
+        let (least, most) = (s(self.unhealthy_after_ms.0), s(self.unhealthy_after_ms.1));
+        format!("clock {} s / {least}-{most} s", s(self.healthy_after_ms))
+    }
+
     /// In words, as the target group's settings show it.
     pub fn in_words(&self) -> String {
         let s = |ms: u64| ms.div_ceil(1000);
