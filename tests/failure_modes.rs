@@ -1203,3 +1203,44 @@ fn a_new_custom_network_acl_denies_everything_and_on_the_load_balancers_subnets_
     sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: "subnet-a".into(), network_acl_id: "default".into() }).expect("default");
     assert_eq!(sim.scenario().network_acl_of("subnet-a"), None);
 }
+
+#[test]
+fn the_grace_period_clock_says_when_ecs_starts_acting_and_ecs_acts_on_an_unhealthy_target_only_after_it() {
+    let mut sim = sim("task-sg-blocks-alb.json");
+    sim.apply(Command::update_service(None, Some(150), None)).expect("grace period 150 s");
+    sim.apply(Command::UpdateService {
+        desired_count: None,
+        health_check_grace_period_seconds: None,
+        minimum_healthy_percent: None,
+        maximum_percent: None,
+        assign_public_ip: None,
+        force_new_deployment: true,
+    })
+    .expect("new tasks under the grace period");
+    let mut ends: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    let mut reported: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    run_watching(&mut sim, 400, |s| {
+        for t in s.tasks() {
+            if let (Some(end), Some(running)) = (s.grace_period_ends_at_ms(t.seq), t.running_since_ms) {
+                // The clock is the task's RUNNING time plus the grace period, and only while ahead.
+                assert_eq!(end, running + 150_000);
+                assert!(end > s.now_ms());
+                ends.insert(t.id.to_string(), end);
+            }
+        }
+        for e in s.events().iter().filter(|e| e.message.contains("is unhealthy in (target-group")) {
+            for id in ends.keys() {
+                if e.message.contains(&format!("(task {id})")) {
+                    reported.entry(id.clone()).or_insert(e.at_ms);
+                }
+            }
+        }
+    });
+    assert!(!reported.is_empty(), "ECS reported no unhealthy task:\n{}", describe(&sim));
+    for (id, at) in &reported {
+        let end = ends[id];
+        // Targets turn unhealthy about 65 s after registering, yet ECS waits for the clock.
+        assert!(*at >= end, "task {id}: reported at {at} ms, before its grace period ended at {end} ms");
+        assert!(*at <= end + 1_000, "task {id}: reported at {at} ms, long after its grace period ended at {end} ms");
+    }
+}

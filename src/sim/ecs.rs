@@ -214,7 +214,21 @@ pub struct ServiceRuntime {
     pub placement_failure_reported: bool,
 }
 
+/// When the service's health-check grace period ends for a task: ECS ignores its target's
+/// health until then, counted from the moment the task is RUNNING. `None` before it runs.
+fn grace_ends_at(task: &Task, grace_ms: u64) -> Option<u64> {
+    task.running_since_ms.map(|t| t.saturating_add(grace_ms))
+}
+
 impl Sim {
+    /// When ECS starts acting on this task's target health: the end of the service's
+    /// health-check grace period, while it is still ahead (the Why? panel's clock).
+    pub fn grace_period_ends_at_ms(&self, task_seq: u32) -> Option<u64> {
+        let grace_ms = self.scenario.service.as_ref()?.health_check_grace_period_seconds as u64 * 1000;
+        let task = self.tasks.get(&task_seq)?;
+        grace_ends_at(task, grace_ms).filter(|end| grace_ms > 0 && *end > self.now_ms)
+    }
+
     pub(crate) fn service_name(&self) -> String {
         self.scenario.service.as_ref().map(|s| s.name.clone()).unwrap_or_default()
     }
@@ -553,7 +567,7 @@ impl Sim {
                 continue;
             }
             let target = task.target.and_then(|t| self.targets.get(&t));
-            let in_grace = task.running_since_ms.is_some_and(|t| now.saturating_sub(t) < grace_ms);
+            let in_grace = grace_ends_at(task, grace_ms).is_some_and(|end| now < end);
             // A target the load balancer cannot use because its zone is not enabled never passes
             // a health check: ECS treats it as failing them and replaces the task
             // (docs/model.md §Availability Zones).

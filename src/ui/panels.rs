@@ -297,7 +297,10 @@ fn why_model(s: &Sim, selected: Selected) -> WhyModel {
                     None => t.state.to_string(),
                 };
                 // The core's clock: when this target's next state change would come.
-                let next = t.next_change(s.target_unhealthy_by_ms(id)).map(|n| format!(" {n}")).unwrap_or_default();
+                let mut next = t.next_change(s.target_unhealthy_by_ms(id)).map(|n| format!(" {n}")).unwrap_or_default();
+                if let Some(end) = s.grace_period_ends_at_ms(t.task) {
+                    next.push_str(&format!(" ECS ignores its health until {} (the service's health-check grace period).", clock_text(end)));
+                }
                 match &t.last_check {
                     Some(check) => WhyModel {
                         title: format!("Target {} · last health check at {}", t.endpoint, clock_text(check.at_ms)),
