@@ -439,6 +439,30 @@ impl Sim {
     }
 }
 
+/// Does a network ACL (`None`: the default, which allows all) allow every port of `from..=to`
+/// to or from `peer`? Read from the scenario's entries on their own: the lowest-numbered entry
+/// that matches decides, none matching denies; between the edges of the entries' port ranges the
+/// answer cannot change, so the edges are the ports checked.
+fn acl_allows(acl: Option<&scenario::NetworkAcl>, outbound: bool, peer: Ipv4, from: u16, to: u16) -> bool {
+    let Some(acl) = acl else { return true };
+    let entries = if outbound { &acl.outbound } else { &acl.inbound };
+    let decides = |port: u16| {
+        let mut best: Option<&scenario::NetworkAclEntry> = None;
+        for e in entries {
+            let covers = e.protocol == "all" || (e.from_port <= port && port <= e.to_port);
+            if covers && Cidr::parse(&e.cidr).is_some_and(|c| c.contains(peer)) && best.is_none_or(|b| e.rule_number < b.rule_number) {
+                best = Some(e);
+            }
+        }
+        best.is_some_and(|e| e.action == scenario::NaclAction::Allow)
+    };
+    let mut ports = vec![from, to];
+    for e in entries {
+        ports.extend([e.from_port, e.to_port, e.to_port.saturating_add(1)].into_iter().filter(|p| (from..=to).contains(p)));
+    }
+    ports.into_iter().all(decides)
+}
+
 /// One request re-checked against the setup it was decided under, by a reading of the rules
 /// that does not share code with the data plane.
 fn check_request(sim: &Sim, r: &RequestRecord, sent: &SentUnder) -> Result<(), String> {
@@ -477,6 +501,13 @@ fn check_request(sim: &Sim, r: &RequestRecord, sent: &SentUnder) -> Result<(), S
         if !alb_ok {
             return Err(format!("request {} reached the app through an ALB security group that denies it", r.id));
         }
+        let client_in = sent.alb_nodes.iter().all(|n| {
+            let acl = setup.network_acl_of(&n.subnet);
+            acl_allows(acl, false, client, port, port) && acl_allows(acl, true, client, 1024, 65535)
+        });
+        if !client_in {
+            return Err(format!("request {} reached the app through a load balancer subnet's network ACL that drops the client", r.id));
+        }
         if let Some(task) = r.task.and_then(|s| sim.tasks.get(&s)) {
             if let Some(target) = r.target.and_then(|t| sim.targets.get(&t)) {
                 let groups: Vec<String> = match task.network_mode {
@@ -510,27 +541,17 @@ fn check_request(sim: &Sim, r: &RequestRecord, sent: &SentUnder) -> Result<(), S
                 if !egress_ok {
                     return Err(format!("request {} reached the app through ALB outbound rules that deny it", r.id));
                 }
-                // And the task subnet's network ACL, if it has a custom one and the node that sent
-                // it sits in another subnet, let the app port in and the replies out.
-                let node = sent.alb_nodes.iter().find(|n| n.availability_zone == task.availability_zone).or(sent.alb_nodes.first());
-                if let Some(acl) = setup.network_acl_of(&task.subnet).filter(|_| node.is_some_and(|n| n.subnet != task.subnet)) {
-                    let node_ip = node.map(|n| n.ip).unwrap_or(Ipv4(0));
-                    let first_match = |entries: &[scenario::NetworkAclEntry], port: u16| {
-                        let mut sorted: Vec<&scenario::NetworkAclEntry> = entries.iter().collect();
-                        sorted.sort_by_key(|e| e.rule_number);
-                        sorted
-                            .into_iter()
-                            .find(|e| {
-                                (e.protocol == "all" || (e.from_port..=e.to_port).contains(&port))
-                                    && Cidr::parse(&e.cidr).is_some_and(|c| c.contains(node_ip))
-                            })
-                            .is_some_and(|e| e.action == scenario::NaclAction::Allow)
-                    };
-                    if !first_match(&acl.inbound, port) || !first_match(&acl.outbound, 1024) || !first_match(&acl.outbound, 65535) {
-                        return Err(format!(
-                            "request {} reached the app through network ACL {} that drops it or its replies",
-                            r.id, acl.id
-                        ));
+                // And the network ACLs: every node in another subnet sends its share, so for each,
+                // its subnet's ACL lets the connection out and the reply in, and the task's subnet's
+                // ACL lets the connection in and the reply out.
+                for node in sent.alb_nodes.iter().filter(|n| n.subnet != task.subnet) {
+                    let (task_acl, node_acl) = (setup.network_acl_of(&task.subnet), setup.network_acl_of(&node.subnet));
+                    let ok = acl_allows(node_acl, true, task.private_ip, port, port)
+                        && acl_allows(task_acl, false, node.ip, port, port)
+                        && acl_allows(task_acl, true, node.ip, 1024, 65535)
+                        && acl_allows(node_acl, false, task.private_ip, 1024, 65535);
+                    if !ok {
+                        return Err(format!("request {} reached the app through a network ACL that drops it or its replies", r.id));
                     }
                 }
             }

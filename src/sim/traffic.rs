@@ -363,18 +363,35 @@ impl Sim {
 
     /// Does a connection from `src` to `dst_ip` in `dst_subnet` on `port` get through the
     /// network ACLs of the subnets it crosses, both ways (they are stateless: the reply is
-    /// checked too)? The one decision requests, health checks, direct curls, the diagram's gates
+    /// checked too)? From the load balancer, every node counts: cross-zone load balancing sends
+    /// each node's share of requests to every target and every node health-checks every target,
+    /// so an ACL that refuses one node's subnet refuses part of the traffic; the refusal names the
+    /// first node's. The one decision requests, health checks, direct curls, the diagram's gates
     /// and the diagnosis share.
     pub(crate) fn admit_through_nacls(&self, dst_subnet: &str, dst_ip: Ipv4, port: u16, src: Source) -> Result<Detail, Detail> {
         let c = &self.compiled;
-        let opener = match src {
-            Source::Alb { node_ip } => End { subnet: self.alb_nodes.iter().find(|n| n.ip == node_ip).map(|n| &*n.subnet), ip: node_ip },
-            Source::Client => End { subnet: None, ip: c.client_ip.unwrap_or(Ipv4(0)) },
-        };
-        match nacl::crossing(|s| c.acl_of(s), opener, End { subnet: Some(dst_subnet), ip: dst_ip }, port) {
-            Ok(acls) => Ok(Detail::NaclAllows { acls: Compiled::groups_text(&acls) }),
+        let dest = End { subnet: Some(dst_subnet), ip: dst_ip };
+        let mut crossed: Vec<Arc<str>> = Vec::new();
+        let mut cross = |opener: End| match nacl::crossing(|s| c.acl_of(s), opener, dest, port) {
+            Ok(acls) => {
+                for a in acls {
+                    if !crossed.contains(&a) {
+                        crossed.push(a);
+                    }
+                }
+                Ok(())
+            }
             Err(refusal) => Err(Detail::NaclDenies(refusal)),
+        };
+        match src {
+            Source::Alb { .. } => {
+                for node in self.alb_nodes.iter() {
+                    cross(End { subnet: Some(&node.subnet), ip: node.ip })?;
+                }
+            }
+            Source::Client => cross(End { subnet: None, ip: c.client_ip.unwrap_or(Ipv4(0)) })?,
         }
+        Ok(Detail::NaclAllows { acls: Compiled::groups_text(&crossed) })
     }
 
     /// Does a connection from `src` reach the task on `port` through the security groups? For
