@@ -450,7 +450,7 @@ impl Sim {
                 format!("ModifyLoadBalancerAttributes: idle_timeout.timeout_seconds = {idle_timeout_seconds}")
             }
             Command::CreateNetworkAcl { network_acl_id } => {
-                if network_acl_id == DEFAULT_NETWORK_ACL || next.network_acls.iter().any(|a| a.id == *network_acl_id) {
+                if next.network_acls.iter().any(|a| a.id == *network_acl_id) {
                     return api("InvalidNetworkAclID.Duplicate", format!("the network ACL '{network_acl_id}' already exists"));
                 }
                 next.network_acls.push(NetworkAcl { id: network_acl_id.clone(), subnets: vec![], inbound: vec![], outbound: vec![] });

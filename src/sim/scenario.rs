@@ -1288,6 +1288,10 @@ impl Validator {
         for (i, a) in s.network_acls.iter().enumerate() {
             let field = format!("network_acls[{i}]");
             self.name(&format!("{field}.id"), &a.id);
+            // `default` stands for the VPC's default ACL in commands; AWS's ids start `acl-`.
+            if !a.id.starts_with("acl-") {
+                self.err(format!("{field}.id"), format!("must start with \"acl-\" (such as acl-private), got {:?}", a.id));
+            }
             if s.network_acls[..i].iter().any(|o| o.id == a.id) {
                 self.err(format!("{field}.id"), format!("{:?} is used twice", a.id));
             }
@@ -1316,7 +1320,8 @@ impl Validator {
                     if e.protocol != "tcp" && e.protocol != "all" {
                         self.err(format!("{f}.protocol"), format!("must be \"tcp\" or \"all\", got {:?}", e.protocol));
                     }
-                    if e.from_port > e.to_port {
+                    // For `all`, AWS ignores the port range.
+                    if e.protocol == "tcp" && e.from_port > e.to_port {
                         self.err(format!("{f}.from_port"), format!("from_port {} is above to_port {}", e.from_port, e.to_port));
                     }
                     if Cidr::parse(&e.cidr).is_none() {
