@@ -158,9 +158,8 @@ struct TaskFacts {
     groups_arc: Vec<Arc<str>>,
     /// The port its target is registered on (a bridge task's dynamic host port: the first one).
     port: u16,
-    /// An address it would get, in this subnet, and the load balancer node that would reach it.
+    /// An address it would get, and the load balancer node that would reach it.
     ip: Ipv4,
-    subnet: String,
     node_ip: Ipv4,
     /// What a running task of this setup settles to, as the data plane decides it: its health
     /// check's result and the answer a client's request routed to it gets.
@@ -287,12 +286,23 @@ fn settles_to(c: &Context) -> Option<Settled> {
 }
 
 /// The entry that lets a refused packet through, as a command: allow the refused ports to or from
-/// the VPC (the internet for a client), numbered below the entry that denied it.
+/// the VPC (the internet for a client), numbered below every deny entry that matches the peer on
+/// any of those ports (or in the next hundred above the ACL's entries when none does). Offered
+/// only when adding it really admits the whole range, checked by the same evaluation the data
+/// plane uses, and when the ACL has room (20 entries per direction).
 fn nacl_fix(s: &Scenario, r: &NaclRefusal) -> Option<Command> {
     let acl = s.network_acls.iter().find(|a| *a.id == *r.acl)?;
     let entries = if r.leg.is_outbound() { &acl.outbound } else { &acl.inbound };
+    if entries.len() >= 20 {
+        return None;
+    }
     let free = |n: &u16| !entries.iter().any(|e| e.rule_number == *n);
-    let rule_number = match r.rule {
+    let blocks = |e: &&super::scenario::NetworkAclEntry| {
+        e.action == NaclAction::Deny
+            && (e.protocol == "all" || (e.from_port <= r.to_port && r.from_port <= e.to_port))
+            && Cidr::parse(&e.cidr).is_some_and(|c| c.contains(r.peer))
+    };
+    let rule_number = match entries.iter().filter(blocks).map(|e| e.rule_number).min() {
         Some(deny) => (1..deny).rev().find(free)?,
         None => {
             let top = entries.iter().map(|e| e.rule_number).max().unwrap_or(0);
@@ -302,6 +312,21 @@ fn nacl_fix(s: &Scenario, r: &NaclRefusal) -> Option<Command> {
     // A peer inside the VPC (the load balancer's nodes, one per zone, or the tasks) by the
     // VPC's block, so one entry covers every zone; a client on the internet by 0.0.0.0/0.
     let cidr_block = Cidr::parse(&s.vpc.cidr).filter(|c| c.contains(r.peer)).map(|c| c.to_string()).unwrap_or_else(|| "0.0.0.0/0".into());
+    let entry = super::scenario::NetworkAclEntry {
+        rule_number,
+        protocol: "tcp".into(),
+        from_port: r.from_port,
+        to_port: r.to_port,
+        cidr: cidr_block.clone(),
+        action: NaclAction::Allow,
+    };
+    let mut patched = acl.clone();
+    if r.leg.is_outbound() {
+        patched.outbound.push(entry)
+    } else {
+        patched.inbound.push(entry)
+    }
+    super::nacl::CompiledAcl::new(&patched).decide_range(r.leg.is_outbound(), r.peer, r.from_port, r.to_port).ok()?;
     Some(Command::CreateNetworkAclEntry {
         network_acl_id: r.acl.to_string(),
         egress: r.leg.is_outbound(),
@@ -351,32 +376,42 @@ fn alb_network_acl(c: &mut Context) -> Next {
     Next::Continue
 }
 
-/// Stateless network ACLs between the load balancer's node and the task, both subnets, both
-/// ways: the classic trap is an ACL that admits the app port but not the replies on the
-/// ephemeral ports.
+/// Stateless network ACLs between the load balancer's nodes and the tasks, both subnets, both
+/// ways, for every subnet the service places tasks in (each may have its own ACL): the classic
+/// trap is an ACL that admits the app port but not the replies on the ephemeral ports.
 fn network_acls(c: &mut Context) -> Next {
     c.task = task_facts(c);
     let (Some(t), Some(tg)) = (&c.task, c.tg) else { return Next::Continue };
     let hc_port = tg.health_check.explicit_port().unwrap_or(t.port);
-    let crosses = |port: u16| c.sim.admit_through_nacls(&t.subnet, t.ip, port, Source::Alb { node_ip: t.node_ip });
-    let refused = |port: u16| match crosses(port) {
+    let src = Source::Alb { node_ip: t.node_ip };
+    let refused = |subnet: &str, ip: Ipv4, port: u16| match c.sim.admit_through_nacls(subnet, ip, port, src) {
         Err(Detail::NaclDenies(r)) => Some(r),
         _ => None,
     };
-    let Some(r) = refused(t.port).or_else(|| refused(hc_port)) else { return Next::Continue };
-    let what = match (refused(t.port).is_some(), refused(hc_port).is_some()) {
+    // (refusal on the traffic port, on the health-check port) for each subnet tasks run in.
+    let verdicts: Vec<(Option<NaclRefusal>, Option<NaclRefusal>)> =
+        task_subnets(c.s).iter().map(|(subnet, ip)| (refused(subnet, *ip, t.port), refused(subnet, *ip, hc_port))).collect();
+    let Some((traffic, checks)) = verdicts.iter().find(|(a, b)| a.is_some() || b.is_some()).cloned() else { return Next::Continue };
+    let Some(r) = traffic.clone().or(checks.clone()) else { return Next::Continue };
+    let what = match (traffic.is_some(), checks.is_some()) {
         (true, false) => "requests never connect (health checks on their own port do)",
         (false, true) => "health checks never connect (requests on the traffic port do)",
         _ => "health checks and requests never connect",
     };
+    // Tasks in one subnet fail while those in another serve: no one steady state.
+    let some_pass = verdicts.iter().any(|(a, b)| a.is_none() && b.is_none());
+    if some_pass {
+        c.churns = true;
+    }
     let command = nacl_fix(c.s, &r);
-    let shows = c.settled_words("Target.Timeout (Request timed out)");
-    c.path_broken = true;
-    let sgs_fine = if c.sim.admit_to(&t.groups_arc, t.ip, t.port, Source::Alb { node_ip: t.node_ip }).is_ok() {
-        " even though the security groups admit them"
+    let shows = if some_pass {
+        "Target.Timeout (Request timed out) for the tasks in that subnet; the others stay healthy and take the traffic".to_string()
     } else {
-        ""
+        c.settled_words("Target.Timeout (Request timed out)")
     };
+    c.path_broken = !some_pass;
+    let sgs_fine =
+        if c.sim.admit_to(&t.groups_arc, t.ip, t.port, src).is_ok() { " even though the security groups admit them" } else { "" };
     c.push(
         Severity::Broken,
         Hop::TaskSubnetNacl,
@@ -386,6 +421,28 @@ fn network_acls(c: &mut Context) -> Next {
         command,
     );
     Next::Continue
+}
+
+/// Every subnet the service's tasks run in, with an address a task there would get: the
+/// service's subnets (awsvpc), or the container instances' (bridge).
+fn task_subnets(s: &Scenario) -> Vec<(String, Ipv4)> {
+    match s.task_definition.network_mode {
+        NetworkMode::Awsvpc => s
+            .service
+            .as_ref()
+            .and_then(|svc| svc.network_configuration.as_ref())
+            .map(|nc| {
+                nc.subnets
+                    .iter()
+                    .filter_map(|id| s.find_subnet(id))
+                    .filter_map(|sub| Cidr::parse(&sub.cidr).map(|c| (sub.id.clone(), Ipv4(c.base.0 + 4))))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        NetworkMode::Bridge => {
+            s.container_instances.iter().filter_map(|ci| Some((ci.subnet.clone(), Ipv4::parse(&ci.private_ip)?))).collect()
+        }
+    }
 }
 
 fn alb_security_group(c: &mut Context) -> Next {
@@ -604,7 +661,7 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         target: None,
     };
     let settles = s.target_group_index(&lb.target_group).and_then(|i| c.sim.probe_running_task(&running, i));
-    Some(TaskFacts { groups, groups_arc, port, ip, subnet: subnet_id, node_ip, settles })
+    Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
 }
 
 fn security_groups(c: &mut Context) -> Next {
@@ -953,6 +1010,14 @@ fn direct_reach(c: &mut Context) -> Next {
     // Would the client's own connection get in? The data plane's decision; then the rule that
     // lets it, for the fix.
     if !(nc.assign_public_ip && public_subnet) || c.sim.admit_to(&t.groups_arc, t.ip, lb.container_port, Source::Client).is_err() {
+        return Next::Continue;
+    }
+    // And a public subnet's network ACL lets the client in and the answer out.
+    let through_acl = task_subnets(s)
+        .iter()
+        .filter(|(id, _)| s.find_subnet(id).is_some_and(|sub| sub.is_public))
+        .any(|(id, ip)| c.sim.admit_through_nacls(id, *ip, lb.container_port, Source::Client).is_ok());
+    if !through_acl {
         return Next::Continue;
     }
     let client_ip = Ipv4::parse(&s.client.ip).unwrap_or(Ipv4(0));
