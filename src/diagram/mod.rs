@@ -37,7 +37,7 @@ pub const DESCENT_EM: f64 = 0.24;
 
 /// Relative widths of the eleven hop columns in the wide layout: gates (network ACLs and
 /// security groups) are narrow, the target group holds the state pills.
-const COLUMN_WEIGHTS: [f64; HOPS] = [1.0, 0.42, 0.45, 0.92, 0.95, 1.15, 0.42, 0.45, 1.05, 0.95, 1.05];
+const COLUMN_WEIGHTS: [f64; HOPS] = [1.15, 0.32, 0.45, 0.95, 0.95, 1.15, 0.32, 0.45, 1.1, 1.0, 1.1];
 const HOPS: usize = Hop::ALL.len();
 /// Space between two columns' nodes.
 const COLUMN_GAP: f64 = 8.0;
@@ -546,6 +546,11 @@ fn line_at(cx: f64, baseline: f64, max_w: f64, line: Line) -> Option<Label> {
     })
 }
 
+/// [`line_at`], but only when the whole text fits: for short names a shortened form would lose.
+fn whole_line_at(cx: f64, baseline: f64, max_w: f64, line: Line) -> Option<Label> {
+    (text::width(line.text, line.size_px, line.is_bold) <= max_w).then(|| line_at(cx, baseline, max_w, line)).flatten()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
     Client,
@@ -819,7 +824,8 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
     }
 
     // The load balancer's subnets' network ACL: a thin gate where the client enters the VPC.
-    let alb_nacl_open = sim.alb_nacl_gate_open();
+    let alb_nacl_refusal = sim.alb_nacl_refusal();
+    let alb_nacl_open = alb_nacl_refusal.is_none();
     let alb_acls = acl_names(s, &s.load_balancer.subnets);
     {
         let i = Hop::AlbSubnetNacl.index();
@@ -830,7 +836,9 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         let label = if v {
             line_at(gx + 70.0, gy + 4.0, 100.0, l.sub("NACL"))
         } else {
-            line_at(gx, gy + span / 2.0 + 16.0, hit.w - 2.0, l.sub("NACL"))
+            // "ACL" where "NACL" does not fit whole: "NA…" would say nothing.
+            whole_line_at(gx, gy + span / 2.0 + 16.0, hit.w, l.sub("NACL"))
+                .or_else(|| whole_line_at(gx, gy + span / 2.0 + 16.0, hit.w, l.sub("ACL")))
         };
         nodes.push(Node {
             key: "alb-nacl".into(),
@@ -842,11 +850,18 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
             frame: None,
             gate: Some(gate),
             labels: label.into_iter().collect(),
-            name: format!(
-                "NACL: network ACL {alb_acls} on the load balancer's subnets ({} the client on port {} and its replies): open VPC and network ACL settings",
-                if alb_nacl_open { "admits" } else { "blocks" },
-                s.client.port
-            ),
+            name: match &alb_nacl_refusal {
+                None => format!(
+                    "NACL: network ACL {alb_acls} on the load balancer's subnets (admits the client on port {} and its replies): open VPC and network ACL settings",
+                    s.client.port
+                ),
+                Some(r) => format!(
+                    "NACL: network ACL {} on the load balancer's subnet {} (blocks the client: {}): open VPC and network ACL settings",
+                    r.acl,
+                    r.subnet,
+                    crate::sim::trace::nacl_refusal_words(r)
+                ),
+            },
             state: if alb_nacl_open { "open".into() } else { "closed".into() },
         });
     }
@@ -965,6 +980,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
     let startup = s.task_definition.container.app.startup_seconds;
     let health_clock = tg.map(|t| crate::sim::health::HealthClock::of(&t.health_check, t.deregistration_delay_seconds, startup));
     let clock_short = health_clock.map(|c| c.short()).unwrap_or_default();
+    let clock_arrows = health_clock.map(|c| c.arrows()).unwrap_or_default();
     let clock_words = health_clock.map(|c| format!(" Clock: {}", c.in_words())).unwrap_or_default();
     let tg_box = l.target_group_box();
     let tg_title = format!("Target group {tg_name}");
@@ -980,7 +996,10 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, BAND2_Y + 17.0, tg_box.w - 8.0, l.title(&tg_name)));
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 38.0, tg_box.w - 8.0, l.sub(&healthy_text)));
         tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 25.0, tg_box.w - 8.0, l.sub(&unhealthy_text)));
-        tg_labels.extend(line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&clock_short)));
+        // Where "clock 35 s / 70-100 s" does not fit, arrows: up to healthy, down to unhealthy.
+        let clock_line = whole_line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&clock_short))
+            .or_else(|| line_at(tg_box.x + tg_box.w / 2.0, l.height - 11.0, tg_box.w - 8.0, l.sub(&clock_arrows)));
+        tg_labels.extend(clock_line);
     }
     nodes.push(Node {
         key: "tg".into(),
@@ -993,7 +1012,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         gate: None,
         labels: tg_labels,
         name: format!(
-            "{tg_title} {healthy_text} {unhealthy_text} {clock_short}{}.{clock_words} Open target group settings",
+            "{tg_title} {healthy_text} {unhealthy_text} {clock_short} ({clock_arrows}){}.{clock_words} Open target group settings",
             tg.map(|t| format!(" ({} · HTTP:{} · health check {})", t.target_type, t.port, t.health_check.path)).unwrap_or_default()
         ),
         state: String::new(),
@@ -1053,7 +1072,9 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         // And "NACL" heads the column of the subnet boundary's gates.
         let i = Hop::TaskSubnetNacl.index();
         let area = Rect { x: l.along[i] - l.extent[i] / 2.0 - COLUMN_GAP / 2.0, y: BAND2_Y - 11.0, w: l.extent[i] + COLUMN_GAP, h: 20.0 };
-        if let Some(label) = line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub("NACL")) {
+        let label = whole_line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub("NACL"))
+            .or_else(|| whole_line_at(l.along[i], BAND2_Y + 4.0, area.w, l.sub("ACL")));
+        if let Some(label) = label {
             captions.push(Caption { label, area });
         }
     }
@@ -1099,7 +1120,8 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
         });
 
         // The subnet boundary between the load balancer's node and this task: its network ACLs.
-        let nacl_open = sim.task_nacl_gate_open(t.seq);
+        let nacl_refusal = sim.task_nacl_refusal(t.seq);
+        let nacl_open = nacl_refusal.is_none();
         let (nx, ny) = l.point(Hop::TaskSubnetNacl, Some(i));
         let span = if v { row_cell.min(40.0) - 4.0 } else { (l.row_pitch() - 10.0).clamp(4.0, 40.0) };
         let hit = if v {
@@ -1118,11 +1140,19 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
             frame: None,
             gate: Some(Gate { is_open: nacl_open, bars: gate_bars(nacl_open, v, nx, ny, span.max(4.0), 5.0) }),
             labels: vec![],
-            name: format!(
-                "Network ACL {task_acls} on the task's subnet {} ({} the load balancer and its replies): open VPC and network ACL settings",
-                t.subnet,
-                if nacl_open { "admits" } else { "blocks" }
-            ),
+            // The ACL that refuses may be the task's subnet's or a load balancer node's.
+            name: match &nacl_refusal {
+                None => format!(
+                    "Network ACL {task_acls} on the task's subnet {} (admits the load balancer and its replies): open VPC and network ACL settings",
+                    t.subnet
+                ),
+                Some(r) => format!(
+                    "Network ACL {} on subnet {} (blocks the load balancer: {}): open VPC and network ACL settings",
+                    r.acl,
+                    r.subnet,
+                    crate::sim::trace::nacl_refusal_words(r)
+                ),
+            },
             state: if nacl_open { "open".into() } else { "closed".into() },
         });
 

@@ -84,6 +84,12 @@ impl HealthClock {
         format!("clock {} s / {least}-{most} s", s(self.healthy_after_ms))
     }
 
+    /// [`HealthClock::short`] for a narrow node: `↑35s ↓70-100s`.
+    pub fn arrows(&self) -> String {
+        let s = |ms: u64| ms.div_ceil(1000);
+        format!("↑{}s ↓{}-{}s", s(self.healthy_after_ms), s(self.unhealthy_after_ms.0), s(self.unhealthy_after_ms.1))
+    }
+
     /// In words, as the target group's settings show it.
     pub fn in_words(&self) -> String {
         let s = |ms: u64| ms.div_ceil(1000);
