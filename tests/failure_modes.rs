@@ -1195,13 +1195,63 @@ fn a_new_custom_network_acl_denies_everything_and_on_the_load_balancers_subnets_
     let second = apply_diagnosed_fix(&mut sim, Hop::AlbSubnetNacl);
     assert_eq!(second, nacl_entry("acl-public", true, 100, (1024, 65535), "0.0.0.0/0", true));
     assert!(sim.alb_nacl_gate_open());
-    // Tasks share these subnets with the load balancer's nodes, so its traffic to them crosses
-    // no boundary; but a task in the other zone's subnet is reached across one.
+    // The tasks share these subnets with the load balancer's nodes, but cross-zone load
+    // balancing sends each node's share to every task, across the boundary between the zones'
+    // subnets: the task's side needs the app port in, and the node's side the replies in on its
+    // ephemeral ports (the opener's own leg; the app port out is already covered by the
+    // 1024-65535 outbound entry). These are AWS's recommended rules for a load balancer's subnet
+    // (ELB-NACL).
+    let mut fixes = Vec::new();
+    for _ in 0..4 {
+        match sim.diagnose().broken().next() {
+            Some(f) if f.hop == Hop::TaskSubnetNacl => fixes.push(apply_diagnosed_fix(&mut sim, Hop::TaskSubnetNacl)),
+            Some(f) => panic!("unexpected finding {f:#?}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        fixes,
+        [
+            nacl_entry("acl-public", false, 200, (8000, 8000), "10.0.0.0/16", true),
+            nacl_entry("acl-public", false, 300, (1024, 65535), "10.0.0.0/16", true),
+        ],
+        "{fixes:#?}"
+    );
+    run(&mut sim, 200);
+    assert_all_success(&sim, 15);
+    // Back to the default ACL for both subnets: a new deny-all entry on acl-public no longer
+    // matters, and clients keep getting answers.
+    for subnet in ["subnet-a", "subnet-b"] {
+        sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: subnet.into(), network_acl_id: "default".into() }).expect("default");
+    }
+    sim.apply(nacl_entry("acl-public", false, 1, (0, 65535), "0.0.0.0/0", false)).expect("deny all in acl-public");
+    assert_eq!(sim.scenario().network_acl_of("subnet-a"), None);
+    assert!(sim.alb_nacl_gate_open());
     run(&mut sim, 30);
     assert_all_success(&sim, 15);
-    // Back to the default ACL: everything allowed again.
-    sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: "subnet-a".into(), network_acl_id: "default".into() }).expect("default");
-    assert_eq!(sim.scenario().network_acl_of("subnet-a"), None);
+}
+
+#[test]
+fn a_network_acl_file_is_refused_field_by_field_when_it_breaks_aws_rules() {
+    let text = alb_lab::scenarios::scenario_text("nacl-drops-replies.json").expect("shipped");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let acl = &mut doc["network_acls"][0];
+    acl["id"] = "default".into();
+    acl["subnets"] = serde_json::json!(["subnet-private-a", "subnet-private-a", "subnet-nope"]);
+    acl["inbound"][0]["rule_number"] = 0.into();
+    acl["outbound"][0]["protocol"] = "udp".into();
+    acl["outbound"][0]["cidr"] = "10.0.1.5/24".into();
+    let err = alb_lab::sim::Scenario::from_json(&doc.to_string()).unwrap_err().to_string();
+    for expected in [
+        "network_acls[0].id: must start with \"acl-\"",
+        "network_acls[0].subnets[1]: \"subnet-private-a\" is already associated with a network ACL",
+        "network_acls[0].subnets[2]: no subnet \"subnet-nope\"",
+        "network_acls[0].inbound[0].rule_number: must be 1-32766, got 0",
+        "network_acls[0].outbound[0].protocol: must be \"tcp\" or \"all\"",
+        "network_acls[0].outbound[0].cidr: must be a CIDR block",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
 }
 
 #[test]
@@ -1242,5 +1292,24 @@ fn the_grace_period_clock_says_when_ecs_starts_acting_and_ecs_acts_on_an_unhealt
         // Targets turn unhealthy about 65 s after registering, yet ECS waits for the clock.
         assert!(*at >= end, "task {id}: reported at {at} ms, before its grace period ended at {end} ms");
         assert!(*at <= end + 1_000, "task {id}: reported at {at} ms, long after its grace period ended at {end} ms");
+    }
+}
+
+#[test]
+fn when_only_one_of_the_tasks_subnets_has_the_broken_acl_the_diagnosis_names_it_and_predicts_no_single_outcome() {
+    for (fine, broken) in [("subnet-private-a", "subnet-private-b"), ("subnet-private-b", "subnet-private-a")] {
+        let mut sim = sim("nacl-drops-replies.json");
+        sim.apply(Command::ReplaceNetworkAclAssociation { subnet_id: fine.into(), network_acl_id: "default".into() }).expect("default");
+        run(&mut sim, 300);
+        // The tasks in the fine subnet serve; the others time out.
+        let healthy = targets_in(&sim, TargetState::Healthy);
+        assert!(!healthy.is_empty(), "{}", describe(&sim));
+        for t in sim.tasks().filter(|t| t.state == TaskState::Running) {
+            assert_eq!(sim.task_nacl_gate_open(t.seq), &*t.subnet == fine, "{} in {}", t.id, t.subnet);
+        }
+        let d = sim.diagnose();
+        let finding = d.findings.iter().find(|f| f.hop == Hop::TaskSubnetNacl).unwrap_or_else(|| panic!("{fine} fine: {d:#?}"));
+        assert!(finding.cause.contains(broken), "{}", finding.cause);
+        assert_eq!(d.settles_to, None, "tasks in one subnet serve while the others fail: no single steady state");
     }
 }
