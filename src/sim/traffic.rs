@@ -106,6 +106,9 @@ pub(crate) struct Compiled {
     client_ip: Option<Ipv4>,
     client_ip_text: Arc<str>,
     client_path: Arc<str>,
+    /// The words for "no custom network ACL on the way", made once: most setups have none, and
+    /// every request and health check records it.
+    no_acls: Arc<str>,
     health_paths: Vec<Arc<str>>,
     instance_groups: Vec<(Arc<str>, Vec<Arc<str>>)>,
     /// The custom network ACLs, and each associated subnet with its ACL's index.
@@ -175,6 +178,7 @@ impl Compiled {
             client_ip: Ipv4::parse(&s.client.ip),
             client_ip_text: s.client.ip.as_str().into(),
             client_path: s.client.path.as_str().into(),
+            no_acls: Arc::from(""),
             health_paths: s.target_groups.iter().map(|t| Arc::from(t.health_check.path.as_str())).collect(),
             instance_groups: s
                 .container_instances
@@ -239,6 +243,15 @@ impl Compiled {
                     }
             })
         })
+    }
+
+    /// The custom ACLs a connection crossed, in words; none (the common case) allocates nothing.
+    fn acls_text(&self, acls: &[Arc<str>]) -> Arc<str> {
+        match acls {
+            [] => self.no_acls.clone(),
+            [one] => one.clone(),
+            _ => Compiled::groups_text(acls),
+        }
     }
 
     pub(crate) fn groups_text(groups: &[Arc<str>]) -> Arc<str> {
@@ -358,7 +371,7 @@ impl Sim {
                 Err(refusal) => return Err(Detail::NaclDenies(refusal)),
             }
         }
-        Ok(Detail::NaclAllows { acls: Compiled::groups_text(&crossed) })
+        Ok(Detail::NaclAllows { acls: c.acls_text(&crossed) })
     }
 
     /// Does a connection from `src` to `dst_ip` in `dst_subnet` on `port` get through the
@@ -391,7 +404,7 @@ impl Sim {
             }
             Source::Client => cross(End { subnet: None, ip: c.client_ip.unwrap_or(Ipv4(0)) })?,
         }
-        Ok(Detail::NaclAllows { acls: Compiled::groups_text(&crossed) })
+        Ok(Detail::NaclAllows { acls: c.acls_text(&crossed) })
     }
 
     /// Does a connection from `src` reach the task on `port` through the security groups? For
