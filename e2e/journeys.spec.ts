@@ -126,3 +126,22 @@ test('one task of two hangs from its settings: it stays RUNNING, its requests ge
   await expectAccessible(page);
   await screenshots(page, testInfo, 'hung-task');
 });
+
+test('every settings section fits a phone: nothing widens the page past 390 pixels', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+  // The network ACL exercise fills the network section with its longest content.
+  errors = await openApp(page, '/?exercise=nacl-drops-replies');
+  await openSettings(page, 'VPC, subnets and network ACLs');
+  await expect(page.getByRole('list', { name: 'Outbound entries of acl-private' })).toBeVisible();
+  expect(await pageWidth(), 'the network section widens the page').toBeLessThanOrEqual(390);
+  // Every other section, on the default setup.
+  await page.getByRole('button', { name: 'Leave exercise' }).click();
+  const sections = await page.getByLabel('Settings for').locator('option').allTextContents();
+  expect(sections.length).toBe(8);
+  for (const section of sections) {
+    await openSettings(page, section);
+    await expect(page.locator('#inspector h3').first()).toBeVisible();
+    expect(await pageWidth(), `${section} widens the page`).toBeLessThanOrEqual(390);
+  }
+});
