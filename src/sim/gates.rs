@@ -3,6 +3,7 @@
 //! Asked of the data plane's own decisions ([`super::traffic`]) without sending anything, so a
 //! gate is open exactly when the load balancer's traffic would pass it.
 
+use super::ecs::Task;
 use super::nacl::NaclRefusal;
 use super::trace::Detail;
 use super::traffic::Source;
@@ -36,9 +37,8 @@ impl Sim {
     /// Which network ACL drops the load balancer's connections to this task, and how.
     pub fn task_nacl_refusal(&self, seq: u32) -> Option<NaclRefusal> {
         let task = self.tasks.get(&seq)?;
-        let port = task.registered_port().unwrap_or(task.app.listen_port);
-        let node_ip = self.alb_node_for(&task.availability_zone).map(|n| n.ip).unwrap_or(super::net::Ipv4(0));
-        match self.admit_through_nacls(&task.subnet, task.private_ip, port, Source::Alb { node_ip }) {
+        let (port, src) = self.gate_probe(task);
+        match self.admit_through_nacls(&task.subnet, task.private_ip, port, src) {
             Err(Detail::NaclDenies(r)) => Some(r),
             _ => None,
         }
@@ -49,8 +49,15 @@ impl Sim {
     /// load balancer's outbound rules and the task's inbound rules count, as for a request.
     pub fn task_gate_open(&self, seq: u32) -> bool {
         let Some(task) = self.tasks.get(&seq) else { return false };
+        let (port, src) = self.gate_probe(task);
+        self.admit_to_task(task, port, src).is_ok()
+    }
+
+    /// What a task's gates are asked about: the task's registered port (or, without a target,
+    /// its app's port), from the load balancer node in its zone.
+    fn gate_probe(&self, task: &Task) -> (u16, Source) {
         let port = task.registered_port().unwrap_or(task.app.listen_port);
         let node_ip = self.alb_node_for(&task.availability_zone).map(|n| n.ip).unwrap_or(super::net::Ipv4(0));
-        self.admit_to_task(task, port, Source::Alb { node_ip }).is_ok()
+        (port, Source::Alb { node_ip })
     }
 }
