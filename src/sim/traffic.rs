@@ -291,6 +291,10 @@ struct CheckDecision {
     task: u32,
 }
 
+/// A decision the client's connection must pass at the load balancer: `Ok` the detail that
+/// admitted it, `Err` why it was dropped.
+type Admit = fn(&Sim) -> Result<Detail, Detail>;
+
 /// Who opens a connection to a task: the load balancer (a node's address, its security
 /// groups, and its own outbound rules apply) or the client on the internet (a direct curl).
 #[derive(Clone, Copy, Debug)]
@@ -585,21 +589,18 @@ impl Sim {
         };
 
         // 1. The SYN enters the load balancer's subnet through its network ACL (and the reply
-        // must leave through it), then meets the ALB security group.
-        match self.admit_client_to_alb_subnets() {
-            Ok(detail) => trace.pass(Hop::AlbSubnetNacl, detail),
-            Err(detail) => {
-                trace.fail(Hop::AlbSubnetNacl, detail);
-                record.done_at_ms = now + connect_timeout_ms;
-                return done(record, trace, None, false);
-            }
-        }
-        match self.admit_client_to_alb() {
-            Ok(detail) => trace.pass(Hop::AlbSecurityGroup, detail),
-            Err(detail) => {
-                trace.fail(Hop::AlbSecurityGroup, detail);
-                record.done_at_ms = now + connect_timeout_ms;
-                return done(record, trace, None, false);
+        // must leave through it), then meets the ALB security group. A drop at either: the
+        // client waits out its connect timeout.
+        let front_door: [(Hop, Admit); 2] =
+            [(Hop::AlbSubnetNacl, Sim::admit_client_to_alb_subnets), (Hop::AlbSecurityGroup, Sim::admit_client_to_alb)];
+        for (hop, admit) in front_door {
+            match admit(self) {
+                Ok(detail) => trace.pass(hop, detail),
+                Err(detail) => {
+                    trace.fail(hop, detail);
+                    record.done_at_ms = now + connect_timeout_ms;
+                    return done(record, trace, None, false);
+                }
             }
         }
         // 2. A listener on the port.
