@@ -1258,15 +1258,7 @@ fn a_network_acl_file_is_refused_field_by_field_when_it_breaks_aws_rules() {
 fn the_grace_period_clock_says_when_ecs_starts_acting_and_ecs_acts_on_an_unhealthy_target_only_after_it() {
     let mut sim = sim("task-sg-blocks-alb.json");
     sim.apply(Command::update_service(None, Some(150), None)).expect("grace period 150 s");
-    sim.apply(Command::UpdateService {
-        desired_count: None,
-        health_check_grace_period_seconds: None,
-        minimum_healthy_percent: None,
-        maximum_percent: None,
-        assign_public_ip: None,
-        force_new_deployment: true,
-    })
-    .expect("new tasks under the grace period");
+    sim.apply(Command::force_new_deployment()).expect("new tasks under the grace period");
     let mut ends: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut reported: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     run_watching(&mut sim, 400, |s| {

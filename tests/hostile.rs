@@ -150,14 +150,7 @@ fn forced_deployments_and_registered_revisions_do_not_pile_up() {
     .unwrap();
     for i in 0..400 {
         let command = if i % 2 == 0 {
-            Command::UpdateService {
-                desired_count: None,
-                health_check_grace_period_seconds: None,
-                minimum_healthy_percent: None,
-                maximum_percent: None,
-                assign_public_ip: None,
-                force_new_deployment: true,
-            }
+            Command::force_new_deployment()
         } else {
             Command::RegisterTaskDefinition {
                 changes: TaskDefinitionChanges { startup_seconds: Some(i % 60), ..Default::default() },

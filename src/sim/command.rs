@@ -224,6 +224,18 @@ impl Command {
         }
     }
 
+    /// `UpdateService --force-new-deployment`: new tasks with the same settings.
+    pub fn force_new_deployment() -> Command {
+        Command::UpdateService {
+            desired_count: None,
+            health_check_grace_period_seconds: None,
+            minimum_healthy_percent: None,
+            maximum_percent: None,
+            assign_public_ip: None,
+            force_new_deployment: true,
+        }
+    }
+
     /// `UpdateService` turning the tasks' public IP on or off (a new deployment).
     pub fn assign_public_ip(enabled: bool) -> Command {
         Command::UpdateService {
