@@ -256,6 +256,20 @@ fn rule_list(group: &crate::sim::scenario::SecurityGroup, outbound: bool) -> imp
     }
 }
 
+/// The "Direction" choice of a security-group rule or a network ACL entry: inbound by default;
+/// `outbound` follows the selection.
+fn direction_field(outbound: RwSignal<bool>, inbound_text: &'static str, outbound_text: &'static str) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span class="field__label">"Direction"</span>
+            <select on:change=move |ev| outbound.set(event_target_value(&ev) == "out")>
+                <option value="in" selected=true>{inbound_text}</option>
+                <option value="out">{outbound_text}</option>
+            </select>
+        </label>
+    }
+}
+
 const RULE_FIELDS: [(&str, &str); 1] = [("source", "Source")];
 
 #[component]
@@ -321,13 +335,7 @@ fn SecurityGroupKnobs(alb: bool) -> impl IntoView {
                 submit(errors, &RULE_FIELDS, parsed, command.into_iter().collect());
             }>
                 <h4>"Add a rule"</h4>
-                <label class="field">
-                    <span class="field__label">"Direction"</span>
-                    <select on:change=move |ev| outbound.set(event_target_value(&ev) == "out")>
-                        <option value="in" selected=true>"Inbound (who may connect to it)"</option>
-                        <option value="out">"Outbound (where it may connect)"</option>
-                    </select>
-                </label>
+                {direction_field(outbound, "Inbound (who may connect to it)", "Outbound (where it may connect)")}
                 <KnobField knob=&knobs::RULE_FROM_PORT value=from errors=errors/>
                 <KnobField knob=&knobs::RULE_TO_PORT value=to errors=errors/>
                 <div class="field">
@@ -970,13 +978,7 @@ fn NetworkAclKnobs() -> impl IntoView {
                         {ids_for_select.iter().map(|id| view! { <option value=id.clone()>{id.clone()}</option> }).collect_view()}
                     </select>
                 </label>
-                <label class="field">
-                    <span class="field__label">"Direction"</span>
-                    <select on:change=move |ev| egress.set(event_target_value(&ev) == "out")>
-                        <option value="in" selected=true>"Inbound (packets entering the subnet)"</option>
-                        <option value="out">"Outbound (packets leaving the subnet, replies too)"</option>
-                    </select>
-                </label>
+                {direction_field(egress, "Inbound (packets entering the subnet)", "Outbound (packets leaving the subnet, replies too)")}
                 <KnobField knob=&knobs::NACL_RULE_NUMBER value=rule_number errors=entry_errors/>
                 <KnobField knob=&knobs::RULE_FROM_PORT value=from errors=entry_errors/>
                 <KnobField knob=&knobs::RULE_TO_PORT value=to errors=entry_errors/>
