@@ -13,7 +13,7 @@ const dist = join(root, 'dist');
 const budget = JSON.parse(readFileSync(join(root, 'scripts/bundle-budget.json'), 'utf8'));
 const firstLoad = new Set(['.html', '.js', '.wasm', '.css']);
 // Chunks the app fetches only when a reader opens what needs them (by name).
-const onDemand = /(^|[-_])lazy[-_.]/;
+const onDemand = /^(split|chunk)_.*\.wasm$/;
 const rows = [];
 for (const name of readdirSync(dist)) {
   const path = join(dist, name);

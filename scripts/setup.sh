@@ -3,12 +3,14 @@
 # Idempotent: every step checks first. Only package registries are used (crates.io, npm,
 # Debian); nothing downloads a prebuilt binary at run time.
 #
-#   scripts/setup.sh          everything (Rust wasm target, Trunk, wasm-bindgen CLI, Chromium,
+#   scripts/setup.sh          everything (Rust wasm target, Trunk, wasm-bindgen CLI,
+#                             wasm-split-cli, Chromium,
 #                             chromedriver, npm packages including wasm-opt)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
+WASM_SPLIT_VERSION=0.2.4
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # The wasm-bindgen CLI must be exactly the library version in Cargo.lock (Cargo.toml pins it
@@ -59,6 +61,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# Cuts the page's wasm into the first load and pieces loaded on demand (scripts/build-wasm.sh).
+# It has no --version flag, so cargo's own record of installed crates says which one is here.
+if ! grep -q "^\"wasm_split_cli_support $WASM_SPLIT_VERSION " "${CARGO_HOME:-$HOME/.cargo}/.crates.toml" 2>/dev/null || ! command -v wasm-split-cli >/dev/null 2>&1; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION (about 2 minutes)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --force
+fi
+
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! command -v python3 >/dev/null 2>&1; then
   say "installing Debian's chromium, chromium-driver and python3 (serves the built site to the tests)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -77,4 +86,4 @@ if [ -f package-lock.json ]; then
   fi
 fi
 
-say "ready: rust wasm target, trunk $(trunk --version | awk '{print $2}'), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version 2>/dev/null || echo 'wasm-opt missing'), $(/usr/bin/chromium --version 2>/dev/null)"
+say "ready: rust wasm target, trunk $(trunk --version | awk '{print $2}'), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), wasm-split-cli $WASM_SPLIT_VERSION, $(wasm-opt --version 2>/dev/null || echo 'wasm-opt missing'), $(/usr/bin/chromium --version 2>/dev/null)"
