@@ -83,7 +83,7 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
         handle.config_version.track();
         handle.speed.track();
         handle.selected.track();
-        share::current_link(handle, ex)
+        share::link_when_loaded(handle, ex)
     };
     let (w, h) = window_size();
     let layout = RwSignal::new(EmbedLayout::for_size(w, h));
@@ -181,6 +181,8 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     let embed = share::EmbedOptions::from_query();
     provide_context(embed.clone());
+    share::Codecs::provide();
+    knobs::Forms::provide();
     let handle = SimHandle::new(Sim::new(scenarios::default_scenario(), None));
     provide_context(handle);
     let ex = exercises::Exercises::new(!embed.is_embed, handle);

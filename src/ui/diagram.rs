@@ -61,10 +61,14 @@ pub fn choose(handle: SimHandle, what: Selected, how: How) {
             }
         }
     });
-    if let Some(w) = web_sys::window() {
-        let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
-    }
-    cb.forget();
+    // The section's form may still be loading (the forms load on demand): wait for it, then a
+    // frame for the inspector to draw it.
+    super::knobs::Forms::when_ready(what.section_key(), move || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(cb.as_ref().unchecked_ref());
+        }
+        cb.forget();
+    });
 }
 
 fn rect_view(class: &'static str, r: Rect, rx: f64) -> impl IntoView {

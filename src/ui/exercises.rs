@@ -192,6 +192,20 @@ impl Exercises {
 #[component]
 pub fn ExercisePanel() -> impl IntoView {
     let ex = use_exercises();
+    // Only starting or leaving an exercise swaps the panel; the panel follows the rest itself.
+    let is_active = Memo::new(move |_| ex.active.with(Option::is_some));
+    let panel = super::OnDemand::default();
+    move || is_active.get().then(|| panel.get(exercise_panel).map(|build: fn() -> AnyView| build()))
+}
+
+/// The active exercise's story, goal, hints and solution: loaded when an exercise starts.
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn exercise_panel() -> fn() -> AnyView {
+    exercise_panel_view as fn() -> AnyView
+}
+
+fn exercise_panel_view() -> AnyView {
+    let ex = use_exercises();
     let handle = use_sim();
     let goal = Memo::new(move |_| {
         let active = ex.active.get()?;
@@ -200,7 +214,7 @@ pub fn ExercisePanel() -> impl IntoView {
         }
         Some(handle.with_settled(|s| exercise::evaluate(&active.exercise.goal, s)))
     });
-    move || {
+    (move || {
         let active = ex.active.get()?;
         let e = active.exercise.clone();
         let total_hints = e.hints.len();
@@ -282,11 +296,28 @@ pub fn ExercisePanel() -> impl IntoView {
                 </div>
             </section>
         })
-    }
+    })
+    .into_any()
 }
 
 #[component]
 pub fn ExercisePicker() -> impl IntoView {
+    let ex = use_exercises();
+    let picker = super::OnDemand::default();
+    view! {
+        <super::dialog::Modal is_open=ex.is_picker_open labelled_by="picker-heading">
+            {move || picker.get(picker_view).map(|build: fn() -> AnyView| build())}
+        </super::dialog::Modal>
+    }
+}
+
+/// The catalogue, its progress and import: loaded when the picker first opens.
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn picker_view() -> fn() -> AnyView {
+    picker_contents as fn() -> AnyView
+}
+
+fn picker_contents() -> AnyView {
     let ex = use_exercises();
     let list = catalogue().to_vec();
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -328,8 +359,6 @@ pub fn ExercisePicker() -> impl IntoView {
         input.set_value("");
     };
     view! {
-        <super::dialog::Modal is_open=ex.is_picker_open labelled_by="picker-heading">
-        {let list = list.clone(); move || { let list = list.clone(); view! {
             <section class="picker" aria-labelledby="picker-heading">
                 <h2 id="picker-heading">"Exercises"</h2>
                 <p class="panel__hint">"Broken setups to fix, from first steps to hard. Each goal checks itself as the simulation runs."</p>
@@ -366,9 +395,8 @@ pub fn ExercisePicker() -> impl IntoView {
                     {move || ex.message.get().map(|(is_error, t)| view! { <p class=if is_error { "notice notice--error" } else { "notice" } role=if is_error { "alert" } else { "status" }>{t}</p> })}
                 </div>
             </section>
-        }}}
-        </super::dialog::Modal>
     }
+    .into_any()
 }
 
 /// Offer `text` as a file download.

@@ -153,6 +153,7 @@ pub fn Inspector() -> impl IntoView {
     // The section, not the selection: choosing another task in the same section (or sending a
     // request, which selects it) keeps the form and what was typed in it.
     let section = Memo::new(move |_| handle.selected.get().section_key());
+    let forms = expect_context::<Forms>().0;
     view! {
         <section class="panel inspector" id="inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">"Settings"</h2>
@@ -184,17 +185,52 @@ pub fn Inspector() -> impl IntoView {
                 locked if is_locked(locked) => view! {
                     <p class="notice">"This setting is locked in this exercise. Pick an unlocked one under \"Settings for\"."</p>
                 }.into_any(),
-                "network" => view! { <NetworkKnobs/> }.into_any(),
-                "alb-sg" => view! { <SecurityGroupKnobs alb=true/> }.into_any(),
-                "task-sg" => view! { <SecurityGroupKnobs alb=false/> }.into_any(),
-                "listener" => view! { <ListenerKnobs/> }.into_any(),
-                "target-group" => view! { <TargetGroupKnobs/> }.into_any(),
-                "task-definition" => view! { <TaskDefinitionKnobs/> }.into_any(),
-                "service" => view! { <ServiceKnobs/> }.into_any(),
-                _ => view! { <ClientKnobs/> }.into_any(),
+                // The client's form is the first screen's; the others load when chosen.
+                "client" => view! { <ClientKnobs/> }.into_any(),
+                section => forms.get(section_forms).map(|form| form(section)).into_any(),
                 }
             }}
         </section>
+    }
+}
+
+/// The settings forms of the sections other than the client's, once loaded (in context from the
+/// app's start, so the diagram can wait for them before it moves focus into one).
+#[derive(Clone, Copy)]
+pub struct Forms(super::OnDemand<fn(&'static str) -> AnyView>);
+
+impl Forms {
+    pub fn provide() {
+        provide_context(Forms(super::OnDemand::default()));
+    }
+
+    /// Run `then` once the section's form can be drawn: at once for the client's, else when the
+    /// forms have loaded.
+    pub fn when_ready(section: &'static str, then: impl FnOnce() + 'static) {
+        match use_context::<Forms>() {
+            Some(forms) if section != "client" => forms.0.with(section_forms, move |_| then()),
+            _ => then(),
+        }
+    }
+}
+
+/// The settings forms of the sections other than the client's, loaded on demand: most readers
+/// open one or two of them, and together they are the page's largest views.
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn section_forms() -> fn(&'static str) -> AnyView {
+    section_form as fn(&'static str) -> AnyView
+}
+
+fn section_form(section: &'static str) -> AnyView {
+    match section {
+        "network" => view! { <NetworkKnobs/> }.into_any(),
+        "alb-sg" => view! { <SecurityGroupKnobs alb=true/> }.into_any(),
+        "task-sg" => view! { <SecurityGroupKnobs alb=false/> }.into_any(),
+        "listener" => view! { <ListenerKnobs/> }.into_any(),
+        "target-group" => view! { <TargetGroupKnobs/> }.into_any(),
+        "task-definition" => view! { <TaskDefinitionKnobs/> }.into_any(),
+        "service" => view! { <ServiceKnobs/> }.into_any(),
+        _ => view! { <ClientKnobs/> }.into_any(),
     }
 }
 

@@ -41,3 +41,78 @@ pub fn start() {
         el.remove();
     }
 }
+
+/// Code loaded on demand (a split point, see `scripts/build-wasm.sh`): `None` until its module
+/// has arrived, then what it exports, usually the function that builds a view.
+///
+/// The view is built by the caller, in its own reactive scope, once the function is here: a
+/// view built inside the loading future would be built in a scope that may have been disposed
+/// while the module was on its way (the reader chose another section meanwhile).
+pub struct OnDemand<T: Send + Sync + 'static> {
+    loaded: RwSignal<Option<T>>,
+    is_asked: StoredValue<bool>,
+    /// What [`OnDemand::with`] was asked to do before the module arrived, in the order asked.
+    waiting: StoredValue<Waiting<T>, LocalStorage>,
+}
+
+type Waiting<T> = Vec<Box<dyn FnOnce(T)>>;
+
+impl<T: Send + Sync + 'static> Clone for OnDemand<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for OnDemand<T> {}
+
+impl<T: Send + Sync + 'static> Default for OnDemand<T> {
+    fn default() -> Self {
+        OnDemand { loaded: RwSignal::new(None), is_asked: StoredValue::new(false), waiting: StoredValue::new_local(Vec::new()) }
+    }
+}
+
+impl<T: Copy + Send + Sync + 'static> OnDemand<T> {
+    /// What the module exports, or `None` while it loads; the first call starts the load.
+    /// Tracked, so a view that asks is built again when the module arrives.
+    pub fn get<F: std::future::Future<Output = T> + 'static>(&self, load: impl FnOnce() -> F) -> Option<T> {
+        if let Some(value) = self.loaded.get() {
+            return Some(value);
+        }
+        self.start(load);
+        None
+    }
+
+    /// Run `then` with what the module exports: now if it is here, else when it arrives, after
+    /// whatever was asked before it (a parent page's `load` then `play` stay in that order).
+    pub fn with<F: std::future::Future<Output = T> + 'static>(&self, load: impl FnOnce() -> F, then: impl FnOnce(T) + 'static) {
+        if let Some(value) = self.loaded.get_untracked() {
+            return then(value);
+        }
+        // Run it in the scope it was asked from, so what it touches finds its context.
+        let owner = Owner::current();
+        self.waiting.update_value(|w| {
+            w.push(Box::new(move |value| match owner {
+                Some(owner) => owner.with(|| then(value)),
+                None => then(value),
+            }))
+        });
+        self.start(load);
+    }
+
+    fn start<F: std::future::Future<Output = T> + 'static>(&self, load: impl FnOnce() -> F) {
+        if self.is_asked.get_value() {
+            return;
+        }
+        self.is_asked.set_value(true);
+        let this = *self;
+        let future = load();
+        leptos::task::spawn_local(async move {
+            let value = future.await;
+            this.loaded.set(Some(value));
+            let waiting = this.waiting.try_update_value(std::mem::take).unwrap_or_default();
+            for then in waiting {
+                then(value);
+            }
+        });
+    }
+}

@@ -80,14 +80,67 @@ pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
     }
 }
 
+/// The link codec: the state to and from `#v1.…`, and the state inside a picture. Loaded on
+/// demand (with the scenario reader and the deflate code it needs): a page opened without a
+/// link needs it only after the first change, to keep the address bar up to date.
+#[derive(Clone, Copy)]
+pub struct Codec {
+    pub encode: fn(&SharedState) -> String,
+    pub decode: fn(&str) -> Result<share::Decoded, share::ShareError>,
+    /// The state saved in an SVG or PNG ALB Lab exported, or why there is none.
+    pub decode_picture: fn(&[u8]) -> Result<share::Decoded, String>,
+}
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_codec() -> Codec {
+    Codec { encode: share::encode, decode: share::decode, decode_picture }
+}
+
+fn decode_picture(bytes: &[u8]) -> Result<share::Decoded, String> {
+    picture::state_in_picture(bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|link| share::decode(picture::fragment_of(&link)).map_err(|e| format!("its state {e}")))
+}
+
+/// The codec, loaded at most once for the page (in context from the app's start).
+#[derive(Clone, Copy)]
+pub struct Codecs(super::OnDemand<Codec>);
+
+impl Codecs {
+    pub fn provide() {
+        provide_context(Codecs(super::OnDemand::default()));
+    }
+
+    /// The codec, or `None` while it loads (tracked: asking again when it arrives).
+    pub fn get() -> Option<Codec> {
+        expect_context::<Codecs>().0.get(load_codec)
+    }
+
+    /// Run `then` with the codec, now or when it arrives, in the order asked.
+    pub fn with(then: impl FnOnce(Codec) + 'static) {
+        expect_context::<Codecs>().0.with(load_codec, then)
+    }
+}
+
 /// The page's address without query or fragment.
 fn base_url() -> String {
     let Some(location) = web_sys::window().map(|w| w.location()) else { return String::new() };
     format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
 }
 
+/// The link to the state the page shows now. Only the share dialog and its pictures call it:
+/// they are loaded on demand themselves, so the encoder comes with them.
 pub fn current_link(handle: SimHandle, ex: Exercises) -> String {
     format!("{}#{}", base_url(), share::encode(&current_state(handle, ex)))
+}
+
+/// The link to the state the page shows now once the codec is here, else the page's address
+/// (tracked: it becomes the full link when the codec arrives).
+pub fn link_when_loaded(handle: SimHandle, ex: Exercises) -> String {
+    match Codecs::get() {
+        Some(codec) => format!("{}#{}", base_url(), (codec.encode)(&current_state(handle, ex))),
+        None => base_url(),
+    }
 }
 
 /// Open a decoded state: its exercise, its scenario and seed, speed, selection.
@@ -118,12 +171,12 @@ pub fn open_fragment(handle: SimHandle, ex: Exercises) {
     if hash.is_empty() || hash == "#" || hash == "#path-table" {
         return;
     }
-    match share::decode(&hash) {
+    Codecs::with(move |codec| match (codec.decode)(&hash) {
         Ok(decoded) => apply_state(handle, ex, decoded),
         Err(e) => handle
             .banner
             .set(Some(share::sentences(&[&format!("This link could not be opened: {e}"), "Showing the default scenario instead."]))),
-    }
+    });
 }
 
 /// Keep the address bar (or, embedded, the parent page) up to date with the state.
@@ -139,7 +192,9 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
         if previous.is_none() {
             return;
         }
-        let fragment = share::encode(&current_state(handle, ex));
+        // Tracked: when the codec arrives, this runs again and reports the state.
+        let Some(codec) = Codecs::get() else { return };
+        let fragment = (codec.encode)(&current_state(handle, ex));
         // Several signals move together on a load; report each distinct state once.
         if last_sent.with_value(|last| *last == fragment) {
             return;
@@ -190,21 +245,22 @@ fn on_parent_message(handle: SimHandle, ex: Exercises, parent: &Option<web_sys::
         }
         let kind = js_sys::Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string());
         match kind.as_deref() {
-            Some("play") => handle.is_playing.set(true),
-            Some("pause") => handle.is_playing.set(false),
-            Some("step") => {
+            // Every message waits for the codec if a `load` before it does, so they apply in order.
+            Some("play") => Codecs::with(move |_| handle.is_playing.set(true)),
+            Some("pause") => Codecs::with(move |_| handle.is_playing.set(false)),
+            Some("step") => Codecs::with(move |_| {
                 handle.is_playing.set(false);
                 handle.step();
-            }
+            }),
             Some("load") => {
                 let Some(state) = js_sys::Reflect::get(&data, &"state".into()).ok().and_then(|v| v.as_string()) else { return };
-                match share::decode(&state) {
+                Codecs::with(move |codec| match (codec.decode)(&state) {
                     Ok(decoded) => apply_state(handle, ex, decoded),
                     Err(e) => handle.banner.set(Some(share::sentences(&[
                         &format!("The embedding page sent a state that could not be opened: {e}"),
                         "Nothing was changed.",
                     ]))),
-                }
+                })
             }
             _ => {}
         }
@@ -332,16 +388,13 @@ pub fn open_picture(handle: SimHandle, ex: Exercises, file: web_sys::File) {
             return;
         };
         let bytes = bytes_of(buffer);
-        let decoded = picture::state_in_picture(&bytes)
-            .map_err(|e| e.to_string())
-            .and_then(|link| share::decode(picture::fragment_of(&link)).map_err(|e| format!("its state {e}")));
-        match decoded {
+        Codecs::with(move |codec| match (codec.decode_picture)(&bytes) {
             Ok(decoded) => {
                 apply_state(handle, ex, decoded);
                 handle.notice.set(Some((false, format!("Opened the state saved in {name}."))));
             }
             Err(e) => handle.banner.set(Some(share::sentences(&[&format!("{name} could not be opened: {e}"), "Nothing was changed."]))),
-        }
+        });
     });
 }
 
@@ -381,24 +434,48 @@ pub fn accept_dropped_pictures(handle: SimHandle, ex: Exercises) {
     drop.forget();
 }
 
+/// The embed options chosen in the share dialog, kept while it is closed.
+#[derive(Clone, Copy)]
+struct EmbedChoices {
+    readonly: RwSignal<bool>,
+    autoplay: RwSignal<bool>,
+    theme: RwSignal<String>,
+    panels: RwSignal<Vec<String>>,
+}
+
 #[component]
 pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
+    let choices = EmbedChoices {
+        readonly: RwSignal::new(false),
+        autoplay: RwSignal::new(true),
+        theme: RwSignal::new("auto".to_string()),
+        panels: RwSignal::new(vec!["client".to_string(), "why".to_string()]),
+    };
+    let contents = super::OnDemand::default();
+    view! {
+        <super::dialog::Modal is_open=is_open labelled_by="share-heading">
+            {move || contents.get(share_view).map(|build: fn(RwSignal<bool>, EmbedChoices) -> AnyView| build(is_open, choices))}
+        </super::dialog::Modal>
+    }
+}
+
+/// The share dialog's contents (link, embed snippet, pictures): loaded when it first opens.
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn share_view() -> fn(RwSignal<bool>, EmbedChoices) -> AnyView {
+    share_contents as fn(RwSignal<bool>, EmbedChoices) -> AnyView
+}
+
+fn share_contents(is_open: RwSignal<bool>, choices: EmbedChoices) -> AnyView {
     let handle = use_sim();
     let ex = use_exercises();
+    let EmbedChoices { readonly, autoplay, theme, panels } = choices;
     let link = Memo::new(move |_| {
-        if !is_open.get() {
-            return String::new();
-        }
         handle.config_version.track();
         handle.speed.track();
         handle.selected.track();
         ex.active.track();
         current_link(handle, ex)
     });
-    let readonly = RwSignal::new(false);
-    let autoplay = RwSignal::new(true);
-    let theme = RwSignal::new("auto".to_string());
-    let panels = RwSignal::new(vec!["client".to_string(), "why".to_string()]);
     let snippet = Memo::new(move |_| {
         let l = link.get();
         let (base, fragment) = l.split_once('#').unwrap_or((&l, ""));
@@ -425,7 +502,6 @@ pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
         input.set_value("");
     };
     view! {
-        <super::dialog::Modal is_open=is_open labelled_by="share-heading">
             <section class="share" aria-labelledby="share-heading">
                 <h2 id="share-heading">"Share"</h2>
                 <div class="field">
@@ -481,6 +557,6 @@ pub fn SharePanel(is_open: RwSignal<bool>) -> impl IntoView {
                     <input type="file" accept=".svg,.png,image/svg+xml,image/png" node_ref=picture_input on:change=on_picture/>
                 </label>
             </section>
-        </super::dialog::Modal>
     }
+    .into_any()
 }
