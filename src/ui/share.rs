@@ -102,23 +102,33 @@ fn decode_picture(bytes: &[u8]) -> Result<share::Decoded, String> {
         .and_then(|link| share::decode(picture::fragment_of(&link)).map_err(|e| format!("its state {e}")))
 }
 
-/// The codec, loaded at most once for the page (in context from the app's start).
-#[derive(Clone, Copy)]
-pub struct Codecs(super::OnDemand<Codec>);
+thread_local! {
+    /// Not in Leptos context: pictures dropped on the page and messages from a parent page
+    /// arrive in browser listeners outside any reactive owner.
+    static CODECS: std::cell::OnceCell<super::OnDemand<Codec>> = const { std::cell::OnceCell::new() };
+}
+
+/// The codec, loaded at most once for the page.
+pub struct Codecs;
 
 impl Codecs {
+    /// Made at the app's start, in the app's scope, so it lives as long as the page.
     pub fn provide() {
-        provide_context(Codecs(super::OnDemand::default()));
+        Self::get_or_make();
+    }
+
+    fn get_or_make() -> super::OnDemand<Codec> {
+        CODECS.with(|c| *c.get_or_init(super::OnDemand::default))
     }
 
     /// The codec, or `None` while it loads (tracked: asking again when it arrives).
     pub fn get() -> Option<Codec> {
-        expect_context::<Codecs>().0.get(load_codec)
+        Self::get_or_make().get(load_codec)
     }
 
     /// Run `then` with the codec, now or when it arrives, in the order asked.
     pub fn with(then: impl FnOnce(Codec) + 'static) {
-        expect_context::<Codecs>().0.with(load_codec, then)
+        Self::get_or_make().with(load_codec, then)
     }
 }
 
@@ -145,12 +155,22 @@ pub fn link_when_loaded(handle: SimHandle, ex: Exercises) -> String {
 
 /// Open a decoded state: its exercise, its scenario and seed, speed, selection.
 pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
-    let state = decoded.state;
-    if let Some((e, s)) = state.exercise.as_deref().and_then(Exercises::find) {
-        ex.start(e, s, state.is_sandbox);
-    } else if let Some(id) = &state.exercise {
-        handle.banner.set(Some(format!("The link names an exercise this ALB Lab does not have ({id:?}).")));
+    // The exercise first (it loads its own scenario), then what the link saved on top of it; a
+    // link without one needs no exercise code.
+    match decoded.state.exercise.clone() {
+        Some(id) => ex.with_library(move |library| {
+            match (library.find)(&id) {
+                Some((e, s)) => ex.start(e, s, decoded.state.is_sandbox),
+                None => handle.banner.set(Some(format!("The link names an exercise this ALB Lab does not have ({id:?})."))),
+            }
+            apply_saved(handle, decoded)
+        }),
+        None => apply_saved(handle, decoded),
     }
+}
+
+fn apply_saved(handle: SimHandle, decoded: share::Decoded) {
+    let state = decoded.state;
     if let Some(scenario) = decoded.scenario {
         handle.load_with_seed(scenario, state.seed);
     }
