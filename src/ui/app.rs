@@ -190,10 +190,10 @@ pub fn App() -> impl IntoView {
     ex.watch_goal();
     keep_focus(handle, ex);
     if let Some(id) = query_param("exercise") {
-        match exercises::Exercises::find(&id) {
+        ex.with_library(move |library| match (library.find)(&id) {
             Some((e, s)) => ex.start(e, s, query_param("sandbox").as_deref() == Some("1")),
             None => handle.banner.set(Some(format!("There is no exercise {id:?}; showing the default scenario instead."))),
-        }
+        });
     }
     share::open_fragment(handle, ex);
     tokens::expose_counts(handle.tokens);

@@ -39,6 +39,31 @@ pub struct Exercises {
     /// Held here, not looked up in context, so messages from a parent page (which arrive
     /// outside Leptos's owner tree) can start exercises too.
     handle: SimHandle,
+    library: super::OnDemand<Library>,
+    /// The saved progress is read from the browser when the library arrives, once.
+    is_progress_read: StoredValue<bool>,
+}
+
+/// The exercises' own code, loaded the first time an exercise is looked up or the picker opens:
+/// the catalogue (baked at build time), each exercise's scenario, and reading and writing the
+/// progress saved in the browser. A page opened without an exercise needs none of it.
+#[derive(Clone, Copy)]
+pub struct Library {
+    pub find: fn(&str) -> Option<Found>,
+    read_progress: fn() -> Progress,
+    pub save_progress: fn(&Progress),
+}
+
+/// An exercise with its starting scenario.
+pub type Found = (Arc<Exercise>, ValidScenario);
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_library() -> Library {
+    Library { find: find_exercise, read_progress: load_progress, save_progress }
+}
+
+fn find_exercise(id: &str) -> Option<(Arc<Exercise>, ValidScenario)> {
+    catalogue().iter().find(|e| e.id == id).and_then(with_scenario)
 }
 
 pub fn use_exercises() -> Exercises {
@@ -87,15 +112,26 @@ impl Exercises {
         Exercises {
             handle,
             active: RwSignal::new(None),
-            progress: RwSignal::new(load_progress()),
+            progress: RwSignal::new(Progress::default()),
+            library: super::OnDemand::default(),
+            is_progress_read: StoredValue::new(false),
             is_picker_open: RwSignal::new(false),
             message: RwSignal::new(None),
             may_rewrite_url,
         }
     }
 
-    pub fn find(id: &str) -> Option<(Arc<Exercise>, ValidScenario)> {
-        catalogue().iter().find(|e| e.id == id).and_then(with_scenario)
+    /// Run `then` with the exercises' library: now if it is here, else when it arrives (in the
+    /// order asked). The saved progress has been read by then.
+    pub fn with_library(&self, then: impl FnOnce(Library) + 'static) {
+        let this = *self;
+        self.library.with(load_library, move |library| {
+            if !this.is_progress_read.get_value() {
+                this.is_progress_read.set_value(true);
+                this.progress.set((library.read_progress)());
+            }
+            then(library)
+        });
     }
 
     pub fn start(&self, exercise: Arc<Exercise>, scenario: ValidScenario, is_sandbox: bool) {
@@ -181,8 +217,12 @@ impl Exercises {
             }) else {
                 return;
             };
-            this.progress.update(|p| p.record(&id, hints, used));
-            save_progress(&this.progress.get_untracked());
+            // An exercise is active, so the library is here and this runs at once.
+            let solved = id.clone();
+            this.with_library(move |library| {
+                this.progress.update(|p| p.record(&solved, hints, used));
+                (library.save_progress)(&this.progress.get_untracked());
+            });
             handle.notice.set(Some((false, format!("Exercise solved: {title}"))));
             super::post_to_parent("exerciseSolved", Some(("id", &id)));
         });
@@ -319,11 +359,12 @@ async fn picker_view() -> fn() -> AnyView {
 
 fn picker_contents() -> AnyView {
     let ex = use_exercises();
+    // The progress marks: read the saved progress if nothing has yet.
+    ex.with_library(|_| {});
     let list = catalogue().to_vec();
     let file_input = NodeRef::<leptos::html::Input>::new();
     let export = move |_| {
-        let json = ex.progress.get_untracked().to_json();
-        download("alb-lab-progress.json", &json, "application/json");
+        ex.with_library(move |_| download("alb-lab-progress.json", &ex.progress.get_untracked().to_json(), "application/json"));
     };
     let import = move |_| {
         let Some(input) = file_input.get() else { return };
@@ -347,11 +388,14 @@ fn picker_contents() -> AnyView {
             let ids: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
             match Progress::from_json(&text, &ids) {
                 Ok(imported) => {
-                    let mut p = ex.progress.get_untracked();
-                    p.merge(&imported.progress);
-                    save_progress(&p);
-                    ex.progress.set(p);
-                    ex.message.set(Some((false, imported.summary())));
+                    // Merged into the saved progress, never in place of it.
+                    ex.with_library(move |library| {
+                        let mut p = ex.progress.get_untracked();
+                        p.merge(&imported.progress);
+                        (library.save_progress)(&p);
+                        ex.progress.set(p);
+                        ex.message.set(Some((false, imported.summary())));
+                    });
                 }
                 Err(e) => ex.message.set(Some((true, format!("Progress not imported: {e} Nothing was changed.")))),
             }
