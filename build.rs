@@ -1,6 +1,6 @@
-//! Bakes the shipped exercises into Rust values, so the page parses none of them at start-up and
-//! carries no JSON reader for exercises, goal checks or commands (it still reads scenarios: share
-//! links carry them).
+//! Bakes the shipped exercises and the default scenario into Rust values, so the page parses none
+//! of them at start-up, and its first load carries no JSON reader (share links, exercise scenarios
+//! and saved progress are read by code loaded on demand).
 //!
 //! The build script compiles the core (`src/sim`) and the list of shipped files (`src/shipped.rs`)
 //! natively, reads every exercise with the same reader and validator the tests use, fails the
@@ -38,9 +38,25 @@ fn main() {
         "/// Every shipped exercise, in `EXERCISES` order, validated when this was built.\n\
          pub fn baked_exercises() -> Vec<crate::sim::exercise::Exercise> {{\n    {baked}\n}}\n"
     );
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("baked_exercises.rs");
-    if std::fs::read_to_string(&out).ok().as_deref() != Some(code.as_str()) {
-        std::fs::write(&out, code).expect("write the baked exercises");
+    write_if_changed("baked_exercises.rs", &code);
+
+    // The scenario the page opens with, so the first load needs no JSON reader: the page
+    // validates it at start with the same validator as any scenario.
+    let default = sim::Scenario::from_json(shipped::DEFAULT).unwrap_or_else(|e| panic!("scenarios/default.json is invalid: {e}"));
+    let mut baked = String::new();
+    default.get().serialize(Rust { out: &mut baked }).unwrap_or_else(|e| panic!("cannot bake the default scenario: {e}"));
+    let code = format!(
+        "/// `scenarios/default.json` as read when this was built (not yet validated).\n\
+         pub fn baked_default_scenario() -> crate::sim::Scenario {{\n    {baked}\n}}\n"
+    );
+    write_if_changed("baked_default_scenario.rs", &code);
+}
+
+/// Write a generated file into OUT_DIR, leaving it alone (and the crate unrebuilt) when unchanged.
+fn write_if_changed(name: &str, code: &str) {
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(name);
+    if std::fs::read_to_string(&out).ok().as_deref() != Some(code) {
+        std::fs::write(&out, code).unwrap_or_else(|e| panic!("write {name}: {e}"));
     }
 }
 
@@ -59,15 +75,46 @@ fn type_path(name: &str) -> (&'static str, Option<&'static str>) {
         "NetworkMode" => ("crate::sim::scenario::NetworkMode", None),
         "HealthResponse" => ("crate::sim::scenario::HealthResponse", None),
         "NaclAction" => ("crate::sim::scenario::NaclAction", None),
+        "Scenario" => ("crate::sim::scenario::Scenario", None),
+        "Vpc" => ("crate::sim::scenario::Vpc", None),
+        "Subnet" => ("crate::sim::scenario::Subnet", None),
+        "SecurityGroup" => ("crate::sim::scenario::SecurityGroup", None),
+        "SecurityGroupRule" => ("crate::sim::scenario::SecurityGroupRule", None),
+        "NetworkAcl" => ("crate::sim::scenario::NetworkAcl", None),
+        "NetworkAclEntry" => ("crate::sim::scenario::NetworkAclEntry", None),
+        "Scheme" => ("crate::sim::scenario::Scheme", None),
+        "LoadBalancer" => ("crate::sim::scenario::LoadBalancer", None),
+        "Listener" => ("crate::sim::scenario::Listener", None),
+        "ListenerRule" => ("crate::sim::scenario::ListenerRule", None),
+        "Action" => ("crate::sim::scenario::Action", Some("type")),
+        "TargetGroup" => ("crate::sim::scenario::TargetGroup", None),
+        "ContainerInstance" => ("crate::sim::scenario::ContainerInstance", None),
+        "TaskDefinition" => ("crate::sim::scenario::TaskDefinition", None),
+        "ContainerDefinition" => ("crate::sim::scenario::ContainerDefinition", None),
+        "PortMapping" => ("crate::sim::scenario::PortMapping", None),
+        "App" => ("crate::sim::scenario::App", None),
+        "AppAnswer" => ("crate::sim::scenario::AppAnswer", None),
+        "LaunchType" => ("crate::sim::scenario::LaunchType", None),
+        "EcsService" => ("crate::sim::scenario::EcsService", None),
+        "ServiceLoadBalancer" => ("crate::sim::scenario::ServiceLoadBalancer", None),
+        "DeploymentConfiguration" => ("crate::sim::scenario::DeploymentConfiguration", None),
+        "NetworkConfiguration" => ("crate::sim::scenario::NetworkConfiguration", None),
+        "Client" => ("crate::sim::scenario::Client", None),
+        "SimOptions" => ("crate::sim::scenario::SimOptions", None),
         other => panic!("build.rs does not know where the type {other} lives; add it to type_path"),
     }
 }
 
-/// `set_request_rate` → `SetRequestRate`: the serialized (snake_case or lowercase) variant names
-/// back to the Rust ones.
+/// `set_request_rate` → `SetRequestRate`, `internet-facing` → `InternetFacing`, `FARGATE` →
+/// `Fargate`: the serialized variant names back to the Rust ones.
 fn camel(serialized: &str) -> String {
+    // AWS's own upper-case names (`FARGATE`, `EC2`) are `Fargate`, `Ec2` in Rust.
+    if serialized.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+        let lower = serialized.to_ascii_lowercase();
+        return camel(&lower);
+    }
     serialized
-        .split('_')
+        .split(['_', '-'])
         .map(|part| {
             let mut chars = part.chars();
             chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
@@ -259,6 +306,13 @@ impl ser::SerializeStruct for Struct<'_> {
         let _ = write!(self.out, "{key}: ");
         value.serialize(Rust { out: &mut *self.out })?;
         self.out.push_str(", ");
+        Ok(())
+    }
+    /// A field left out of files when it holds its default (`skip_serializing_if`). Every such
+    /// field in the core skips exactly its type's `Default` value (an empty list, `Ok`);
+    /// `tests/exercises.rs` holds the baked values equal to the files as read.
+    fn skip_field(&mut self, key: &'static str) -> Result<(), Error> {
+        let _ = write!(self.out, "{key}: Default::default(), ");
         Ok(())
     }
     fn end(self) -> Result<(), Error> {

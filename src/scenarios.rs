@@ -9,6 +9,8 @@ pub use crate::shipped::{EXERCISES, FILES};
 // The exercises as Rust values, baked at build time by build.rs from EXERCISES (validated there:
 // an invalid exercise fails the build): `fn baked_exercises() -> Vec<Exercise>`.
 include!(concat!(env!("OUT_DIR"), "/baked_exercises.rs"));
+// `scenarios/default.json` as a Rust value, baked by build.rs: `fn baked_default_scenario()`.
+include!(concat!(env!("OUT_DIR"), "/baked_default_scenario.rs"));
 
 /// The text of a scenario file shipped with the tool, by file name.
 pub fn scenario_text(name: &str) -> Option<String> {
@@ -40,7 +42,8 @@ pub fn exercise_scenario(exercise: &Exercise) -> Option<ValidScenario> {
 
 /// The scenario the page opens with: a working Fargate service behind an ALB.
 pub fn default_scenario() -> ValidScenario {
-    // The embedded file is checked by `cargo test` (tests/scenarios.rs), so this cannot fail in
-    // a released build; the fallback keeps even a broken build from panicking.
-    Scenario::from_json(FILES[0].1).unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
+    // Baked at build time (no JSON is read) and validated here by the same validator as any
+    // file; build.rs refused an invalid file, and `tests/exercises.rs` holds the baked value
+    // equal to the file as read, so this cannot fail in a released build.
+    baked_default_scenario().validate().unwrap_or_else(|e| panic!("embedded default scenario is invalid: {e}"))
 }

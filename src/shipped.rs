@@ -2,10 +2,14 @@
 //! holds only the two lists, so the build script (build.rs) can read the same lists the app
 //! does: it validates every exercise and bakes it into Rust values at build time.
 
+/// The scenario the page opens with, apart from the list: the first screen needs only this one,
+/// and naming the list would keep every file in the page's first load.
+pub const DEFAULT: &str = include_str!("../scenarios/default.json");
+
 /// (file name, contents) of every file in `scenarios/`: the working default first, then one
 /// scenario per failure mode of the product brief, in the order a request meets them.
 pub const FILES: &[(&str, &str)] = &[
-    ("default.json", include_str!("../scenarios/default.json")),
+    ("default.json", DEFAULT),
     ("no-service-attached.json", include_str!("../scenarios/no-service-attached.json")),
     ("desired-zero.json", include_str!("../scenarios/desired-zero.json")),
     ("app-port-mismatch.json", include_str!("../scenarios/app-port-mismatch.json")),

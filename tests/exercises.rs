@@ -363,3 +363,11 @@ fn the_exercises_baked_at_build_time_are_the_files_as_read_now() {
         assert!(alb_lab::scenarios::exercise_scenario(e).is_some(), "{}'s scenario loads", e.id);
     }
 }
+
+#[test]
+fn the_default_scenario_baked_at_build_time_is_the_file_as_read_now() {
+    let text =
+        alb_lab::scenarios::FILES.iter().find(|(file, _)| *file == "default.json").map(|(_, text)| *text).expect("default.json ships");
+    let read = alb_lab::sim::Scenario::from_json(text).unwrap_or_else(|e| panic!("default.json is invalid:\n{e}"));
+    assert_eq!(alb_lab::scenarios::default_scenario().get(), read.get(), "build.rs bakes what the reader reads");
+}

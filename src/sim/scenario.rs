@@ -483,10 +483,11 @@ pub struct PortMapping {
 }
 
 /// How the app answers its health path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthResponse {
     /// 200 OK.
+    #[default]
     Ok,
     /// 404 Not Found (the route does not exist in this build).
     NotFound,
@@ -626,7 +627,7 @@ fn health() -> String {
     "/health".into()
 }
 fn health_ok() -> HealthResponse {
-    HealthResponse::Ok
+    HealthResponse::default()
 }
 fn is_ok(h: &HealthResponse) -> bool {
     *h == HealthResponse::Ok
