@@ -52,6 +52,8 @@ pub struct Library {
     pub find: fn(&str) -> Option<Found>,
     read_progress: fn() -> Progress,
     pub save_progress: fn(&Progress),
+    /// Checks the goal against the sim; true once it has held long enough.
+    track_goal: fn(&mut exercise::GoalTracker, &Exercise, &crate::sim::Sim) -> bool,
 }
 
 /// An exercise with its starting scenario.
@@ -59,7 +61,7 @@ pub type Found = (Arc<Exercise>, ValidScenario);
 
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn load_library() -> Library {
-    Library { find: find_exercise, read_progress: load_progress, save_progress }
+    Library { find: find_exercise, read_progress: load_progress, save_progress, track_goal: exercise::GoalTracker::update }
 }
 
 fn find_exercise(id: &str) -> Option<(Arc<Exercise>, ValidScenario)> {
@@ -201,9 +203,12 @@ impl Exercises {
                 return;
             }
             handle.version.track();
+            // An exercise is active, so its library (with the goal checks) is here.
+            let Some(library) = this.library.loaded() else { return };
             // The tracker changes every sim second; update it in place without notifying.
-            let reached =
-                this.active.try_update_untracked(|a| a.as_mut().is_some_and(|a| handle.peek(|s| a.tracker.update(&a.exercise, s))));
+            let reached = this.active.try_update_untracked(|a| {
+                a.as_mut().is_some_and(|a| handle.peek(|s| (library.track_goal)(&mut a.tracker, &a.exercise, s)))
+            });
             if reached != Some(true) {
                 return;
             }

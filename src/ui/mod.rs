@@ -82,6 +82,11 @@ impl<T: Copy + Send + Sync + 'static> OnDemand<T> {
         None
     }
 
+    /// What the module exports if it has arrived; starts nothing and tracks nothing.
+    pub fn loaded(&self) -> Option<T> {
+        self.loaded.get_untracked()
+    }
+
     /// Run `then` with what the module exports: now if it is here, else when it arrives, after
     /// whatever was asked before it (a parent page's `load` then `play` stay in that order).
     pub fn with<F: std::future::Future<Output = T> + 'static>(&self, load: impl FnOnce() -> F, then: impl FnOnce(T) + 'static) {

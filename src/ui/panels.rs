@@ -355,18 +355,7 @@ pub fn WhyPanel() -> impl IntoView {
         let sel = handle.selected.get();
         handle.with_settled(|s| why_model(s, sel))
     });
-    let diagnosis = Memo::new(move |_| {
-        handle.with_settled(|s| {
-            let d = s.diagnose();
-            (
-                d.client_sees.clone(),
-                d.findings
-                    .iter()
-                    .map(|f| (f.severity, f.hop, f.cause.clone(), f.aws_shows.clone(), f.fix.clone(), f.fix_command.clone()))
-                    .collect::<Vec<_>>(),
-            )
-        })
-    });
+    let diagnosis = super::OnDemand::default();
     view! {
         <section class="panel why-panel" aria-labelledby="why-heading">
             <h2 id="why-heading">"Why?"</h2>
@@ -384,37 +373,66 @@ pub fn WhyPanel() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ol>
-            <h3>"Diagnosis"</h3>
-            <p>{move || diagnosis.get().0}</p>
-            {move || ex.hides_answers().then(|| view! {
-                <p class="panel__hint">"Root causes and fixes are hidden while you work on an exercise: use its hints, or read the trace above."</p>
-            })}
-            <ul class="findings">
-                {move || {
-                    if ex.hides_answers() {
-                        return ().into_any();
-                    }
-                    let items = diagnosis.get().1;
-                    if items.is_empty() {
-                        return view! { <li class="finding finding--ok">"Nothing on the path is broken: requests reach the app."</li> }.into_any();
-                    }
-                    items.into_iter().map(|(sev, hop, cause, shows, fix, cmd)| {
-                        let sev_key = match sev { Severity::Broken => "broken", Severity::Warning => "warning", Severity::Info => "info" };
-                        view! {
-                            <li class=format!("finding finding--{sev_key}")>
-                                <p><strong>{format!("{} · {}", match sev { Severity::Broken => "Broken", Severity::Warning => "Warning", Severity::Info => "Note" }, hop.label())}</strong>": " {cause}</p>
-                                <p class="finding__aws">"AWS shows: " {shows}</p>
-                                <p class="finding__fix">"Fix: " {fix}</p>
-                                {cmd.filter(|_| !readonly).map(|c| view! {
-                                    <button class="button" on:click=move |_| { let _ = handle.dispatch(c.clone()); }>"Apply this fix"</button>
-                                })}
-                            </li>
-                        }
-                    }).collect_view().into_any()
-                }}
-            </ul>
+            // The diagnosis comes after the trace, below the first screen: its engine and words
+            // load as soon as the page is up.
+            {move || diagnosis.get(load_diagnosis).map(|build: fn(bool) -> AnyView| build(readonly))}
         </section>
     }
+}
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_diagnosis() -> fn(bool) -> AnyView {
+    diagnosis_section as fn(bool) -> AnyView
+}
+
+/// What the setup settles to and the findings with their fixes (hidden during an exercise).
+fn diagnosis_section(readonly: bool) -> AnyView {
+    let handle = use_sim();
+    let ex = super::exercises::use_exercises();
+    let diagnosis = Memo::new(move |_| {
+        handle.with_settled(|s| {
+            let d = s.diagnose();
+            (
+                d.client_sees.clone(),
+                d.findings
+                    .iter()
+                    .map(|f| (f.severity, f.hop, f.cause.clone(), f.aws_shows.clone(), f.fix.clone(), f.fix_command.clone()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
+    view! {
+        <h3>"Diagnosis"</h3>
+        <p>{move || diagnosis.get().0}</p>
+        {move || ex.hides_answers().then(|| view! {
+            <p class="panel__hint">"Root causes and fixes are hidden while you work on an exercise: use its hints, or read the trace above."</p>
+        })}
+        <ul class="findings">
+            {move || {
+                if ex.hides_answers() {
+                    return ().into_any();
+                }
+                let items = diagnosis.get().1;
+                if items.is_empty() {
+                    return view! { <li class="finding finding--ok">"Nothing on the path is broken: requests reach the app."</li> }.into_any();
+                }
+                items.into_iter().map(|(sev, hop, cause, shows, fix, cmd)| {
+                    let sev_key = match sev { Severity::Broken => "broken", Severity::Warning => "warning", Severity::Info => "info" };
+                    view! {
+                        <li class=format!("finding finding--{sev_key}")>
+                            <p><strong>{format!("{} · {}", match sev { Severity::Broken => "Broken", Severity::Warning => "Warning", Severity::Info => "Note" }, hop.label())}</strong>": " {cause}</p>
+                            <p class="finding__aws">"AWS shows: " {shows}</p>
+                            <p class="finding__fix">"Fix: " {fix}</p>
+                            {cmd.filter(|_| !readonly).map(|c| view! {
+                                <button class="button" on:click=move |_| { let _ = handle.dispatch(c.clone()); }>"Apply this fix"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view().into_any()
+            }}
+        </ul>
+    }
+    .into_any()
 }
 
 /// Text that wraps only between words: identifiers such as `web-tg` or `10.0.1.23:8000` never
@@ -426,8 +444,20 @@ fn unbroken_words(text: &str) -> impl IntoView {
 }
 
 /// The text alternative to the diagram: the configured path and the latest request's verdicts.
+/// Below the first screen, so not in the first load: fetched as soon as the page is up.
 #[component]
 pub fn PathTable() -> impl IntoView {
+    let panel = super::OnDemand::default();
+    move || panel.get(load_path_table).map(|build: fn() -> AnyView| build())
+}
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_path_table() -> fn() -> AnyView {
+    (|| path_table().into_any()) as fn() -> AnyView
+}
+
+/// The text view of the path.
+fn path_table() -> impl IntoView {
     let handle = use_sim();
     let rows = Memo::new(move |_| {
         handle.with_settled(|s| {
@@ -572,8 +602,20 @@ fn MetricsChart(
     }
 }
 
+/// Below the first screen, so not in the first load: fetched as soon as the page is up.
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
+    let panel = super::OnDemand::default();
+    move || panel.get(load_metrics_panel).map(|build: fn() -> AnyView| build())
+}
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_metrics_panel() -> fn() -> AnyView {
+    (|| metrics_panel().into_any()) as fn() -> AnyView
+}
+
+/// The metrics charts.
+fn metrics_panel() -> impl IntoView {
     let handle = use_sim();
     const STEP_S: u64 = 10;
     let buckets = Memo::new(move |_| handle.with_settled(|s| s.metrics().series(s.now_ms(), 600, (600 / STEP_S) as usize)));
@@ -712,8 +754,20 @@ fn message_view(message: &str) -> impl IntoView {
         .collect_view()
 }
 
+/// Below the first screen, so not in the first load: fetched as soon as the page is up.
 #[component]
 pub fn EventLogPanel() -> impl IntoView {
+    let panel = super::OnDemand::default();
+    move || panel.get(load_event_log_panel).map(|build: fn() -> AnyView| build())
+}
+
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_event_log_panel() -> fn() -> AnyView {
+    (|| event_log_panel().into_any()) as fn() -> AnyView
+}
+
+/// The event log.
+fn event_log_panel() -> impl IntoView {
     let handle = use_sim();
     let events = Memo::new(move |_| {
         handle.with_settled(|s| {
