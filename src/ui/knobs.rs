@@ -154,6 +154,10 @@ pub fn Inspector() -> impl IntoView {
     // request, which selects it) keeps the form and what was typed in it.
     let section = Memo::new(move |_| handle.selected.get().section_key());
     let forms = expect_context::<Forms>().0;
+    // A task's facts and its crash and hang buttons load when a task is first selected.
+    let is_task_selected =
+        Memo::new(move |_| matches!(handle.selected.get(), Selected::Task(_) | Selected::App(_) | Selected::PortMapping(_)));
+    let task_facts = super::OnDemand::default();
     view! {
         <section class="panel inspector" id="inspector" aria-labelledby="inspector-heading">
             <h2 id="inspector-heading">"Settings"</h2>
@@ -176,7 +180,7 @@ pub fn Inspector() -> impl IntoView {
             })}
             // A selected task's own state and its crash and hang buttons: they change no
             // setting, so no exercise lock hides them.
-            <SelectedTask/>
+            {move || is_task_selected.get().then(|| task_facts.get(load_selected_task).map(|build: fn() -> AnyView| build()))}
             {move || {
                 // A form shows the setup as it is: when anything changes it (a fix applied from
                 // Why?, an exercise step, a loaded link), the form is built again.
@@ -551,6 +555,11 @@ const TASK_FIELDS: [(&str, &str); 2] = [("app.health_path", "App health endpoint
 /// What one selected task is doing and, once stopped, why ECS stopped it (its `stopCode`,
 /// `stoppedReason` and exit code); while its app is up, buttons that make it crash or hang, so a
 /// learner can fail one task of several and watch the load balancer and ECS react.
+#[cfg_attr(alb_split, leptos::lazy)]
+async fn load_selected_task() -> fn() -> AnyView {
+    (|| view! { <SelectedTask/> }.into_any()) as fn() -> AnyView
+}
+
 #[component]
 fn SelectedTask() -> impl IntoView {
     let handle = use_sim();
