@@ -92,3 +92,32 @@ test('?theme=auto paints in the system\'s theme from the first frame, whatever w
   const live = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   expect(live, 'the app agrees with the first paint').toBe(background);
 });
+
+test('the first load is the first screen: a settings form, the share dialog and the exercises are fetched when first opened', async ({ page }) => {
+  const fetched: string[] = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) fetched.push(new URL(r.url()).pathname.replace(/^.*\//, '')); });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto('/');
+  await expect(liveDiagram(page)).toBeVisible();
+  // The panels below the first screen follow the page by themselves.
+  await expect(page.getByRole('heading', { name: /^Metrics/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Diagnosis' })).toBeVisible();
+  const was = (prefix: string) => fetched.some((f) => f.startsWith(prefix));
+  expect(was('alb-lab_bg.wasm'), 'the main module').toBe(true);
+  for (const piece of ['split_section_forms', 'split_share_view', 'split_picker_view', 'split_exercise_panel', 'split_load_codec']) {
+    expect(was(piece), `${piece} is not fetched before it is needed`).toBe(false);
+  }
+  await page.getByLabel('Settings for').selectOption({ label: 'Target group' });
+  await expect(page.getByRole('heading', { name: /^Target group web-tg: health check/ })).toBeVisible();
+  expect(was('split_section_forms')).toBe(true);
+  await page.getByRole('button', { name: 'Share' }).click();
+  await expect(page.getByLabel('Link to exactly this state')).toHaveValue(/#v1\./);
+  expect(was('split_share_view')).toBe(true);
+  await page.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('button', { name: 'Exercises' }).click();
+  await expect(page.getByRole('heading', { name: 'Exercises', level: 2 })).toBeVisible();
+  expect(was('split_picker_view')).toBe(true);
+  expect(errors).toEqual([]);
+});
