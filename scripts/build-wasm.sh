@@ -22,11 +22,11 @@ out=${TRUNK_STAGING_DIR:?run by Trunk, or set TRUNK_STAGING_DIR to the folder to
 profile=${TRUNK_PROFILE:-release}
 # Its own target folder: the flags below differ from clippy's and the component tests', and
 # sharing one folder would rebuild every dependency each time they alternate.
-target_dir=target/split
+target_dir="${CARGO_TARGET_DIR:-target}/split"
 cargo_profile=(--release)
 [ "$profile" = debug ] && cargo_profile=()
 
-RUSTFLAGS="--cfg alb_split -C link-args=--emit-relocs" \
+RUSTFLAGS="${RUSTFLAGS:-} --cfg alb_split -C link-args=--emit-relocs" \
   cargo build "${cargo_profile[@]}" --target wasm32-unknown-unknown --bin alb-lab --target-dir "$target_dir"
 
 built="$target_dir/wasm32-unknown-unknown/$profile/alb-lab.wasm"
