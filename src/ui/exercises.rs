@@ -240,7 +240,7 @@ pub fn ExercisePanel() -> impl IntoView {
     // Only starting or leaving an exercise swaps the panel; the panel follows the rest itself.
     let is_active = Memo::new(move |_| ex.active.with(Option::is_some));
     let panel = super::OnDemand::default();
-    move || is_active.get().then(|| panel.get(exercise_panel).map(|build: fn() -> AnyView| build()))
+    move || is_active.get().then(|| panel.view(exercise_panel))
 }
 
 /// The active exercise's story, goal, hints and solution: loaded when an exercise starts.
@@ -351,7 +351,7 @@ pub fn ExercisePicker() -> impl IntoView {
     let picker = super::OnDemand::default();
     view! {
         <super::dialog::Modal is_open=ex.is_picker_open labelled_by="picker-heading">
-            {move || picker.get(picker_view).map(|build: fn() -> AnyView| build())}
+            {move || picker.view(picker_view)}
         </super::dialog::Modal>
     }
 }

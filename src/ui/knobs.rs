@@ -180,7 +180,7 @@ pub fn Inspector() -> impl IntoView {
             })}
             // A selected task's own state and its crash and hang buttons: they change no
             // setting, so no exercise lock hides them.
-            {move || is_task_selected.get().then(|| task_facts.get(load_selected_task).map(|build: fn() -> AnyView| build()))}
+            {move || is_task_selected.get().then(|| task_facts.view(load_selected_task))}
             {move || {
                 // A form shows the setup as it is: when anything changes it (a fix applied from
                 // Why?, an exercise step, a loaded link), the form is built again.

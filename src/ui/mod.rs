@@ -57,6 +57,14 @@ pub struct OnDemand<T: Send + Sync + 'static> {
 
 type Waiting<T> = Vec<Box<dyn FnOnce(T)>>;
 
+/// The common case: a piece that exports the function building its view.
+impl OnDemand<fn() -> AnyView> {
+    /// The view, built here once its code has arrived; nothing until then (tracked).
+    pub fn view<F: std::future::Future<Output = fn() -> AnyView> + 'static>(&self, load: impl FnOnce() -> F) -> Option<AnyView> {
+        self.get(load).map(|build| build())
+    }
+}
+
 impl<T: Send + Sync + 'static> Clone for OnDemand<T> {
     fn clone(&self) -> Self {
         *self

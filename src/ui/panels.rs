@@ -448,7 +448,7 @@ fn unbroken_words(text: &str) -> impl IntoView {
 #[component]
 pub fn PathTable() -> impl IntoView {
     let panel = super::OnDemand::default();
-    move || panel.get(load_path_table).map(|build: fn() -> AnyView| build())
+    move || panel.view(load_path_table)
 }
 
 #[cfg_attr(alb_split, leptos::lazy)]
@@ -606,7 +606,7 @@ fn MetricsChart(
 #[component]
 pub fn MetricsPanel() -> impl IntoView {
     let panel = super::OnDemand::default();
-    move || panel.get(load_metrics_panel).map(|build: fn() -> AnyView| build())
+    move || panel.view(load_metrics_panel)
 }
 
 #[cfg_attr(alb_split, leptos::lazy)]
@@ -758,7 +758,7 @@ fn message_view(message: &str) -> impl IntoView {
 #[component]
 pub fn EventLogPanel() -> impl IntoView {
     let panel = super::OnDemand::default();
-    move || panel.get(load_event_log_panel).map(|build: fn() -> AnyView| build())
+    move || panel.view(load_event_log_panel)
 }
 
 #[cfg_attr(alb_split, leptos::lazy)]
