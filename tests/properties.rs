@@ -627,3 +627,163 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Every change the page can make reads as an `aws` command, and the console reads that
+    /// command back as the same change: the same command (a task definition, compared by what it
+    /// registers, may come back as the fields that differ), the same setup after it, refused
+    /// alike, and written the same way again.
+    #[test]
+    fn every_change_as_an_aws_cli_command_reads_back_as_the_same_change(
+        file in select(SCENARIOS.to_vec()),
+        command in prop_oneof![command(), sensible_command()],
+    ) {
+        use alb_lab::sim::cli::{self, Parsed};
+        let sim = Sim::new(scenario(file), None);
+        let before = sim.scenario();
+        let Some(line) = cli::to_cli(&command, before) else {
+            prop_assert!(!command.is_aws_change() || matches!(command, Command::ModifyTargetGroupAttributes { .. } | Command::RegisterTaskDefinition { .. } | Command::SetContainerPort { .. } | Command::CreateService),
+                "{command:?} has no AWS CLI command");
+            return Ok(());
+        };
+        let (mut a, mut b) = (sim.clone(), sim.clone());
+        let original = a.apply(command.clone());
+        match cli::parse(&line, before) {
+            Ok(Parsed::Change { command: back, .. }) => {
+                let again = b.apply(back.clone());
+                prop_assert_eq!(original.is_ok(), again.is_ok(), "{}\n  original {:?}: {:?}\n  read back {:?}: {:?}", line, command, original, back, again);
+                // In awsvpc mode a host port is the container port whether written or not (AWS
+                // fills it in), so the two spellings are the same setup.
+                let same_port_spelling = |s: &Scenario| {
+                    let mut s = s.clone();
+                    if s.task_definition.network_mode == NetworkMode::Awsvpc {
+                        for m in &mut s.task_definition.container.port_mappings {
+                            if m.host_port == Some(m.container_port) {
+                                m.host_port = None;
+                            }
+                        }
+                    }
+                    s
+                };
+                prop_assert_eq!(same_port_spelling(a.scenario()), same_port_spelling(b.scenario()), "{}", line);
+                let by_diff = matches!(
+                    command,
+                    Command::RegisterTaskDefinition { .. } | Command::SetContainerPort { .. } | Command::UpdateService { assign_public_ip: Some(_), .. } | Command::SetServiceSubnets { .. }
+                );
+                if !by_diff {
+                    prop_assert_eq!(&back, &command, "{}", line);
+                }
+                prop_assert_eq!(cli::to_cli(&back, before), Some(line.clone()));
+            }
+            Ok(other) => prop_assert!(false, "{line} read as {other:?}"),
+            Err(e) => prop_assert!(original.is_err(), "{line}\n  the console refused it ({e}) but the change is allowed: {command:?}"),
+        }
+    }
+}
+
+/// Console words: the real ones, broken pieces of the shorthand and JSON forms, and noise.
+fn console_word() -> impl Strategy<Value = String> {
+    let mut words: Vec<String> = [
+        "aws",
+        "ec2",
+        "elbv2",
+        "ecs",
+        "sg-task",
+        "sg-alb",
+        "8000",
+        "0-65535",
+        "-1",
+        "tcp",
+        "web",
+        "lab",
+        "&&",
+        "'",
+        "\"",
+        "'[]'",
+        "[",
+        "{",
+        "}",
+        "]",
+        "=",
+        ",",
+        "Key=idle_timeout.timeout_seconds,Value=5",
+        "IpProtocol=tcp,FromPort=1,ToPort=2,IpRanges=[{CidrIp=1.2.3.4/32}]",
+        "targetGroupArn=x,containerName=web,containerPort=8000",
+        "'[{\"name\":\"web\",\"portMappings\":[{\"containerPort\":1}]}]'",
+        "awsvpcConfiguration={subnets=[subnet-a]}",
+        "acl-default",
+        "aclassoc-subnet-a",
+        "\\",
+        "#",
+        "--",
+        "$(x)",
+    ]
+    .iter()
+    .map(|w| w.to_string())
+    .collect();
+    for (service, op) in alb_lab::sim::cli::operations() {
+        words.push(format!("aws {service} {op}"));
+    }
+    for flag in [
+        "--group-id",
+        "--port",
+        "--cidr",
+        "--source-group",
+        "--ip-permissions",
+        "--target-group-arn",
+        "--listener-arn",
+        "--load-balancer-arn",
+        "--attributes",
+        "--cluster",
+        "--service",
+        "--desired-count",
+        "--load-balancers",
+        "--network-configuration",
+        "--container-definitions",
+        "--family",
+        "--network-acl-id",
+        "--ingress",
+        "--egress",
+        "--rule-number",
+        "--protocol",
+        "--port-range",
+        "--matcher",
+        "--subnets",
+    ] {
+        words.push(flag.to_string());
+    }
+    prop_oneof![4 => select(words), 1 => "[ -~]{0,12}"]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Whatever is typed at the console, it answers (a change, a describe, or an error), Tab
+    /// never fails, and a refused line leaves the setup as it was.
+    #[test]
+    fn any_console_line_is_answered_and_a_refused_one_changes_nothing(
+        file in select(SCENARIOS.to_vec()),
+        words in prop::collection::vec(console_word(), 0..14),
+    ) {
+        use alb_lab::sim::cli::{self, Parsed};
+        let mut sim = Sim::new(scenario(file), None);
+        let line = words.join(" ");
+        let _ = cli::complete(&line, sim.scenario());
+        let before = sim.scenario().clone();
+        match cli::parse(&line, sim.scenario()) {
+            Ok(Parsed::Change { command, .. }) => {
+                if sim.apply(command).is_err() {
+                    prop_assert_eq!(sim.scenario(), &before);
+                }
+            }
+            Ok(Parsed::Describe(what)) => {
+                let _ = cli::describe(&sim, &what);
+                prop_assert_eq!(sim.scenario(), &before);
+            }
+            Ok(Parsed::Nothing) | Err(_) => prop_assert_eq!(sim.scenario(), &before),
+        }
+        check(&sim, &line)?;
+    }
+}

@@ -208,6 +208,20 @@ pub enum Command {
 }
 
 impl Command {
+    /// A change an AWS API makes, not one of the lab's own controls (the client, a crash, the
+    /// simulator's options).
+    pub fn is_aws_change(&self) -> bool {
+        !matches!(
+            self,
+            Command::SetRequestRate { .. }
+                | Command::SetClientTarget { .. }
+                | Command::SendRequest
+                | Command::CurlTask { .. }
+                | Command::FailTask { .. }
+                | Command::SetOptions { .. }
+        )
+    }
+
     /// `UpdateService` that changes only what is given (no new deployment).
     pub fn update_service(
         desired_count: Option<u32>,
@@ -410,8 +424,25 @@ impl Sim {
         Ok(Applied::Changed(text))
     }
 
-    /// Apply one command between ticks. On error nothing changes.
+    /// Apply one command between ticks. On error nothing changes. A change is kept, with the
+    /// setup it was made to, for the event log's AWS CLI commands and "Export my fixes".
     pub fn apply(&mut self, command: Command) -> Result<Applied, CommandError> {
+        let before = std::sync::Arc::clone(&self.scenario);
+        let kept = command.clone();
+        let result = self.apply_command(command);
+        if let (Ok(Applied::Changed(summary)), true) = (&result, kept.is_aws_change()) {
+            self.record_change(super::ChangeRecord {
+                at_ms: self.now_ms,
+                event_seq: self.log.total().saturating_sub(1),
+                summary: summary.clone(),
+                command: kept,
+                before,
+            });
+        }
+        result
+    }
+
+    fn apply_command(&mut self, command: Command) -> Result<Applied, CommandError> {
         if let Command::FailTask { task, failure } = &command {
             return self.fail_task(task, *failure);
         }
@@ -813,7 +844,7 @@ fn revoke(
     Ok(format!("RevokeSecurityGroup{verb}: {group_id} TCP {from_port}-{to_port} {prep} {peer}"))
 }
 
-fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges) -> Result<String, CommandError> {
+pub(crate) fn apply_task_definition_changes(next: &mut Scenario, c: &TaskDefinitionChanges) -> Result<String, CommandError> {
     let td = &mut next.task_definition;
     let mut parts = Vec::new();
     if let Some(mode) = c.network_mode {

@@ -544,6 +544,17 @@ pub const SOLUTION_STEP_GAP_MS: u64 = 10_000;
 /// (held for `hold_seconds`) or `solve_within_seconds` have passed since the first step. Every
 /// tick is checked against the simulation's invariants; a broken invariant is the `Err`.
 pub fn check_solution(exercise: &Exercise, scenario: &ValidScenario, settle_seconds: u64) -> Result<SolutionReport, String> {
+    check_solution_with(exercise, scenario, settle_seconds, |command, _| Ok(command.clone()))
+}
+
+/// [`check_solution`], with each step first turned into the command a learner would give
+/// another way (typed at the AWS CLI console, say); an `Err` from `via` fails the step.
+pub fn check_solution_with(
+    exercise: &Exercise,
+    scenario: &ValidScenario,
+    settle_seconds: u64,
+    via: impl Fn(&Command, &Sim) -> Result<Command, String>,
+) -> Result<SolutionReport, String> {
     let mut sim = Sim::new(scenario.clone(), None);
     let mut start_meets_goal = false;
     let tick = |sim: &mut Sim| {
@@ -558,7 +569,7 @@ pub fn check_solution(exercise: &Exercise, scenario: &ValidScenario, settle_seco
     let limit = exercise.solve_within_seconds as u64 * 1000;
     let mut failed_steps = Vec::new();
     for (i, step) in exercise.solution.iter().enumerate() {
-        if let Err(e) = sim.apply(step.command.clone()) {
+        if let Err(e) = via(&step.command, &sim).and_then(|c| sim.apply(c).map_err(|e| e.to_string())) {
             failed_steps.push(format!("step {} ({}): {e}", i + 1, step.explain));
         }
         if i + 1 < exercise.solution.len() {

@@ -12,6 +12,7 @@
 //!
 //! What is modelled, what is simplified, and the AWS source of every rule: docs/model.md.
 
+pub mod cli;
 pub mod command;
 pub mod diagnosis;
 pub mod ecs;
@@ -99,6 +100,26 @@ pub struct Sim {
     /// under, so the invariant checks judge a request by the rules it met, not by a change
     /// made after it left.
     sent_this_tick: Vec<SentUnder>,
+    /// The setup changes made in this run, oldest first, bounded by [`MAX_CHANGES`].
+    changes: VecDeque<ChangeRecord>,
+    /// How many changes were dropped from the front of `changes`.
+    changes_dropped: u64,
+}
+
+/// Changes kept for the event log's AWS CLI commands and "Export my fixes": a long session of
+/// clicking stays bounded (each keeps the setup it was made to, shared, not copied).
+pub const MAX_CHANGES: usize = 200;
+
+/// One setup change, as the learner made it.
+#[derive(Clone, Debug)]
+pub struct ChangeRecord {
+    pub at_ms: u64,
+    /// The event log entry it wrote.
+    pub event_seq: u64,
+    pub summary: String,
+    pub command: Command,
+    /// The setup it was applied to: its ids name the AWS CLI command's resources.
+    pub before: Arc<Scenario>,
 }
 
 /// A request and the setup it was decided under.
@@ -144,6 +165,8 @@ impl Sim {
             client_skipped: 0,
             is_warming_up: false,
             sent_this_tick: Vec::new(),
+            changes: VecDeque::new(),
+            changes_dropped: 0,
         };
         sim.place_alb_nodes();
         let scenario = Scenario::clone(&sim.scenario);
@@ -218,6 +241,25 @@ impl Sim {
                 self.targets.insert(id, t);
             }
         }
+    }
+
+    fn record_change(&mut self, change: ChangeRecord) {
+        if self.changes.len() >= MAX_CHANGES {
+            self.changes.pop_front();
+            self.changes_dropped += 1;
+        }
+        self.changes.push_back(change);
+    }
+
+    /// The setup changes made in this run, oldest first (at most [`MAX_CHANGES`]), and how many
+    /// older ones were dropped.
+    pub fn changes(&self) -> (impl DoubleEndedIterator<Item = &ChangeRecord>, u64) {
+        (self.changes.iter(), self.changes_dropped)
+    }
+
+    /// The change that wrote this event log entry.
+    pub fn change_of_event(&self, event_seq: u64) -> Option<&ChangeRecord> {
+        self.changes.iter().rev().find(|c| c.event_seq == event_seq)
     }
 
     pub(crate) fn log(&mut self, source: EventSource, message: String) {
