@@ -2,7 +2,7 @@
 
 use super::browser::{keep_focus, post_to_parent, query_param, storage, watch_width, window_size};
 use super::theme::{apply_theme, Theme};
-use super::{clock, diagram, exercises, knobs, panels, share, tokens, use_sim, SimHandle};
+use super::{clock, console, diagram, exercises, knobs, panels, share, tokens, use_sim, SimHandle};
 use crate::scenarios;
 use crate::sim::Sim;
 use leptos::prelude::*;
@@ -275,6 +275,9 @@ pub fn App() -> impl IntoView {
             </aside>
             <section class="layout__why">
                 <panels::WhyPanel/>
+            </section>
+            <section class="layout__console">
+                <console::ConsolePanel/>
             </section>
             <section class="layout__table">
                 <panels::PathTable/>

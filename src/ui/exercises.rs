@@ -303,12 +303,17 @@ fn exercise_panel_view() -> AnyView {
                 </ol>
                 {(active.next_step < n_steps).then(|| {
                     let step = steps[active.next_step].command.clone();
+                    // The same step as the aws command, for the console or a real account.
+                    let cli = handle.peek(|s| crate::sim::cli::to_cli(&step, s.scenario()));
                     view! {
                         <button class="button button--primary" data-focus-key="apply-step" on:click=move |_| {
                             if handle.dispatch(step.clone()).is_ok() {
                                 ex.active.update(|a| if let Some(a) = a { a.next_step += 1; a.used_solution = true; });
                             }
                         }>{format!("Apply step {} of {n_steps}", active.next_step + 1)}</button>
+                        {cli.map(|cli| view! {
+                            <p class="panel__hint solution__cli">"Or type it in the AWS CLI console: " <code>{cli}</code></p>
+                        })}
                     }
                 })}
             }

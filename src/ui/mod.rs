@@ -8,6 +8,7 @@
 mod app;
 mod browser;
 mod clock;
+mod console;
 mod diagram;
 mod dialog;
 mod exercises;

@@ -769,21 +769,45 @@ async fn load_event_log_panel() -> fn() -> AnyView {
 /// The event log.
 fn event_log_panel() -> impl IntoView {
     let handle = use_sim();
+    // A change carries the aws command that makes it in a real account.
     let events = Memo::new(move |_| {
         handle.with_settled(|s| {
-            s.events().iter().rev().take(80).map(|e| (e.seq, e.at_ms, e.source.key(), e.message.clone())).collect::<Vec<_>>()
+            s.events()
+                .iter()
+                .rev()
+                .take(80)
+                .map(|e| {
+                    let cli = (e.source == crate::sim::EventSource::Change)
+                        .then(|| s.change_of_event(e.seq))
+                        .flatten()
+                        .and_then(|c| crate::sim::cli::to_cli(&c.command, &c.before));
+                    (e.seq, e.at_ms, e.source.key(), e.message.clone(), cli)
+                })
+                .collect::<Vec<_>>()
         })
     });
     view! {
         <section class="panel" aria-labelledby="log-heading">
             <h2 id="log-heading">"Event log"</h2>
-            <p class="panel__hint">"ECS service events and target health changes, newest first"</p>
+            <p class="panel__hint">"ECS service events, target health changes and your changes (each with its aws command), newest first"</p>
             <ol class="log" aria-label="Events, newest first" tabindex="0">
                 <For each=move || events.get() key=|e| e.0 let:e>
                     <li class=format!("log__item log__item--{}", e.2)>
                         <time>{clock_text(e.1)}</time>
                         <span class="log__source">{e.2}</span>
-                        <span class="log__message">{message_view(&e.3)}</span>
+                        <span class="log__message">
+                            {message_view(&e.3)}
+                            {e.4.clone().map(|cli| {
+                                let copy = cli.clone();
+                                view! {
+                                    <span class="log__cli">
+                                        <code>{cli}</code>
+                                        <button class="button button--small log__copy" type="button" aria-label="Copy the aws command"
+                                            on:click=move |_| super::share::copy_to_clipboard(&copy)>"Copy"</button>
+                                    </span>
+                                }
+                            })}
+                        </span>
                     </li>
                 </For>
             </ol>

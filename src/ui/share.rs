@@ -287,7 +287,7 @@ fn on_parent_message(handle: SimHandle, ex: Exercises, parent: &Option<web_sys::
     }
 }
 
-fn copy_to_clipboard(text: &str) {
+pub(crate) fn copy_to_clipboard(text: &str) {
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(text);
     }
