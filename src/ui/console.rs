@@ -85,6 +85,14 @@ fn console_panel() -> impl IntoView {
     let suggestions = RwSignal::new(Vec::<String>::new());
     let export = RwSignal::new(None::<(String, Option<String>)>);
     let input_ref = NodeRef::<leptos::html::Input>::new();
+    let log_ref = NodeRef::<leptos::html::Ol>::new();
+    // The newest answer is the one to read: keep the log scrolled to its end, as a terminal does.
+    Effect::new(move |_| {
+        entries.track();
+        if let Some(log) = log_ref.get_untracked() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
 
     let run = move || {
         let line = input.get_untracked();
@@ -210,7 +218,7 @@ fn console_panel() -> impl IntoView {
                     }><code>{e.clone()}</code></button>
                 }).collect_view()}
             </p>
-            <ol class="console__log" aria-label="Console output" aria-live="polite">
+            <ol class="console__log" node_ref=log_ref aria-label="Console output" aria-live="polite" tabindex="0">
                 <For each=move || entries.get() key=|e| e.id let:e>
                     <li class="console__entry">
                         <pre class="console__line">{format!("$ {}", e.line)}</pre>
