@@ -354,3 +354,26 @@ fn the_change_history_stays_bounded_in_a_long_session() {
     let newest = s.events().iter().last().unwrap();
     assert!(s.change_of_event(newest.seq).is_some(), "the newest event log entry finds its command");
 }
+
+#[test]
+fn an_author_writes_a_solution_step_as_an_aws_command_and_a_wrong_one_names_the_step() {
+    let (_, text) = EXERCISES.iter().find(|(f, _)| *f == "task-sg-blocks-alb.json").unwrap();
+    assert!(text.contains(r#""cli": "aws ec2 authorize-security-group-ingress"#), "the shipped example is written as a command");
+    let (exercise, _) = Exercise::from_json(text, scenario_text).unwrap();
+    assert_eq!(
+        exercise.solution[0].command,
+        Command::AuthorizeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() }
+    );
+    let wrong = text.replace("--port 8000 ", "");
+    let err = Exercise::from_json(&wrong, scenario_text).unwrap_err().to_string();
+    assert!(err.contains("solution[0].cli: aws: error: the following arguments are required: --port"), "{err}");
+    let describe = text.replace(
+        "authorize-security-group-ingress --group-id sg-task --protocol tcp --port 8000 --source-group sg-alb",
+        "describe-security-groups",
+    );
+    let err = Exercise::from_json(&describe, scenario_text).unwrap_err().to_string();
+    assert!(err.contains("solution[0].cli") && err.contains("a step must be a change"), "{err}");
+    let both = text.replace(r#""cli":"#, r#""command": {"command": "send_request"}, "cli":"#);
+    let err = Exercise::from_json(&both, scenario_text).unwrap_err().to_string();
+    assert!(err.contains("solution[0]: give \"command\" or \"cli\", not both"), "{err}");
+}

@@ -353,6 +353,8 @@ impl Exercise {
         if text.len() > super::scenario::MAX_FILE_BYTES {
             return Err(ExerciseError("the exercise file is too large".into()));
         }
+        let resolved = resolve_cli_steps(text, &scenario_text)?;
+        let text = resolved.as_deref().unwrap_or(text);
         let exercise: Exercise = super::json::read(text).map_err(|e| {
             ExerciseError(if e.field.is_empty() { format!("not a valid ALB Lab exercise: {}", e.message) } else { e.to_string() })
         })?;
@@ -533,6 +535,54 @@ pub struct SolutionReport {
     pub failed_steps: Vec<String>,
     /// The goal's checks that were not met when the run ended, with their current values.
     pub unmet: Vec<String>,
+}
+
+/// An author may write a solution step as the `aws` command a learner would type
+/// (`{"explain": …, "cli": "aws ec2 authorize-security-group-ingress …"}`) instead of a
+/// `command`. Each such step is read by the console's own reader ([`super::cli::parse`]) against
+/// the setup the steps before it leave, and becomes the command it makes; a line the console
+/// would refuse is the exercise's error. `None` when no step is written that way.
+fn resolve_cli_steps(text: &str, scenario_text: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, ExerciseError> {
+    use serde_json::Value;
+    let Ok(mut doc) = serde_json::from_str::<Value>(text) else { return Ok(None) };
+    let has_cli = |v: &Value| v["solution"].as_array().is_some_and(|steps| steps.iter().any(|s| s.get("cli").is_some()));
+    if !has_cli(&doc) {
+        return Ok(None);
+    }
+    // Without a readable scenario the steps cannot be read; `validate` names that problem.
+    let Some(scenario) = doc["scenario"].as_str().and_then(scenario_text).and_then(|t| Scenario::from_json(&t).ok()) else {
+        return Ok(None);
+    };
+    let mut sim = Sim::new(scenario, None);
+    let Some(steps) = doc["solution"].as_array_mut() else { return Ok(None) };
+    for (i, step) in steps.iter_mut().enumerate() {
+        let Some(obj) = step.as_object_mut() else { continue };
+        let command = match (obj.remove("cli"), obj.get("command")) {
+            (Some(_), Some(_)) => return Err(ExerciseError(format!("solution[{i}]: give \"command\" or \"cli\", not both"))),
+            (Some(line), None) => {
+                let Some(line) = line.as_str().map(str::to_string) else {
+                    return Err(ExerciseError(format!("solution[{i}].cli: must be a string")));
+                };
+                match super::cli::parse(&line, sim.scenario()) {
+                    Ok(super::cli::Parsed::Change { command, .. }) => {
+                        obj.insert("command".into(), serde_json::to_value(&command).expect("a command serializes"));
+                        command
+                    }
+                    Ok(_) => return Err(ExerciseError(format!("solution[{i}].cli: {line:?} changes nothing; a step must be a change"))),
+                    Err(e) => return Err(ExerciseError(format!("solution[{i}].cli: {e}"))),
+                }
+            }
+            (None, Some(command)) => match serde_json::from_value::<Command>(command.clone()) {
+                Ok(command) => command,
+                // The reader below names what is wrong with it.
+                Err(_) => return Ok(Some(doc.to_string())),
+            },
+            (None, None) => continue,
+        };
+        // Refusals are the solution check's to report, step by step.
+        let _ = sim.apply(command);
+    }
+    Ok(Some(doc.to_string()))
 }
 
 /// Sim time between two solution steps, like a learner clicking through the settings.
