@@ -769,18 +769,24 @@ async fn load_event_log_panel() -> fn() -> AnyView {
 /// The event log.
 fn event_log_panel() -> impl IntoView {
     let handle = use_sim();
-    // A change carries the aws command that makes it in a real account.
+    // A change carries the aws command that makes it in a real account. Each is written once
+    // and kept while its entry is shown, not rewritten five times a second.
+    let commands = StoredValue::new(std::collections::BTreeMap::<u64, Option<String>>::new());
     let events = Memo::new(move |_| {
         handle.with_settled(|s| {
-            s.events()
-                .iter()
-                .rev()
-                .take(80)
+            let shown: Vec<_> = s.events().iter().rev().take(80).collect();
+            let oldest = shown.last().map(|e| e.seq).unwrap_or(0);
+            commands.update_value(|c| {
+                c.retain(|seq, _| *seq >= oldest);
+                for e in shown.iter().filter(|e| e.source == crate::sim::EventSource::Change) {
+                    c.entry(e.seq)
+                        .or_insert_with(|| s.change_of_event(e.seq).and_then(|ch| crate::sim::cli::to_cli(&ch.command, &ch.before)));
+                }
+            });
+            shown
+                .into_iter()
                 .map(|e| {
-                    let cli = (e.source == crate::sim::EventSource::Change)
-                        .then(|| s.change_of_event(e.seq))
-                        .flatten()
-                        .and_then(|c| crate::sim::cli::to_cli(&c.command, &c.before));
+                    let cli = commands.with_value(|c| c.get(&e.seq).cloned().flatten());
                     (e.seq, e.at_ms, e.source.key(), e.message.clone(), cli)
                 })
                 .collect::<Vec<_>>()
