@@ -7,7 +7,7 @@ mod common;
 
 use alb_lab::scenarios::{scenario_text, EXERCISES};
 use alb_lab::sim::cli::{self, Describe, Parsed};
-use alb_lab::sim::exercise::{check_solution_with, Exercise};
+use alb_lab::sim::exercise::{check_solution_with, knob_group, Exercise};
 use alb_lab::sim::scenario::HealthCheck;
 use alb_lab::sim::{Command, Sim};
 use common::sim;
@@ -104,7 +104,7 @@ fn wrong_commands_get_the_aws_clis_answer_and_change_nothing() {
         ),
         (
             "aws ecs update-service --cluster lab --service web --desired-count two",
-            "aws: error: argument --desired-count: invalid int value: 'two'",
+            "invalid literal for int() with base 10: 'two'",
         ),
         ("aws ecs update-service --cluster lab --service web --colour blue", "aws: error: Unknown options: --colour, blue"),
         (
@@ -125,6 +125,13 @@ fn wrong_commands_get_the_aws_clis_answer_and_change_nothing() {
         ),
         ("aws ecs update-service --cluster lab --service web --desired-count 99", "when calling the UpdateService operation"),
         ("aws ec2 authorize-security-group-ingress --group-id sg-task --protocol udp --port 53 --cidr 0.0.0.0/0", "not modelled here"),
+        ("aws ec2 authorize-security-group-ingress --group-id sg-task --protocol tcp --port 8000", "(MissingParameter) when calling the AuthorizeSecurityGroupIngress operation"),
+        ("aws ec2 authorize-security-group-ingress --group-id sg-task --port 8000 --cidr 10.0.0.0/16", "The request must contain the parameter ipProtocol"),
+        ("aws ec2 authorize-security-group-ingress --group-id sg-task --protocol tcp --port 80-x --cidr 10.0.0.0/16", "port parameter should be of the form <from[-to]> (e.g. 22 or 22-25)"),
+        ("aws ec2 authorize-security-group-ingress --group-id sg-task --protocol tpc --port 80 --cidr 10.0.0.0/16", "protocol parameter should be one of: tcp|udp|icmp|all"),
+        ("aws ec2 authorize-security-group-ingress --group-id sg-task --port 1 --ip-permissions IpProtocol=tcp,FromPort=1,ToPort=1,IpRanges=[{CidrIp=1.2.3.4/32}]", "The --port option is not compatible with the --ip-permissions option"),
+        ("aws ec2 describe-security-groups --query SecurityGroups[0]", "--query: not modelled here"),
+        ("aws ec2 describe-security-groups --output text", "--output text: not modelled here"),
         ("aws ec2 run-instances --image-id ami-1", "aws ec2 run-instances: not modelled here"),
         ("aws s3 ls", "aws s3: not modelled here"),
         ("aws elbv2 create-rule --listener-arn x", "aws elbv2 create-rule: not modelled here"),
@@ -230,7 +237,7 @@ fn each_describe_command_prints_the_aws_clis_own_shape() {
         let tg = s.scenario().target_groups[0].name.clone();
         let svc = s.scenario().service.clone().expect("a service");
         let cases = [
-            ("DescribeTargetGroups", Describe::TargetGroups(vec![]), "TargetGroups"),
+            ("DescribeTargetGroups", Describe::TargetGroups { names: vec![], of_load_balancer: false }, "TargetGroups"),
             ("DescribeTargetHealth", Describe::TargetHealth(tg), "TargetHealthDescriptions"),
             ("DescribeServices", Describe::Services { cluster: svc.cluster.clone(), services: vec![svc.name.clone()] }, "services"),
             ("DescribeSecurityGroups", Describe::SecurityGroups(vec![]), "SecurityGroups"),
@@ -302,7 +309,11 @@ fn every_exercise_is_solved_by_typing_its_solution_at_the_console() {
             }
             let line = cli::to_cli(command, sim.scenario()).ok_or_else(|| format!("{command:?} has no AWS CLI command"))?;
             match cli::parse(&line, sim.scenario()) {
-                Ok(Parsed::Change { command, .. }) => Ok(command),
+                // The console refuses a change to a setting the exercise keeps locked.
+                Ok(Parsed::Change { command, .. }) => match knob_group(&command, sim.scenario()) {
+                    Some(group) if !exercise.unlocked.iter().any(|u| u == group) => Err(format!("{line}: {group} is locked")),
+                    _ => Ok(command),
+                },
                 other => Err(format!("{line}: {other:?}")),
             }
         };
@@ -364,9 +375,9 @@ fn an_author_writes_a_solution_step_as_an_aws_command_and_a_wrong_one_names_the_
         exercise.solution[0].command,
         Command::AuthorizeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() }
     );
-    let wrong = text.replace("--port 8000 ", "");
+    let wrong = text.replace("--protocol tcp ", "");
     let err = Exercise::from_json(&wrong, scenario_text).unwrap_err().to_string();
-    assert!(err.contains("solution[0].cli: aws: error: the following arguments are required: --port"), "{err}");
+    assert!(err.contains("solution[0].cli: An error occurred (MissingParameter)") && err.contains("ipProtocol"), "{err}");
     let describe = text.replace(
         "authorize-security-group-ingress --group-id sg-task --protocol tcp --port 8000 --source-group sg-alb",
         "describe-security-groups",
@@ -376,4 +387,16 @@ fn an_author_writes_a_solution_step_as_an_aws_command_and_a_wrong_one_names_the_
     let both = text.replace(r#""cli":"#, r#""command": {"command": "send_request"}, "cli":"#);
     let err = Exercise::from_json(&both, scenario_text).unwrap_err().to_string();
     assert!(err.contains("solution[0]: give \"command\" or \"cli\", not both"), "{err}");
+}
+
+#[test]
+fn a_hint_that_names_an_aws_command_names_one_the_console_takes() {
+    let (_, text) = EXERCISES.iter().find(|(f, _)| *f == "task-sg-blocks-alb.json").unwrap();
+    assert!(Exercise::from_json(text, scenario_text).is_ok());
+    let wrong = text.replace(
+        "In the AWS CLI console: aws ec2 authorize-security-group-ingress --group-id",
+        "In the AWS CLI console: aws ec2 authorize-security-group-ingress --group",
+    );
+    let err = Exercise::from_json(&wrong, scenario_text).unwrap_err().to_string();
+    assert!(err.contains("hints[2]: the console would refuse") && err.contains("Unknown options: --group"), "{err}");
 }

@@ -179,9 +179,11 @@ fn register_task_definition_line(td: &TaskDefinition, s: &Scenario) -> String {
         shell_quote(&td.family),
         td.network_mode
     );
+    // Fargate needs task-level CPU and memory; EC2 needs memory somewhere. The lab's app is small.
     if compat == "FARGATE" {
-        line.push_str(" --cpu 256 --memory 512");
+        line.push_str(" --cpu 256");
     }
+    line.push_str(" --memory 512");
     let _ = write!(line, " --container-definitions {}", shell_quote(&container_definitions(td)));
     line
 }
@@ -496,8 +498,9 @@ pub enum Parsed {
 pub enum Describe {
     /// `describe-target-health --target-group-arn`: the target group's name.
     TargetHealth(String),
-    /// `describe-target-groups`: the names asked for (all when empty).
-    TargetGroups(Vec<String>),
+    /// `describe-target-groups`: the names asked for (all when empty), only those the load
+    /// balancer forwards to with `--load-balancer-arn`.
+    TargetGroups { names: Vec<String>, of_load_balancer: bool },
     /// `describe-services --cluster --services`.
     Services { cluster: String, services: Vec<String> },
     /// `describe-security-groups`: the ids asked for (all when empty).
@@ -519,7 +522,19 @@ fn usage_error(text: impl Into<String>) -> CliError {
 }
 
 fn validation(operation: &str, text: impl AsRef<str>) -> CliError {
-    CliError(format!("An error occurred (ValidationError) when calling the {operation} operation: {}", text.as_ref()))
+    CliError(format!("An error occurred ({}) when calling the {operation} operation: {}", invalid_code(operation), text.as_ref()))
+}
+
+/// The code each service gives a request with a wrong value: ELB `ValidationError`, EC2
+/// `InvalidParameterValue`, ECS `InvalidParameterException` (`ClientException` for a task
+/// definition).
+fn invalid_code(operation: &str) -> &'static str {
+    match operation {
+        "RegisterTaskDefinition" => "ClientException",
+        "CreateService" | "UpdateService" | "DescribeServices" => "InvalidParameterException",
+        o if o.contains("SecurityGroup") || o.contains("NetworkAcl") => "InvalidParameterValue",
+        _ => "ValidationError",
+    }
 }
 
 /// How the AWS CLI prints a refusal from the service.
@@ -527,14 +542,7 @@ pub fn service_error(operation: &str, error: &CommandError) -> String {
     let (code, message) = match error {
         CommandError::Api { code, message } => (*code, message.clone()),
         CommandError::Ecs(refusal) => ("InvalidParameterException", refusal.to_string()),
-        CommandError::Invalid(errors) => (
-            if operation.contains("SecurityGroup") || operation.contains("NetworkAcl") {
-                "InvalidParameterValue"
-            } else {
-                "ValidationError"
-            },
-            errors.to_string(),
-        ),
+        CommandError::Invalid(errors) => (invalid_code(operation), errors.to_string()),
         CommandError::Lab(message) => return message.clone(),
     };
     format!("An error occurred ({code}) when calling the {operation} operation: {message}")
@@ -560,7 +568,6 @@ use Arity::{Flag, Many, One};
 
 const SG_FLAGS: &[(&str, Arity)] =
     &[("--group-id", One), ("--protocol", One), ("--port", One), ("--cidr", One), ("--source-group", One), ("--ip-permissions", Many)];
-const SG_EGRESS_FLAGS: &[(&str, Arity)] = &[("--group-id", One), ("--ip-permissions", Many)];
 
 /// Every operation the lab models, with its flags.
 const OPERATIONS: &[Operation] = &[
@@ -656,14 +663,14 @@ const OPERATIONS: &[Operation] = &[
         service: "ec2",
         name: "authorize-security-group-egress",
         api: "AuthorizeSecurityGroupEgress",
-        flags: SG_EGRESS_FLAGS,
+        flags: SG_FLAGS,
         required: &["--group-id"],
     },
     Operation {
         service: "ec2",
         name: "revoke-security-group-egress",
         api: "RevokeSecurityGroupEgress",
-        flags: SG_EGRESS_FLAGS,
+        flags: SG_FLAGS,
         required: &["--group-id"],
     },
     Operation {
@@ -866,7 +873,10 @@ impl Call {
     fn number<T: std::str::FromStr>(&self, flag: &str) -> Result<Option<T>, CliError> {
         match self.one(flag) {
             None => Ok(None),
-            Some(v) => v.parse().map(Some).map_err(|_| usage_error(format!("argument {flag}: invalid int value: '{v}'"))),
+            Some(v) => v
+                .parse()
+                .map(Some)
+                .map_err(|_| CliError(format!("Invalid value for parameter {flag}: invalid literal for int() with base 10: '{v}'"))),
         }
     }
     fn validation(&self, text: impl AsRef<str>) -> CliError {
@@ -874,12 +884,55 @@ impl Call {
     }
 }
 
+/// Options the AWS CLI has that the lab does not model: refused by name rather than ignored.
+const UNMODELLED_FLAGS: [&str; 17] = [
+    "--query",
+    "--debug",
+    "--dry-run",
+    "--no-dry-run",
+    "--filters",
+    "--max-items",
+    "--page-size",
+    "--starting-token",
+    "--no-paginate",
+    "--endpoint-url",
+    "--no-verify-ssl",
+    "--color",
+    "--cli-input-json",
+    "--cli-input-yaml",
+    "--generate-cli-skeleton",
+    "--ca-bundle",
+    "--cli-read-timeout",
+];
+
 fn read_call(words: &[String]) -> Result<Call, CliError> {
+    // `--flag=value` is the same as `--flag value`, as argparse reads it.
+    let words: Vec<String> = words
+        .iter()
+        .flat_map(|w| match w.strip_prefix("--").and_then(|rest| rest.split_once('=')) {
+            Some((flag, value)) => vec![format!("--{flag}"), value.to_string()],
+            None => vec![w.clone()],
+        })
+        .collect();
     let mut i = 0;
     if words.first().map(String::as_str) == Some("aws") {
         i = 1;
     } else if let Some(first) = words.first() {
         return Err(CliError(format!("{first}: not modelled here. The console takes aws commands: aws elbv2 …, aws ec2 …, aws ecs ….")));
+    }
+    // Global options may come before the service: `aws --region us-east-1 ec2 …`.
+    let mut leading: Vec<(&'static str, Vec<String>)> = Vec::new();
+    while let Some(&(flag, arity)) = words.get(i).and_then(|w| GLOBAL_FLAGS.iter().find(|(f, _)| f == w)) {
+        i += 1;
+        let mut values = Vec::new();
+        if arity == One {
+            match words.get(i) {
+                Some(v) if !v.starts_with("--") => values.push(v.clone()),
+                _ => return Err(usage_error(format!("argument {flag}: expected one argument"))),
+            }
+            i += 1;
+        }
+        leading.push((flag, values));
     }
     let Some(service) = words.get(i) else {
         return Err(usage_error("the following arguments are required: command"));
@@ -899,18 +952,20 @@ fn read_call(words: &[String]) -> Result<Call, CliError> {
         let known: Vec<&str> = OPERATIONS.iter().filter(|o| o.service == service).map(|o| o.name).collect();
         return Err(CliError(format!("aws {service} {name}: not modelled here. The lab models: {}.", known.join(", "))));
     };
-    let mut args: Vec<(&'static str, Vec<String>)> = Vec::new();
+    let mut args: Vec<(&'static str, Vec<String>)> = leading;
     let mut unknown = Vec::new();
     let mut rest = words[i + 2..].iter().peekable();
     while let Some(word) = rest.next() {
         let spec = op.flags.iter().chain(GLOBAL_FLAGS.iter()).find(|(f, _)| f == word);
         let Some(&(flag, arity)) = spec else {
+            if UNMODELLED_FLAGS.contains(&word.as_str()) {
+                return Err(CliError(format!("{word}: not modelled here. The lab prints the whole answer as JSON.")));
+            }
             unknown.push(word.clone());
             continue;
         };
-        if args.iter().any(|(f, _)| *f == flag) {
-            return Err(usage_error(format!("argument {flag}: expected one argument, and it was given twice")));
-        }
+        // Given twice, the last one counts, as argparse keeps it.
+        args.retain(|(f, _)| *f != flag);
         let mut values = Vec::new();
         match arity {
             Flag => {}
@@ -931,6 +986,11 @@ fn read_call(words: &[String]) -> Result<Call, CliError> {
     }
     if !unknown.is_empty() {
         return Err(usage_error(format!("Unknown options: {}", unknown.join(", "))));
+    }
+    if let Some(output) = args.iter().find(|(f, _)| *f == "--output").and_then(|(_, v)| v.first()) {
+        if output != "json" {
+            return Err(CliError(format!("--output {output}: not modelled here. The lab prints JSON.")));
+        }
     }
     let missing: Vec<&str> = op.required.iter().copied().filter(|r| !args.iter().any(|(f, _)| f == r)).collect();
     if !missing.is_empty() {
@@ -1114,6 +1174,8 @@ fn load_balancer_matches(call: &Call, s: &Scenario) -> Result<(), CliError> {
 
 fn service_matches(call: &Call, s: &Scenario, service_flag: &str) -> Result<(), CliError> {
     let cluster = call.one("--cluster").unwrap_or("default");
+    // A cluster is named by its name or its ARN (`arn:aws:ecs:…:cluster/lab`).
+    let cluster = cluster.rsplit('/').next().unwrap_or(cluster);
     let (want_cluster, want_service) = cluster_and_service(s);
     if cluster != want_cluster {
         return Err(CliError(format!(
@@ -1144,11 +1206,8 @@ fn sg_rule(call: &Call) -> Result<(String, u16, u16, String), CliError> {
         })?
         .to_string();
     if let Some(permissions) = call.get("--ip-permissions") {
-        if call.has("--port") || call.has("--cidr") || call.has("--source-group") || call.has("--protocol") {
-            return Err(CliError(format!(
-                "An error occurred (InvalidParameterCombination) when calling the {} operation: The parameter 'ipPermissions' may not be used in combination with 'protocol', 'port', 'cidr' or 'source-group'",
-                call.op.api
-            )));
+        if let Some(flag) = ["--protocol", "--port", "--cidr", "--source-group"].into_iter().find(|f| call.has(f)) {
+            return Err(CliError(format!("The {flag} option is not compatible with the --ip-permissions option")));
         }
         let mut rules = Vec::new();
         for text in permissions {
@@ -1181,33 +1240,41 @@ fn sg_rule(call: &Call) -> Result<(String, u16, u16, String), CliError> {
             ))),
         };
     }
-    let protocol = call.one("--protocol").unwrap_or("tcp");
+    let missing = |parameter: &str, flag: &str| {
+        CliError(format!(
+            "An error occurred (MissingParameter) when calling the {} operation: The request must contain the parameter {parameter} ({flag})",
+            call.op.api
+        ))
+    };
+    let Some(protocol) = call.one("--protocol") else { return Err(missing("ipProtocol", "--protocol")) };
+    let all_ports = |port: Option<&str>| port.is_none_or(|p| p == "all" || p == "-1");
     let (from, to) = match protocol {
         "tcp" | "6" => {
-            let Some(port) = call.one("--port") else {
-                return Err(usage_error("the following arguments are required: --port"));
-            };
-            match port.split_once('-') {
-                Some((a, b)) if !a.is_empty() => (port_number(call, "--port", a)?, port_number(call, "--port", b)?),
-                _ => {
-                    let p = port_number(call, "--port", port)?;
-                    (p, p)
-                }
+            let port = call.one("--port");
+            if all_ports(port) {
+                // Without --port (or with `all`), the rule covers every port of the protocol.
+                (0, 65535)
+            } else {
+                let port = port.unwrap_or_default();
+                let bad = || CliError("port parameter should be of the form <from[-to]> (e.g. 22 or 22-25)".into());
+                let (a, b) = port.split_once('-').unwrap_or((port, port));
+                (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?)
             }
         }
         "-1" | "all" => (0, 65535),
-        other => return Err(not_tcp(call, other)),
+        other if other.parse::<i32>().is_ok() || ["udp", "icmp"].contains(&other) => return Err(not_tcp(call, other)),
+        _ => return Err(CliError("protocol parameter should be one of: tcp|udp|icmp|all or any valid protocol number.".into())),
     };
     let peer = match (call.one("--cidr"), call.one("--source-group")) {
         (Some(c), None) => c.to_string(),
         (None, Some(g)) => g.to_string(),
         (Some(_), Some(_)) => {
             return Err(CliError(format!(
-                "An error occurred (InvalidParameterCombination) when calling the {} operation: --cidr and --source-group cannot be used together",
+                "An error occurred (InvalidParameterCombination) when calling the {} operation: --cidr cannot be used with --source-group",
                 call.op.api
             )))
         }
-        (None, None) => return Err(usage_error("the following arguments are required: --cidr or --source-group")),
+        (None, None) => return Err(missing("ipRanges or userIdGroupPairs", "--cidr or --source-group")),
     };
     Ok((group_id, from, to, peer))
 }
@@ -1481,13 +1548,14 @@ fn parse_call(call: &Call, s: &Scenario) -> Result<Parsed, CliError> {
                 names.push(name_in_arn(call, arn, "targetgroup")?);
             }
             names.extend(call.get("--names").unwrap_or_default().iter().cloned());
-            if call.has("--load-balancer-arn") {
+            let of_load_balancer = call.has("--load-balancer-arn");
+            if of_load_balancer {
                 load_balancer_matches(call, s)?;
             }
-            Ok(Parsed::Describe(Describe::TargetGroups(names)))
+            Ok(Parsed::Describe(Describe::TargetGroups { names, of_load_balancer }))
         }
         "describe-services" => Ok(Parsed::Describe(Describe::Services {
-            cluster: call.one("--cluster").unwrap_or("default").to_string(),
+            cluster: call.one("--cluster").map(|c| c.rsplit('/').next().unwrap_or(c)).unwrap_or("default").to_string(),
             services: list_arg(call, "--services")?,
         })),
         "describe-security-groups" => Ok(Parsed::Describe(Describe::SecurityGroups(list_arg(call, "--group-ids")?))),
@@ -1529,7 +1597,10 @@ fn parse_call(call: &Call, s: &Scenario) -> Result<Parsed, CliError> {
         "modify-listener" => {
             let port = listener_port(call, s)?;
             if call.one("--protocol").is_some_and(|p| p != "HTTP") {
-                return Err(CliError("An HTTPS listener: not modelled here. The lab's listeners are HTTP.".into()));
+                return Err(CliError(format!(
+                    "A {} listener: not modelled here. The lab's listeners are HTTP.",
+                    call.one("--protocol").unwrap_or_default()
+                )));
             }
             let Some(new_port) = call.one("--port") else {
                 return Err(call.validation("Nothing to change: give --port"));
@@ -1627,6 +1698,11 @@ fn parse_call(call: &Call, s: &Scenario) -> Result<Parsed, CliError> {
             }
             if call.one("--protocol").is_some_and(|p| p != "HTTP") {
                 return Err(CliError("A target group that is not HTTP: not modelled here.".into()));
+            }
+            if let Some(vpc) = call.one("--vpc-id").filter(|v| *v != s.vpc.id) {
+                return Err(CliError(format!(
+                    "An error occurred (ValidationError) when calling the CreateTargetGroup operation: The VPC ID '{vpc}' is not found"
+                )));
             }
             let target_type = match call.one("--target-type").unwrap_or("instance") {
                 "ip" => TargetType::Ip,
@@ -2019,7 +2095,7 @@ fn target_group_json(s: &Scenario, tg: &super::scenario::TargetGroup) -> Value {
 pub fn describe(sim: &Sim, what: &Describe) -> Result<String, CliError> {
     let s = sim.scenario();
     let value = match what {
-        Describe::TargetGroups(names) => {
+        Describe::TargetGroups { names, of_load_balancer } => {
             let mut groups = Vec::new();
             for name in names {
                 if s.find_target_group(name).is_none() {
@@ -2029,7 +2105,7 @@ pub fn describe(sim: &Sim, what: &Describe) -> Result<String, CliError> {
                 }
             }
             for tg in &s.target_groups {
-                if names.is_empty() || names.contains(&tg.name) {
+                if (names.is_empty() || names.contains(&tg.name)) && (!of_load_balancer || s.is_target_group_in_use(&tg.name)) {
                     groups.push(target_group_json(s, tg));
                 }
             }
@@ -2258,7 +2334,7 @@ pub fn export_script(title: &str, changes: &[ExportedChange<'_>], dropped: u64) 
 /// The same changes as Terraform, where one resource setting maps directly; `None` when none do.
 pub fn export_terraform(changes: &[ExportedChange<'_>]) -> Option<String> {
     let mut out = String::new();
-    for c in changes {
+    for (i, c) in changes.iter().enumerate() {
         let s = c.before;
         let block = match c.command {
             Command::AuthorizeSecurityGroupIngress { group_id, from_port, to_port, source }
@@ -2270,11 +2346,20 @@ pub fn export_terraform(changes: &[ExportedChange<'_>]) -> Option<String> {
                 } else {
                     format!("cidr_ipv4                    = \"{source}\"")
                 };
+                // Named by group, port, peer and place in the list, so two rules never share a name.
                 format!(
-                    "resource \"{kind}\" \"{}_{from_port}\" {{\n  security_group_id            = \"{group_id}\"\n  ip_protocol                  = \"tcp\"\n  from_port                    = {from_port}\n  to_port                      = {to_port}\n  {peer}\n}}\n",
-                    tf_name(group_id)
+                    "resource \"{kind}\" \"{}_{from_port}_{}_{i}\" {{\n  security_group_id            = \"{group_id}\"\n  ip_protocol                  = \"tcp\"\n  from_port                    = {from_port}\n  to_port                      = {to_port}\n  {peer}\n}}\n",
+                    tf_name(group_id),
+                    tf_name(source)
                 )
             }
+            Command::RevokeSecurityGroupIngress { group_id, from_port, to_port, source }
+            | Command::RevokeSecurityGroupEgress { group_id, from_port, to_port, destination: source } => format!(
+                "# Remove the {} rule of {group_id} for TCP {} {} {source}.\n",
+                if matches!(c.command, Command::RevokeSecurityGroupIngress { .. }) { "inbound" } else { "outbound" },
+                ports_arg(*from_port, *to_port),
+                if matches!(c.command, Command::RevokeSecurityGroupIngress { .. }) { "from" } else { "to" },
+            ),
             Command::ModifyTargetGroup { target_group, health_check: hc } => format!(
                 "# In resource \"aws_lb_target_group\" \"{}\":\nhealth_check {{\n  protocol            = \"{}\"\n  port                = \"{}\"\n  path                = \"{}\"\n  interval            = {}\n  timeout             = {}\n  healthy_threshold   = {}\n  unhealthy_threshold = {}\n  matcher             = \"{}\"\n}}\n",
                 tf_name(target_group),

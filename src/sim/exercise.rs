@@ -449,6 +449,17 @@ impl Exercise {
             },
         };
         if let Some(s) = &scenario {
+            // A hint that names an aws command names one the console takes.
+            for (i, hint) in self.hints.iter().enumerate() {
+                for service in ["aws ec2 ", "aws ecs ", "aws elbv2 "] {
+                    if let Some(at) = hint.find(service) {
+                        let line = hint[at..].trim_end().trim_end_matches('.');
+                        if let Err(e) = super::cli::parse(line, s.get()) {
+                            problems.push(format!("hints[{i}]: the console would refuse {line:?}: {e}"));
+                        }
+                    }
+                }
+            }
             for (i, step) in self.solution.iter().enumerate() {
                 if let Some(group) = knob_group(&step.command, s.get()) {
                     if !self.unlocked.iter().any(|u| u == group) {
