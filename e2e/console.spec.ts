@@ -62,7 +62,8 @@ test('a learner fixes an exercise by typing aws commands only, with Tab completi
 
   // A wrong fix gets the AWS CLI's answer.
   await typeCommand(page, 'aws ec2 authorize-security-group-ingress --group-id sg-task --protocol tcp --port 8000');
-  await expect(output.getByRole('listitem').last()).toContainText('aws: error: the following arguments are required: --cidr or --source-group');
+  await expect(output.getByRole('listitem').last()).toContainText(
+    'An error occurred (MissingParameter) when calling the AuthorizeSecurityGroupIngress operation: The request must contain the parameter ipRanges or userIdGroupPairs');
 
   // The fix, typed.
   await typeCommand(page, 'aws ec2 authorize-security-group-ingress --group-id sg-task --protocol tcp --port 8000 --source-group sg-alb');

@@ -130,20 +130,25 @@ fn console_panel() -> impl IntoView {
         if options.is_empty() {
             return false;
         }
-        let start =
-            if line.ends_with(char::is_whitespace) { line.len() } else { line.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0) };
+        // Where the last word starts: after the last whitespace, whatever its width in bytes.
+        let start = line.char_indices().rev().find(|(_, c)| c.is_whitespace()).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
         let typed = &line[start..];
         let shared = common_prefix(&options);
         if options.len() == 1 {
             input.set(format!("{}{} ", &line[..start], options[0]));
             suggestions.set(vec![]);
-        } else {
-            if shared.len() > typed.len() {
-                input.set(format!("{}{shared}", &line[..start]));
-            }
+            true
+        } else if shared.chars().count() > typed.chars().count() {
+            input.set(format!("{}{shared}", &line[..start]));
             suggestions.set(options);
+            true
+        } else if suggestions.with_untracked(|s| *s != options) {
+            suggestions.set(options);
+            true
+        } else {
+            // Nothing more to complete, and the choices are on screen: Tab moves focus on.
+            false
         }
-        true
     };
 
     let recall = move |older: bool| {
@@ -193,8 +198,10 @@ fn console_panel() -> impl IntoView {
         export.set(Some((script, terraform)));
     };
 
-    let examples = move || {
-        handle.with(|s| {
+    // Rebuilt when the setup changes, not on every frame, so a click on one is never lost.
+    let examples = Memo::new(move |_| {
+        handle.config_version.track();
+        handle.peek(|s| {
             let sc = s.scenario();
             let tg = sc.target_groups.first().map(crate::sim::scenario::target_group_arn).unwrap_or_default();
             let group = sc.task_security_groups().into_iter().next().unwrap_or_else(|| "sg-task".into());
@@ -203,7 +210,7 @@ fn console_panel() -> impl IntoView {
                 format!("aws ec2 describe-security-groups --group-ids {group}"),
             ]
         })
-    };
+    });
 
     view! {
         <section class="panel console" aria-labelledby="console-heading">
@@ -211,23 +218,38 @@ fn console_panel() -> impl IntoView {
             <p class="panel__hint">
                 "Type the aws commands you would run against a real account: they change the lab as they would change it. "
                 "Tab completes, ↑ and ↓ go through what you typed. Try "
-                {move || examples().into_iter().map(|e| view! {
+                {move || examples.get().into_iter().map(|e| view! {
                     <button class="console__example" type="button" on:click=move |_| {
                         input.set(e.clone());
                         if let Some(el) = input_ref.get() { let _ = el.focus(); }
                     }><code>{e.clone()}</code></button>
                 }).collect_view()}
             </p>
-            <ol class="console__log" node_ref=log_ref aria-label="Console output" aria-live="polite" tabindex="0">
+            <ol class="console__log" node_ref=log_ref aria-label="Console output" tabindex="0">
                 <For each=move || entries.get() key=|e| e.id let:e>
                     <li class="console__entry">
                         <pre class="console__line">{format!("$ {}", e.line)}</pre>
                         {(!e.answer.is_empty()).then(|| view! {
-                            <pre class="console__answer" class:console__answer--error=e.is_error>{e.answer.clone()}</pre>
+                            <pre class="console__answer" class:console__answer--error=e.is_error>
+                                {e.is_error.then(|| view! { <span class="sr-only">"Error: "</span> })}
+                                {e.answer.clone()}
+                            </pre>
                         })}
                     </li>
                 </For>
             </ol>
+            // A short answer for screen readers; the whole answer (a page of JSON) is in the log.
+            <p class="sr-only" role="status">
+                {move || entries.with(|e| e.back().map(|e| {
+                    let lines = e.answer.lines().count();
+                    match (e.is_error, lines) {
+                        (true, _) => format!("Error: {}", e.answer),
+                        (false, 0) => String::new(),
+                        (false, 1) => e.answer.clone(),
+                        (false, n) => format!("Printed {n} lines of JSON."),
+                    }
+                }))}
+            </p>
             <form class="console__prompt" on:submit=move |ev| { ev.prevent_default(); run(); }>
                 <label for="console-input" class="console__dollar">"$"</label>
                 <input
@@ -237,6 +259,7 @@ fn console_panel() -> impl IntoView {
                     aria-label="AWS CLI command"
                     aria-describedby="console-suggestions"
                     autocomplete="off"
+                    maxlength=cli::MAX_LINE_CHARS.to_string()
                     autocapitalize="off"
                     spellcheck="false"
                     placeholder="aws ec2 authorize-security-group-ingress …"

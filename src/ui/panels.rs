@@ -771,22 +771,24 @@ fn event_log_panel() -> impl IntoView {
     let handle = use_sim();
     // A change carries the aws command that makes it in a real account. Each is written once
     // and kept while its entry is shown, not rewritten five times a second.
-    let commands = StoredValue::new(std::collections::BTreeMap::<u64, Option<String>>::new());
+    // Keyed by number and time: a reset starts numbering again, and a new run's entry must not
+    // show an old run's command.
+    let commands = StoredValue::new(std::collections::BTreeMap::<(u64, u64), Option<String>>::new());
     let events = Memo::new(move |_| {
         handle.with_settled(|s| {
             let shown: Vec<_> = s.events().iter().rev().take(80).collect();
             let oldest = shown.last().map(|e| e.seq).unwrap_or(0);
             commands.update_value(|c| {
-                c.retain(|seq, _| *seq >= oldest);
+                c.retain(|(seq, _), _| *seq >= oldest);
                 for e in shown.iter().filter(|e| e.source == crate::sim::EventSource::Change) {
-                    c.entry(e.seq)
+                    c.entry((e.seq, e.at_ms))
                         .or_insert_with(|| s.change_of_event(e.seq).and_then(|ch| crate::sim::cli::to_cli(&ch.command, &ch.before)));
                 }
             });
             shown
                 .into_iter()
                 .map(|e| {
-                    let cli = commands.with_value(|c| c.get(&e.seq).cloned().flatten());
+                    let cli = commands.with_value(|c| c.get(&(e.seq, e.at_ms)).cloned().flatten());
                     (e.seq, e.at_ms, e.source.key(), e.message.clone(), cli)
                 })
                 .collect::<Vec<_>>()
@@ -797,7 +799,7 @@ fn event_log_panel() -> impl IntoView {
             <h2 id="log-heading">"Event log"</h2>
             <p class="panel__hint">"ECS service events, target health changes and your changes (each with its aws command), newest first"</p>
             <ol class="log" aria-label="Events, newest first" tabindex="0">
-                <For each=move || events.get() key=|e| e.0 let:e>
+                <For each=move || events.get() key=|e| (e.0, e.1) let:e>
                     <li class=format!("log__item log__item--{}", e.2)>
                         <time>{clock_text(e.1)}</time>
                         <span class="log__source">{e.2}</span>
@@ -808,8 +810,11 @@ fn event_log_panel() -> impl IntoView {
                                 view! {
                                     <span class="log__cli">
                                         <code>{cli}</code>
-                                        <button class="button button--small log__copy" type="button" aria-label="Copy the aws command"
-                                            on:click=move |_| super::share::copy_to_clipboard(&copy)>"Copy"</button>
+                                        <button class="button button--small log__copy" type="button" aria-label=format!("Copy the aws command of {}", clock_text(e.1))
+                                            on:click=move |_| {
+                                                super::share::copy_to_clipboard(&copy);
+                                                handle.notice.set(Some((false, "Copied the aws command.".into())));
+                                            }>"Copy"</button>
                                     </span>
                                 }
                             })}
