@@ -15,7 +15,7 @@
 
 use super::command::{apply_task_definition_changes, Command, CommandError, TaskDefinitionChanges, DEFAULT_NETWORK_ACL};
 use super::scenario::{
-    target_group_arn, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkConfiguration, NetworkMode, Scenario,
+    fnv64, target_group_arn, HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkConfiguration, NetworkMode, Scenario,
     SecurityGroupRule, ServiceLoadBalancer, TargetType, TaskDefinition,
 };
 use super::Sim;
@@ -29,33 +29,25 @@ pub const MAX_LINE_CHARS: usize = 20_000;
 /// The id the default network ACL has on the command line.
 pub const DEFAULT_ACL_CLI_ID: &str = "acl-default";
 
-fn fnv(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 fn elb_arn(kind: &str, rest: &str) -> String {
     format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:{kind}/{rest}")
 }
 
 pub fn load_balancer_arn(s: &Scenario) -> String {
     let name = &s.load_balancer.name;
-    elb_arn("loadbalancer", &format!("app/{name}/{:016x}", fnv(name)))
+    elb_arn("loadbalancer", &format!("app/{name}/{:016x}", fnv64(name)))
 }
 
 /// A listener's ARN, derived from its port (the lab's listeners are known by port).
 pub fn listener_arn(s: &Scenario, port: u16) -> String {
     let name = &s.load_balancer.name;
-    elb_arn("listener", &format!("app/{name}/{:016x}/{:016x}", fnv(name), fnv(&port.to_string())))
+    elb_arn("listener", &format!("app/{name}/{:016x}/{:016x}", fnv64(name), fnv64(&port.to_string())))
 }
 
 fn tg_arn_of(s: &Scenario, name: &str) -> String {
     match s.find_target_group(name) {
         Some(tg) => target_group_arn(tg),
-        None => elb_arn("targetgroup", &format!("{name}/{:016x}", fnv(name))),
+        None => elb_arn("targetgroup", &format!("{name}/{:016x}", fnv64(name))),
     }
 }
 
@@ -290,10 +282,7 @@ pub fn to_cli(command: &Command, before: &Scenario) -> Option<String> {
                 q(&s.task_definition.family),
                 s.task_definition.revision,
                 svc.desired_count,
-                match svc.launch_type {
-                    super::scenario::LaunchType::Fargate => "FARGATE",
-                    super::scenario::LaunchType::Ec2 => "EC2",
-                }
+                svc.launch_type.key()
             );
             if let Some(lb) = &svc.load_balancer {
                 let _ = write!(line, " --load-balancers {}", q(&load_balancers_arg(s, lb)));
@@ -2197,6 +2186,13 @@ pub fn describe(sim: &Sim, what: &Describe) -> Result<String, CliError> {
     Ok(pretty(&value))
 }
 
+/// `networkConfiguration` as ECS prints it.
+fn awsvpc_json(nc: &NetworkConfiguration) -> Value {
+    json!({ "awsvpcConfiguration": {
+        "subnets": nc.subnets, "securityGroups": nc.security_groups, "assignPublicIp": public_ip(nc.assign_public_ip)
+    }})
+}
+
 fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
     use super::ecs::{RolloutState, TaskState};
     let s = sim.scenario();
@@ -2231,13 +2227,11 @@ fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
                 "failedTasks": 0,
                 "createdAt": timestamp(d.created_at_ms),
                 "updatedAt": timestamp(sim.now_ms()),
-                "launchType": match svc.launch_type { super::scenario::LaunchType::Fargate => "FARGATE", super::scenario::LaunchType::Ec2 => "EC2" },
+                "launchType": svc.launch_type.key(),
                 "rolloutState": match d.rollout_state { RolloutState::InProgress => "IN_PROGRESS", RolloutState::Completed => "COMPLETED" },
             });
             if let Some(nc) = &d.network {
-                o["networkConfiguration"] = json!({ "awsvpcConfiguration": {
-                    "subnets": nc.subnets, "securityGroups": nc.security_groups, "assignPublicIp": public_ip(nc.assign_public_ip)
-                }});
+                o["networkConfiguration"] = awsvpc_json(nc);
             }
             o
         })
@@ -2249,7 +2243,7 @@ fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
         .rev()
         .filter(|e| e.source == super::events::EventSource::EcsService)
         .take(100)
-        .map(|e| json!({ "id": format!("{:08x}-{:04x}", fnv(&e.message) as u32, e.seq), "createdAt": timestamp(e.at_ms), "message": e.message }))
+        .map(|e| json!({ "id": format!("{:08x}-{:04x}", fnv64(&e.message) as u32, e.seq), "createdAt": timestamp(e.at_ms), "message": e.message }))
         .collect();
     let (running, pending) = counts(None);
     let revision = runtime.deployments.last().map(|d| d.revision).unwrap_or(s.task_definition.revision);
@@ -2266,7 +2260,7 @@ fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
         "desiredCount": svc.desired_count,
         "runningCount": running,
         "pendingCount": pending,
-        "launchType": match svc.launch_type { super::scenario::LaunchType::Fargate => "FARGATE", super::scenario::LaunchType::Ec2 => "EC2" },
+        "launchType": svc.launch_type.key(),
         "taskDefinition": td_arn(revision),
         "deploymentConfiguration": {
             "deploymentCircuitBreaker": { "enable": false, "rollback": false },
@@ -2280,9 +2274,7 @@ fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
         "deploymentController": { "type": "ECS" },
     });
     if let Some(nc) = &svc.network_configuration {
-        o["networkConfiguration"] = json!({ "awsvpcConfiguration": {
-            "subnets": nc.subnets, "securityGroups": nc.security_groups, "assignPublicIp": public_ip(nc.assign_public_ip)
-        }});
+        o["networkConfiguration"] = awsvpc_json(nc);
     }
     o
 }

@@ -641,6 +641,16 @@ pub enum LaunchType {
     Ec2,
 }
 
+impl LaunchType {
+    /// As ECS writes it (`FARGATE`, `EC2`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EcsService {
@@ -1084,11 +1094,16 @@ pub fn action_forwards_to(action: &Action, name: &str) -> bool {
 /// A stable, AWS-shaped ARN for a target group (its suffix is derived from the name, so the
 /// same scenario always shows the same ARN).
 pub fn target_group_arn(tg: &TargetGroup) -> String {
+    format!("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{}/{:016x}", tg.name, fnv64(&tg.name))
+}
+
+/// FNV-1a: a stable 64-bit hash of a name, for ARN suffixes that never change between runs.
+pub(crate) fn fnv64(text: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in tg.name.bytes() {
+    for b in text.bytes() {
         h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
     }
-    format!("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/{}/{:016x}", tg.name, h)
+    h
 }
 
 fn one_error(field: &str, message: String) -> ScenarioErrors {
