@@ -427,10 +427,10 @@ impl Sim {
     /// Apply one command between ticks. On error nothing changes. A change is kept, with the
     /// setup it was made to, for the event log's AWS CLI commands and "Export my fixes".
     pub fn apply(&mut self, command: Command) -> Result<Applied, CommandError> {
-        let before = std::sync::Arc::clone(&self.scenario);
-        let kept = command.clone();
+        // Only AWS changes are kept: the client's load, moved on a slider, is many commands.
+        let kept = command.is_aws_change().then(|| (std::sync::Arc::clone(&self.scenario), command.clone()));
         let result = self.apply_command(command);
-        if let (Ok(Applied::Changed(summary)), true) = (&result, kept.is_aws_change()) {
+        if let (Ok(Applied::Changed(summary)), Some((before, kept))) = (&result, kept) {
             self.record_change(super::ChangeRecord {
                 at_ms: self.now_ms,
                 event_seq: self.log.total().saturating_sub(1),
