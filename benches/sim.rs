@@ -10,6 +10,7 @@
 mod longest_lists;
 
 use alb_lab::scenarios::FILES;
+use alb_lab::sim::timeline::{Timeline, SNAPSHOT_EVERY_MS};
 use alb_lab::sim::{Scenario, Sim, ValidScenario, TICK_MS};
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use longest_lists::with_every_list_at_its_limit;
@@ -116,5 +117,27 @@ fn early_and_late(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hour, diagram, longest_lists, early_and_late);
+/// Time travel: showing a moment of a sim hour at the heaviest load (ten tasks, 200 requests/s).
+/// The worst moment is just before a snapshot is due (a whole `SNAPSHOT_EVERY_MS` replayed); a
+/// moment just after one is a clone. The page asks for one seek per scrub step.
+fn seek(c: &mut Criterion) {
+    let mut sim = Sim::new(ten_tasks(200.0), None);
+    let mut timeline = Timeline::new(&sim);
+    for _ in 0..HOUR_MS / TICK_MS {
+        sim.tick();
+        timeline.after_tick(&sim);
+    }
+    let start = timeline.earliest_ms();
+    let mut group = c.benchmark_group("seek in a sim hour, 10 tasks, 200 requests/s");
+    group.sample_size(20);
+    for (name, at_ms) in [
+        ("just after a snapshot", start + 30 * SNAPSHOT_EVERY_MS + TICK_MS),
+        ("just before a snapshot (worst)", start + 31 * SNAPSHOT_EVERY_MS - TICK_MS),
+    ] {
+        group.bench_function(name, |b| b.iter(|| black_box(timeline.seek(at_ms))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, hour, diagram, longest_lists, early_and_late, seek);
 criterion_main!(benches);

@@ -6,6 +6,7 @@ mod common;
 use alb_lab::scenarios::FILES;
 use alb_lab::sim::diagnosis::SettledTargets;
 use alb_lab::sim::scenario::{HealthCheck, HealthResponse, LoadBalancingAlgorithm, NaclAction, NetworkMode, TargetType};
+use alb_lab::sim::timeline::{self, Timeline};
 use alb_lab::sim::trace::{StatusSource, TraceKind};
 use alb_lab::sim::{Command, Hop, Outcome, Scenario, Sim, TargetState, TaskDefinitionChanges, TaskFailure};
 use common::scenario;
@@ -785,5 +786,155 @@ proptest! {
             Ok(Parsed::Nothing) | Err(_) => prop_assert_eq!(sim.scenario(), &before),
         }
         check(&sim, &line)?;
+    }
+}
+
+/// A live run as the page drives it: each step waits `wait` sim seconds, then applies its
+/// command, recording it in the timeline when it is taken.
+fn live_run(file: &str, seed: u64, steps: &[(u32, Command)], then_seconds: u64) -> (Sim, Timeline) {
+    let mut sim = Sim::new(scenario(file), Some(seed));
+    let mut timeline = Timeline::new(&sim);
+    for (wait, command) in steps {
+        for _ in 0..*wait as u64 * 10 {
+            sim.tick();
+            timeline.after_tick(&sim);
+        }
+        if sim.apply(command.clone()).is_ok() {
+            timeline.record(&sim, command.clone());
+        }
+    }
+    for _ in 0..then_seconds * 10 {
+        sim.tick();
+        timeline.after_tick(&sim);
+    }
+    (sim, timeline)
+}
+
+/// What a moment means, written apart from the timeline: a fresh run that ticks and, at each
+/// recorded time, applies that time's commands, stopped at `at_ms`.
+fn fresh_run(file: &str, seed: u64, commands: &[timeline::Recorded], at_ms: u64) -> Sim {
+    let mut sim = Sim::new(scenario(file), Some(seed));
+    let mut next = commands.iter().peekable();
+    loop {
+        while let Some(step) = next.next_if(|c| c.at_ms == sim.now_ms()) {
+            let _ = sim.apply(step.command.clone());
+        }
+        if sim.now_ms() >= at_ms {
+            return sim;
+        }
+        sim.tick();
+    }
+}
+
+/// The whole state, every field: two runs are the same run when this is equal.
+fn full_state(sim: &Sim) -> String {
+    format!("{sim:?}")
+}
+
+fn timeline_config() -> ProptestConfig {
+    let mut config = config();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = 48;
+    }
+    config
+}
+
+proptest! {
+    #![proptest_config(timeline_config())]
+
+    /// Seeking to any moment gives exactly the state a fresh run with the same commands reaches
+    /// at that moment, and asking twice gives the same again.
+    #[test]
+    fn seeking_to_a_moment_equals_a_fresh_run_stopped_there(
+        file in select(SCENARIOS.to_vec()),
+        seed in 0u64..1000,
+        steps in prop::collection::vec((0u32..90, prop_oneof![4 => sensible_command(), 1 => command()]), 0..6),
+        at in 0.0f64..=1.0,
+        at_a_change in any::<bool>(),
+    ) {
+        let (live, timeline) = live_run(file, seed, &steps, 150);
+        let start = timeline.start_ms();
+        let mut at_ms = start + ((live.now_ms() - start) as f64 * at) as u64;
+        // The moment of a change shows the change made.
+        if at_a_change && !timeline.commands().is_empty() {
+            at_ms = timeline.commands()[(at * (timeline.commands().len() - 1) as f64) as usize].at_ms;
+        }
+        let (seen, applied) = timeline.seek(at_ms).expect("a started timeline");
+        let fresh = fresh_run(file, seed, timeline.commands(), at_ms);
+        prop_assert_eq!(seen.now_ms(), timeline::to_tick(at_ms));
+        prop_assert!(full_state(&seen) == full_state(&fresh), "the moment {} differs from a fresh run", timeline::clock(at_ms));
+        let (again, applied_again) = timeline.seek(at_ms).expect("a started timeline");
+        prop_assert_eq!(applied, applied_again);
+        prop_assert!(full_state(&again) == full_state(&seen), "seeking twice differs");
+        // A link to the moment replays it from the start to the same state.
+        let mut viewer = live.clone();
+        let mut shown = timeline.clone();
+        shown.view(&mut viewer, at_ms);
+        let history = shown.link_history(&viewer).map_err(TestCaseError::fail)?;
+        let (_, opened) = Timeline::replay_from_start(Sim::new(scenario(file), Some(seed)), history, viewer.now_ms())
+            .map_err(TestCaseError::fail)?;
+        prop_assert!(full_state(&opened) == full_state(&viewer), "the link's moment differs");
+    }
+
+    /// A change made at a past moment starts a branch: the run from there equals a fresh run
+    /// with the commands up to the moment and the new ones after. Going back further still and
+    /// going on again, then returning to the first branch left, shows that branch as it was, and
+    /// every moment of it too.
+    #[test]
+    fn a_branch_from_the_past_equals_a_fresh_run_with_the_same_commands(
+        file in select(SCENARIOS.to_vec()),
+        seed in 0u64..1000,
+        steps in prop::collection::vec((0u32..60, sensible_command()), 1..5),
+        later in prop::collection::vec((0u32..60, sensible_command()), 1..4),
+        at in 0.0f64..0.95,
+        further_back in 0.0f64..=1.0,
+        probe in 0.0f64..=1.0,
+    ) {
+        let (mut current, mut timeline) = live_run(file, seed, &steps, 100);
+        let first_commands = timeline.commands().to_vec();
+        let left = full_state(&current);
+        let left_end = current.now_ms();
+        let start = timeline.start_ms();
+        let at_ms = start + ((current.now_ms() - start) as f64 * at) as u64;
+        timeline.view(&mut current, at_ms);
+        prop_assert!(timeline.viewing().is_some());
+        // The first change taken in the past branches (a refused one changes nothing).
+        let mut branched = false;
+        for (wait, command) in &later {
+            if branched {
+                for _ in 0..*wait as u64 * 10 {
+                    current.tick();
+                    timeline.after_tick(&current);
+                }
+            }
+            if timeline.apply_in_past(&mut current, command.clone()).is_ok() {
+                branched = true;
+            }
+        }
+        if !branched {
+            timeline.resume_here(&current, true);
+        }
+        prop_assert_eq!(timeline.branches().len(), 1);
+        let fresh = fresh_run(file, seed, timeline.commands(), current.now_ms());
+        prop_assert!(full_state(&current) == full_state(&fresh), "the branch differs from a fresh run");
+        // Further back, another branch.
+        let back_ms = start + ((current.now_ms() - start) as f64 * further_back) as u64;
+        timeline.view(&mut current, back_ms);
+        if timeline.viewing().is_some() {
+            timeline.resume_here(&current, true);
+            for _ in 0..300 {
+                current.tick();
+                timeline.after_tick(&current);
+            }
+        }
+        // Return to the first branch left: it is the run that was left, at every moment.
+        let index = timeline.branches().iter().position(|b| b.end_ms == left_end).expect("the first branch is kept");
+        timeline.switch_to_branch(&mut current, index);
+        prop_assert!(full_state(&current) == left, "the branch returned to is not the run that was left");
+        prop_assert_eq!(timeline.commands(), &first_commands[..]);
+        let probe_ms = start + ((left_end - start) as f64 * probe) as u64;
+        let (seen, _) = timeline.seek(probe_ms).expect("started");
+        let fresh = fresh_run(file, seed, &first_commands, probe_ms);
+        prop_assert!(full_state(&seen) == full_state(&fresh), "a moment of the branch returned to differs from a fresh run");
     }
 }

@@ -78,8 +78,7 @@ pub fn fit(text: &str, max_px: f64, size_px: f64, bold: bool) -> String {
 
 /// Sim time as the page shows it: `hh:mm:ss.t`.
 pub fn clock_text(ms: u64) -> String {
-    let s = ms / 1000;
-    format!("{:02}:{:02}:{:02}.{}", s / 3600, (s / 60) % 60, s % 60, (ms % 1000) / 100)
+    format!("{}.{}", crate::sim::timeline::clock(ms), (ms % 1000) / 100)
 }
 
 /// A piece of a log message: plain text, or an ARN split so its middle can be hidden

@@ -517,6 +517,11 @@ impl GoalTracker {
     pub fn update(&mut self, exercise: &Exercise, sim: &Sim) -> bool {
         let now = sim.now_ms();
         let second = now / 1000;
+        // Time went back (a past moment became the present: a branch on the timeline): what
+        // was met in the discarded future no longer counts.
+        if self.reached_at_ms.is_none() && self.last_second.is_some_and(|last| last > second) {
+            *self = GoalTracker::default();
+        }
         if self.reached_at_ms.is_some() || self.last_second == Some(second) {
             return self.reached_at_ms.is_some();
         }

@@ -29,6 +29,7 @@ pub mod net;
 pub mod rng;
 pub mod scenario;
 pub mod state;
+pub mod timeline;
 pub mod trace;
 pub mod traffic;
 
@@ -339,6 +340,10 @@ impl Sim {
 
     pub fn now_ms(&self) -> u64 {
         self.now_ms
+    }
+    /// The scenario this run began with (a reset starts from it; a link to a moment replays it).
+    pub fn initial_scenario(&self) -> &ValidScenario {
+        &self.initial
     }
     pub fn seed(&self) -> u64 {
         self.seed
