@@ -8,6 +8,7 @@
 //! its text is only ever shown as text.
 
 use crate::sim::scenario::{Scenario, ScenarioError, ScenarioErrors, ValidScenario};
+use crate::sim::timeline::{clock, Recorded, MAX_LINK_MOMENT_MS, MAX_RECORDED};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,14 @@ pub struct SharedState {
     pub is_sandbox: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub is_paused: bool,
+    /// A link to a moment: the changes made since the run began, with their sim times. The
+    /// scenario is then the one the run began with, and the page replays the run to `at_ms`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Recorded>,
+    /// The moment (sim ms) a link opens at, replayed from the start (at most
+    /// [`MAX_LINK_MOMENT_MS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_ms: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +152,47 @@ pub fn decode(fragment: &str) -> Result<Decoded, ShareError> {
             return Err(ShareError::BadValue("exercise must be an exercise id".into()));
         }
     }
+    if let Some(at_ms) = state.at_ms {
+        if at_ms > MAX_LINK_MOMENT_MS {
+            return Err(ShareError::BadValue(format!(
+                "the moment {} is past the {} a link can replay",
+                clock(at_ms),
+                clock(MAX_LINK_MOMENT_MS)
+            )));
+        }
+    } else if !state.history.is_empty() {
+        return Err(ShareError::BadValue("the link has a history of changes but no moment to open at".into()));
+    }
+    if state.history.len() > MAX_RECORDED {
+        return Err(ShareError::BadValue(format!(
+            "the link's history has {} changes; at most {MAX_RECORDED} are read",
+            state.history.len()
+        )));
+    }
+    if state.at_ms.is_some() && state.scenario.is_none() {
+        return Err(ShareError::BadValue("the link has a moment but not the setup its run began with".into()));
+    }
+    let at_ms = state.at_ms.unwrap_or(0);
+    let mut last = 0;
+    for (i, step) in state.history.iter().enumerate() {
+        if step.at_ms < last {
+            return Err(ShareError::BadValue(format!(
+                "change {} of the link's history, at {}, comes before the change listed ahead of it, at {}",
+                i + 1,
+                clock(step.at_ms),
+                clock(last)
+            )));
+        }
+        if step.at_ms > at_ms {
+            return Err(ShareError::BadValue(format!(
+                "change {} of the link's history is at {}, after the moment {} the link opens at",
+                i + 1,
+                clock(step.at_ms),
+                clock(at_ms)
+            )));
+        }
+        last = step.at_ms;
+    }
     let scenario = match state.scenario.clone() {
         Some(s) => Some(s.validate().map_err(ShareError::BadScenario)?),
         None => None,
@@ -164,6 +214,7 @@ mod tests {
             exercise: Some("task-sg-blocks-alb".into()),
             is_sandbox: true,
             is_paused: true,
+            ..Default::default()
         };
         let link = encode(&state);
         assert!(link.starts_with("v1."));

@@ -49,6 +49,7 @@ fn state_strategy() -> impl Strategy<Value = SharedState> {
             exercise,
             is_sandbox,
             is_paused,
+            ..Default::default()
         })
 }
 
@@ -101,4 +102,73 @@ fn messages_join_as_prose_without_a_stray_period() {
     assert!(text.contains("copied? Showing the default scenario instead."), "{text}");
     assert!(!text.contains("?."), "{text}");
     assert_eq!(sentences(&["One", "two.", "", "three!"]), "One. two. three!");
+}
+
+/// A link to a moment carries the changes made since the run began and the moment; opening it
+/// (decoding, then replaying from the start as the page does) shows exactly the run that was
+/// shown, at that moment, with the same timeline behind it.
+#[test]
+fn a_link_to_a_moment_reopens_exactly_that_moment() {
+    use alb_lab::sim::timeline::Timeline;
+    use alb_lab::sim::{Command, Sim};
+    let scenario = alb_lab::scenarios::default_scenario();
+    let mut sim = Sim::new(scenario.clone(), Some(9));
+    let mut timeline = Timeline::new(&sim);
+    let revoke =
+        Command::RevokeSecurityGroupIngress { group_id: "sg-task".into(), from_port: 8000, to_port: 8000, source: "sg-alb".into() };
+    for (seconds, command) in [(20, Command::SetRequestRate { requests_per_second: 10.0 }), (40, revoke)] {
+        for _ in 0..seconds * 10 {
+            sim.tick();
+            timeline.after_tick(&sim);
+        }
+        sim.apply(command.clone()).expect("the change is taken");
+        timeline.record(&sim, command);
+    }
+    for _ in 0..900 {
+        sim.tick();
+        timeline.after_tick(&sim);
+    }
+    // Look back at a moment after the break, and link to it.
+    let moment = sim.now_ms() - 30_000;
+    timeline.view(&mut sim, moment);
+    let state = SharedState {
+        scenario: Some(sim.initial_scenario().get().clone()),
+        seed: Some(sim.seed()),
+        history: timeline.link_history(&sim).expect("a short run is linkable"),
+        at_ms: Some(sim.now_ms()),
+        is_paused: true,
+        ..Default::default()
+    };
+    let decoded = decode(&encode(&state)).expect("a moment link decodes");
+    assert_eq!(decoded.state.history.len(), 2);
+    let (reopened_timeline, reopened) = Timeline::replay_from_start(
+        Sim::new(decoded.scenario.expect("the link carries its setup"), decoded.state.seed),
+        decoded.state.history,
+        decoded.state.at_ms.expect("the link carries its moment"),
+    )
+    .expect("the history replays");
+    assert_eq!(format!("{reopened:?}"), format!("{sim:?}"), "the reopened moment is the one shown");
+    assert_eq!(reopened_timeline.commands(), &timeline.commands()[..2]);
+}
+
+#[test]
+fn a_moment_link_that_does_not_add_up_is_refused_naming_what_is_wrong() {
+    use alb_lab::sim::timeline::{Recorded, MAX_LINK_MOMENT_MS};
+    use alb_lab::sim::Command;
+    let step = |at_ms| Recorded { at_ms, command: Command::SendRequest };
+    let setup = || Some(alb_lab::scenarios::default_scenario().into_inner());
+    let cases = [
+        (SharedState { history: vec![step(61_000)], scenario: setup(), ..Default::default() }, "no moment"),
+        (SharedState { at_ms: Some(MAX_LINK_MOMENT_MS + 1), scenario: setup(), ..Default::default() }, "past the"),
+        (SharedState { at_ms: Some(100_000), ..Default::default() }, "not the setup"),
+        (
+            SharedState { history: vec![step(90_000), step(70_000)], at_ms: Some(100_000), scenario: setup(), ..Default::default() },
+            "comes before the change listed ahead of it",
+        ),
+        (SharedState { history: vec![step(200_000)], at_ms: Some(100_000), scenario: setup(), ..Default::default() }, "after the moment"),
+    ];
+    for (state, words) in cases {
+        let err = decode(&encode(&state)).expect_err("refused").to_string();
+        assert!(err.contains(words), "{err:?} should say {words:?}");
+    }
 }
