@@ -75,7 +75,7 @@ async function run(name, rate, speed) {
   await page.getByRole('button', { name: 'Update service' }).click();
   await page.getByLabel('Speed').selectOption('10');
   await page.waitForTimeout(8000); // 80 s of sim time: all ten tasks running and healthy
-  await page.getByRole('slider').fill(String(rate));
+  await page.getByRole('slider', { name: /requests per second/ }).fill(String(rate));
   await page.getByLabel('Speed').selectOption(String(speed));
   const started = Date.now();
   const checkpoints = [10, 60, 300, 600, 1200, 1800].filter((s) => s <= minutes * 60);

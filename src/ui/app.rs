@@ -2,7 +2,7 @@
 
 use super::browser::{keep_focus, post_to_parent, query_param, storage, watch_width, window_size};
 use super::theme::{apply_theme, Theme};
-use super::{clock, console, diagram, exercises, knobs, panels, share, tokens, use_sim, SimHandle};
+use super::{clock, console, diagram, exercises, knobs, panels, share, timeline, tokens, use_sim, SimHandle};
 use crate::scenarios;
 use crate::sim::Sim;
 use leptos::prelude::*;
@@ -135,6 +135,11 @@ fn embedded_view(embed: share::EmbedOptions) -> impl IntoView {
                     <h2 id="diagram-heading" class="sr-only">"Request path"</h2>
                     <diagram::Diagram/>
                 </section>
+                // No room for the timeline's bar in a docs page's frame, but its code runs: Step
+                // back, a link to a moment and a parent page's `seek` work here too.
+                <div class="embed__timeline" hidden>
+                    <timeline::TimelinePanel/>
+                </div>
                 {has_panels.then(|| view! {
                     <div class="embed__panels">
                         <div class="tabs" role="tablist" aria-label="Panels">
@@ -267,6 +272,7 @@ pub fn App() -> impl IntoView {
                 <h2 id="diagram-heading">"Request path"</h2>
                 <diagram::Diagram/>
                 <diagram::Legend/>
+                <div class="timeline-slot"><timeline::TimelinePanel/></div>
             </section>
             <aside class="layout__side">
                 <exercises::ExercisePanel/>

@@ -180,6 +180,16 @@ impl Exercises {
         });
     }
 
+    /// The run jumped in time and goes on from there: the goal is judged again from that moment
+    /// (a solved exercise stays solved).
+    pub fn restart_goal_tracking(&self) {
+        self.active.update(|a| {
+            if let Some(a) = a.as_mut().filter(|a| !a.is_solved) {
+                a.tracker = exercise::GoalTracker::default();
+            }
+        });
+    }
+
     pub fn leave(&self) {
         self.handle.load(scenarios::default_scenario());
         self.active.set(None);
@@ -199,7 +209,8 @@ impl Exercises {
         let this = *self;
         Effect::new(move |_| {
             let is_watching = this.active.with(|a| a.as_ref().is_some_and(|a| !a.is_sandbox && !a.is_solved));
-            if !is_watching {
+            // A past moment is history, not an attempt: the goal is judged on the live run.
+            if !is_watching || handle.past.get().is_some() {
                 return;
             }
             handle.version.track();
@@ -243,6 +254,20 @@ pub fn ExercisePanel() -> impl IntoView {
     move || is_active.get().then(|| panel.view(exercise_panel))
 }
 
+/// A hint's words, each moment it names (`00:01:12`) a button that shows that moment.
+fn hint_text(handle: SimHandle, text: &str) -> impl IntoView {
+    crate::sim::timeline::split_moments(text)
+        .into_iter()
+        .map(|(piece, at)| match at {
+            Some(at_ms) => view! {
+                <button class="button button--small" aria-label=format!("Go to {piece} on the timeline") on:click=move |_| handle.seek(at_ms)>{piece.to_string()}</button>
+            }
+            .into_any(),
+            None => piece.to_string().into_any(),
+        })
+        .collect_view()
+}
+
 /// The active exercise's story, goal, hints and solution: loaded when an exercise starts.
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn exercise_panel() -> fn() -> AnyView {
@@ -279,13 +304,26 @@ fn exercise_panel_view() -> AnyView {
                     }).collect_view()}
                 </ul>
                 {active.is_solved.then(|| view! { <p class="exercise__solved" role="status">"Solved! Your progress is saved in this browser."</p> })}
+                {active.tracker.reached_at_ms.filter(|_| active.is_solved).map(|reached| {
+                    let start = handle.timeline.with_value(|t| t.start_ms());
+                    view! {
+                        <p class="exercise__review">
+                            "Review your run on the timeline: "
+                            <button class="button button--small" on:click=move |_| handle.seek(start)>"From the start"</button>
+                            " "
+                            <button class="button button--small" on:click=move |_| handle.seek(reached)>
+                                {format!("The moment the goal was met ({})", crate::sim::timeline::clock(reached))}
+                            </button>
+                        </p>
+                    }
+                })}
             }
         });
         let hints_view = (!sandbox).then(|| {
             view! {
                 <h3>"Hints"</h3>
                 <ol class="hints">
-                    {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{h.clone()}</li> }).collect_view()}
+                    {e.hints.iter().take(active.hints_shown).map(|h| view! { <li>{hint_text(handle, h)}</li> }).collect_view()}
                 </ol>
                 {(active.hints_shown < total_hints).then(|| view! {
                     <button class="button" data-focus-key="hint" on:click=move |_| ex.active.update(|a| if let Some(a) = a { a.hints_shown += 1 })>

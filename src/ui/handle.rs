@@ -6,12 +6,43 @@
 
 use super::tokens;
 use crate::diagram::{Scene, Selected, Viewport};
+use crate::sim::timeline::Timeline;
 use crate::sim::{Applied, Command, CommandError, Sim, ValidScenario};
 use leptos::prelude::*;
 
+/// What the timeline's module does for the handle once it has arrived.
+#[derive(Clone, Copy)]
+pub(crate) struct TravelHooks {
+    /// Start a timeline for this run (its notes replayed from the run's beginning).
+    pub start: fn(Timeline, &Sim) -> Timeline,
+    /// After the live run ticked: a snapshot when one is due.
+    pub after_ticks: fn(&mut Timeline, &Sim),
+    /// A command, live or (as a branch) in the past.
+    pub apply: fn(&mut Timeline, &mut Sim, Command) -> Result<Applied, CommandError>,
+    /// Step forward through the recorded history while the past is shown.
+    pub step_in_past: fn(&mut Timeline, &mut Sim),
+    /// Show a moment (the present returns to the live run).
+    pub seek: fn(SimHandle, u64),
+    /// Go to the last thing that happened before the moment shown.
+    pub step_back: fn(SimHandle),
+}
+
 #[derive(Clone, Copy)]
 pub struct SimHandle {
-    sim: StoredValue<Sim>,
+    pub(crate) sim: StoredValue<Sim>,
+    /// The run's history and snapshots, for time travel (`super::timeline`). Until the
+    /// timeline's code arrives it only notes the commands (no copy of the run is made by code in
+    /// the first load); then `travel` holds that code's hooks and the timeline is started.
+    pub(crate) timeline: StoredValue<Timeline>,
+    pub(crate) travel: StoredValue<Option<TravelHooks>>,
+    /// A moment asked for (by a parent page) before the timeline's code arrived.
+    pub(crate) pending_seek: StoredValue<Option<u64>>,
+    /// The past moment shown (sim ms), or `None` while the page shows the live run. Time does
+    /// not run in the past: playing from here first asks what to do with the later history.
+    pub past: RwSignal<Option<u64>>,
+    /// Set when play was asked for while the past is shown: the timeline asks whether to
+    /// discard the later history or keep it as a branch.
+    pub is_asking_resume: RwSignal<bool>,
     pub version: RwSignal<u64>,
     /// Moves with the sim too, but at most five times a second while it plays (and at once on a
     /// command, a step or a reset): the panels that are read, not watched, follow this one, so
@@ -41,6 +72,7 @@ pub struct SimHandle {
 
 impl SimHandle {
     pub(crate) fn new(sim: Sim) -> Self {
+        let timeline = StoredValue::new(Timeline::default());
         let sim = StoredValue::new(sim);
         let version = RwSignal::new(0u64);
         let viewport = RwSignal::new(Viewport::wide(1000.0, 360.0));
@@ -60,6 +92,11 @@ impl SimHandle {
         });
         SimHandle {
             sim,
+            timeline,
+            travel: StoredValue::new(None),
+            pending_seek: StoredValue::new(None),
+            past: RwSignal::new(None),
+            is_asking_resume: RwSignal::new(false),
             version,
             settled: RwSignal::new(0),
             last_settled_ms: StoredValue::new(f64::NEG_INFINITY),
@@ -110,8 +147,30 @@ impl SimHandle {
 
     /// Apply a command now. On error nothing changed, and the typed error is returned to the
     /// form that asked, which shows each problem under its field.
+    /// A change made while the past is shown starts a branch from there (the later history is
+    /// kept, to return to).
     pub fn dispatch(&self, command: Command) -> Result<Applied, CommandError> {
-        let result = self.sim.try_update_value(|s| s.apply(command)).unwrap_or_else(|| Err(CommandError::lab("the page is shutting down")));
+        let timeline = self.timeline;
+        let travel = self.travel.get_value();
+        let result = self
+            .sim
+            .try_update_value(|s| match travel {
+                Some(hooks) => timeline
+                    .try_update_value(|t| (hooks.apply)(t, s, command))
+                    .unwrap_or_else(|| Err(CommandError::lab("the page is shutting down"))),
+                None => {
+                    let result = s.apply(command.clone());
+                    if result.is_ok() {
+                        timeline.update_value(|t| t.note(s.now_ms(), command));
+                    }
+                    result
+                }
+            })
+            .unwrap_or_else(|| Err(CommandError::lab("the page is shutting down")));
+        if self.past.get_untracked().is_some() && timeline.with_value(|t| t.viewing().is_none()) {
+            self.past.set(None);
+            self.is_asking_resume.set(false);
+        }
         match &result {
             Ok(Applied::Changed(text)) => {
                 self.notice.set(Some((false, text.clone())));
@@ -135,6 +194,28 @@ impl SimHandle {
         self.notice.set(None);
     }
 
+    /// Show a run rebuilt elsewhere (a link to a moment): its timeline and its present.
+    pub(crate) fn install(&self, sim: Sim, timeline: Timeline) {
+        self.sim.set_value(sim);
+        self.timeline.set_value(timeline);
+        self.after_jump();
+    }
+
+    /// Show the moment `at_ms` of the run (sim ms): the past, paused, or the present.
+    pub fn seek(&self, at_ms: u64) {
+        match self.travel.get_value() {
+            Some(hooks) => (hooks.seek)(*self, at_ms),
+            None => self.pending_seek.set_value(Some(at_ms)),
+        }
+    }
+
+    /// Go back to the previous event (once the timeline's code is here).
+    pub fn step_back(&self) {
+        if let Some(hooks) = self.travel.get_value() {
+            (hooks.step_back)(*self);
+        }
+    }
+
     pub fn reset(&self) {
         self.sim.update_value(|s| s.reset());
         self.after_restart();
@@ -145,30 +226,71 @@ impl SimHandle {
         self.after_restart();
     }
 
-    fn after_restart(&self) {
+    /// After the page jumped in time: the setup may differ, tokens in flight belong to another
+    /// moment.
+    pub(crate) fn after_jump(&self) {
+        self.past.set(self.timeline.with_value(|t| t.viewing().map(|v| v.at_ms)));
+        self.is_asking_resume.set(false);
+        self.redraw_all();
+    }
+
+    /// Another run, or another moment of it, is shown: everything is drawn again.
+    fn redraw_all(&self) {
         self.config_version.update(|v| *v += 1);
         let handle = *self;
         self.tokens.update_value(|t| t.clear(&handle));
+        self.bump();
+    }
+
+    /// A timeline for the run now shown, started if the timeline's code is here.
+    pub(crate) fn restart_timeline(&self) {
+        let fresh = match self.travel.get_value() {
+            Some(hooks) => self.sim.with_value(|s| (hooks.start)(Timeline::default(), s)),
+            None => Timeline::default(),
+        };
+        self.timeline.set_value(fresh);
+    }
+
+    fn after_restart(&self) {
+        self.restart_timeline();
         self.notice.set(Some((false, "Reset: the scenario starts again from the beginning.".into())));
         self.selected.set(Selected::Client);
-        self.bump();
+        self.after_jump();
     }
 
+    /// To the next event: in the past, through the recorded history (the present ends it).
     pub fn step(&self) {
-        self.sim.update_value(|s| {
-            s.step_to_next_event(600_000);
+        let timeline = self.timeline;
+        let travel = self.travel.get_value();
+        self.sim.update_value(|s| match travel {
+            Some(hooks) if timeline.with_value(|t| t.viewing().is_some()) => timeline.update_value(|t| (hooks.step_in_past)(t, s)),
+            _ => {
+                s.step_to_next_event(600_000);
+                if let Some(hooks) = travel {
+                    timeline.update_value(|t| (hooks.after_ticks)(t, s));
+                }
+            }
         });
-        self.bump();
+        if self.past.get_untracked().is_some() {
+            self.after_jump();
+        } else {
+            self.bump();
+        }
     }
 
-    /// Advance by `ticks`.
+    /// Advance by `ticks`. Time does not run while the past is shown.
     pub(crate) fn advance(&self, ticks: u64, wall_ms: f64) {
-        if ticks == 0 {
+        if ticks == 0 || self.past.get_untracked().is_some() {
             return;
         }
+        let timeline = self.timeline;
+        let travel = self.travel.get_value();
         self.sim.update_value(|s| {
             for _ in 0..ticks {
                 s.tick();
+            }
+            if let Some(hooks) = travel {
+                timeline.update_value(|t| (hooks.after_ticks)(t, s));
             }
         });
         self.bump_ticks(wall_ms);

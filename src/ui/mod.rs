@@ -3,7 +3,7 @@
 //! By concern: [`handle`] owns the sim ([`SimHandle`], in context), [`clock`] turns wall time
 //! into ticks, [`tokens`] draws what moves, [`app`] is the page and the embed view, [`browser`]
 //! the glue to the browser, [`theme`] light and dark; the panels, the diagram, the settings
-//! forms, the exercises and sharing have a file each.
+//! forms, the exercises, sharing and the timeline have a file each.
 
 mod app;
 mod browser;
@@ -17,6 +17,7 @@ mod knobs;
 mod panels;
 mod share;
 mod theme;
+mod timeline;
 mod tokens;
 
 pub use crate::diagram::Selected;

@@ -32,6 +32,13 @@ pub fn TimeControls(
             >
                 {move || if handle.is_playing.get() { "Pause" } else { "Play" }}
             </button>
+            <button
+                class="button"
+                on:click=move |_| handle.step_back()
+                title="Go back to the previous event"
+            >
+                "Step back"
+            </button>
             <button class="button" on:click=move |_| handle.step() title="Advance to the next event">
                 "Step"
             </button>

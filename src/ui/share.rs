@@ -5,13 +5,16 @@
 //! Messages out (to `window.parent`, plain objects): `{source: "alb-lab", type: "ready"}`,
 //! `{…, type: "stateChanged", state: "#v1.…"}`, `{…, type: "exerciseSolved", id}`.
 //! Messages in (only from `window.parent`): `{type: "load", state: "#v1.…"}`, `{type: "play"}`,
-//! `{type: "pause"}`, `{type: "step"}`. Anything else is ignored; nothing received is evaluated.
+//! `{type: "pause"}`, `{type: "step"}`, `{type: "seek", at: "00:02:41"}` (or `at` in sim seconds:
+//! shows that moment of the run, paused). Anything else is ignored; nothing received is evaluated.
 
 use super::exercises::{use_exercises, Exercises};
 use super::{post_to_parent, query_param, use_sim, Selected, SimHandle};
 use crate::diagram::{self, plan, still};
 use crate::picture;
 use crate::share::{self, SharedState};
+use crate::sim::timeline::Timeline;
+use crate::sim::Sim;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -77,7 +80,18 @@ pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
         exercise: active.as_ref().map(|a| a.exercise.id.clone()),
         is_sandbox: active.as_ref().is_some_and(|a| a.is_sandbox),
         is_paused: !handle.is_playing.get_untracked(),
+        ..Default::default()
     }
+}
+
+/// A link to the moment shown: the setup the run began with, its changes up to the moment, and
+/// the moment, opening paused. Or why the run cannot be linked that way.
+pub fn moment_state(handle: SimHandle, ex: Exercises) -> Result<SharedState, String> {
+    let (initial, at_ms, history) = handle.peek(|s| {
+        let history = handle.timeline.with_value(|t| t.link_history(s));
+        (s.initial_scenario().get().clone(), s.now_ms(), history)
+    });
+    Ok(SharedState { scenario: Some(initial), history: history?, at_ms: Some(at_ms), is_paused: true, ..current_state(handle, ex) })
 }
 
 /// The link codec: the state to and from `#v1.…`, and the state inside a picture. Loaded on
@@ -87,15 +101,20 @@ pub fn current_state(handle: SimHandle, ex: Exercises) -> SharedState {
 pub struct Codec {
     pub encode: fn(&SharedState) -> String,
     pub decode: fn(&str) -> Result<share::Decoded, share::ShareError>,
-    /// The state saved in an SVG or PNG ALB Lab exported, or why there is none.
-    pub decode_picture: fn(&[u8]) -> Result<share::Decoded, String>,
+    /// Open a decoded state (its exercise, setup, moment, speed, selection).
+    pub apply: fn(SimHandle, Exercises, share::Decoded),
+    /// A message from the parent page, from the parent and an object (see the module docs).
+    pub on_message: fn(SimHandle, Exercises, JsValue),
+    /// Reopen the state inside a picture file.
+    pub open_picture: fn(SimHandle, Exercises, web_sys::File),
 }
 
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn load_codec() -> Codec {
-    Codec { encode: share::encode, decode: share::decode, decode_picture }
+    Codec { encode: share::encode, decode: share::decode, apply: apply_state, on_message, open_picture }
 }
 
+/// The state saved in an SVG or PNG ALB Lab exported, or why there is none.
 fn decode_picture(bytes: &[u8]) -> Result<share::Decoded, String> {
     picture::state_in_picture(bytes)
         .map_err(|e| e.to_string())
@@ -153,8 +172,9 @@ pub fn link_when_loaded(handle: SimHandle, ex: Exercises) -> String {
     }
 }
 
-/// Open a decoded state: its exercise, its scenario and seed, speed, selection.
-pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
+/// Open a decoded state: its exercise, its scenario and seed, speed, selection. In the codec's
+/// module: call it as `codec.apply`.
+fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
     // The exercise first (it loads its own scenario), then what the link saved on top of it; a
     // link without one needs no exercise code.
     match decoded.state.exercise.clone() {
@@ -171,8 +191,14 @@ pub fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
 
 fn apply_saved(handle: SimHandle, decoded: share::Decoded) {
     let state = decoded.state;
-    if let Some(scenario) = decoded.scenario {
-        handle.load_with_seed(scenario, state.seed);
+    match (decoded.scenario, state.at_ms) {
+        // A moment: the run replayed from its start, with its changes, to that time.
+        (Some(scenario), Some(at_ms)) => match Timeline::replay_from_start(Sim::new(scenario, state.seed), state.history.clone(), at_ms) {
+            Ok((timeline, sim)) => handle.install(sim, timeline),
+            Err(e) => handle.banner.set(Some(share::sentences(&[&format!("The link's moment could not be replayed: {e}")]))),
+        },
+        (Some(scenario), None) => handle.load_with_seed(scenario, state.seed),
+        (None, _) => {}
     }
     if let Some(speed) = state.speed {
         handle.speed.set(speed);
@@ -192,7 +218,7 @@ pub fn open_fragment(handle: SimHandle, ex: Exercises) {
         return;
     }
     Codecs::with(move |codec| match (codec.decode)(&hash) {
-        Ok(decoded) => apply_state(handle, ex, decoded),
+        Ok(decoded) => (codec.apply)(handle, ex, decoded),
         Err(e) => handle
             .banner
             .set(Some(share::sentences(&[&format!("This link could not be opened: {e}"), "Showing the default scenario instead."]))),
@@ -263,27 +289,47 @@ fn on_parent_message(handle: SimHandle, ex: Exercises, parent: &Option<web_sys::
         if !data.is_object() {
             return;
         }
-        let kind = js_sys::Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string());
-        match kind.as_deref() {
-            // Every message waits for the codec if a `load` before it does, so they apply in order.
-            Some("play") => Codecs::with(move |_| handle.is_playing.set(true)),
-            Some("pause") => Codecs::with(move |_| handle.is_playing.set(false)),
-            Some("step") => Codecs::with(move |_| {
-                handle.is_playing.set(false);
-                handle.step();
-            }),
-            Some("load") => {
-                let Some(state) = js_sys::Reflect::get(&data, &"state".into()).ok().and_then(|v| v.as_string()) else { return };
-                Codecs::with(move |codec| match (codec.decode)(&state) {
-                    Ok(decoded) => apply_state(handle, ex, decoded),
-                    Err(e) => handle.banner.set(Some(share::sentences(&[
-                        &format!("The embedding page sent a state that could not be opened: {e}"),
-                        "Nothing was changed.",
-                    ]))),
-                })
-            }
-            _ => {}
+        // Every message waits for the codec (which reads them) if a `load` before it does, so
+        // they apply in the order sent.
+        Codecs::with(move |codec| (codec.on_message)(handle, ex, data));
+    }
+}
+
+/// A well-formed message from the parent page, read in the codec's module.
+fn on_message(handle: SimHandle, ex: Exercises, data: JsValue) {
+    let kind = js_sys::Reflect::get(&data, &"type".into()).ok().and_then(|v| v.as_string());
+    match kind.as_deref() {
+        Some("play") => handle.is_playing.set(true),
+        Some("pause") => handle.is_playing.set(false),
+        Some("step") => {
+            handle.is_playing.set(false);
+            handle.step();
         }
+        Some("seek") => {
+            let at = js_sys::Reflect::get(&data, &"at".into()).ok();
+            let at_ms = at.as_ref().and_then(|v| match v.as_f64() {
+                Some(seconds) if seconds.is_finite() && (0.0..=360_000.0).contains(&seconds) => Some((seconds * 1000.0) as u64),
+                Some(_) => None,
+                None => v.as_string().and_then(|t| crate::sim::timeline::parse_clock(&t)),
+            });
+            match at_ms {
+                Some(at_ms) => handle.seek(at_ms),
+                None => handle.banner.set(Some(
+                    "The embedding page asked for a moment this page cannot read: `at` must be hh:mm:ss, mm:ss or a number of sim seconds. Nothing was changed.".into(),
+                )),
+            }
+        }
+        Some("load") => {
+            let Some(state) = js_sys::Reflect::get(&data, &"state".into()).ok().and_then(|v| v.as_string()) else { return };
+            match share::decode(&state) {
+                Ok(decoded) => apply_state(handle, ex, decoded),
+                Err(e) => handle.banner.set(Some(share::sentences(&[
+                    &format!("The embedding page sent a state that could not be opened: {e}"),
+                    "Nothing was changed.",
+                ]))),
+            }
+        }
+        _ => {}
     }
 }
 
@@ -408,13 +454,13 @@ pub fn open_picture(handle: SimHandle, ex: Exercises, file: web_sys::File) {
             return;
         };
         let bytes = bytes_of(buffer);
-        Codecs::with(move |codec| match (codec.decode_picture)(&bytes) {
+        match decode_picture(&bytes) {
             Ok(decoded) => {
                 apply_state(handle, ex, decoded);
                 handle.notice.set(Some((false, format!("Opened the state saved in {name}."))));
             }
             Err(e) => handle.banner.set(Some(share::sentences(&[&format!("{name} could not be opened: {e}"), "Nothing was changed."]))),
-        });
+        }
     });
 }
 
@@ -441,7 +487,7 @@ pub fn accept_dropped_pictures(handle: SimHandle, ex: Exercises) {
         ev.prevent_default();
         let name = file.name().to_lowercase();
         if file.type_().starts_with("image/") || name.ends_with(".svg") || name.ends_with(".png") {
-            open_picture(handle, ex, file);
+            Codecs::with(move |codec| (codec.open_picture)(handle, ex, file));
         } else {
             handle
                 .banner
@@ -489,12 +535,25 @@ fn share_contents(is_open: RwSignal<bool>, choices: EmbedChoices) -> AnyView {
     let handle = use_sim();
     let ex = use_exercises();
     let EmbedChoices { readonly, autoplay, theme, panels } = choices;
+    // Looking at the past, the link points at that moment unless asked otherwise.
+    let is_moment = RwSignal::new(handle.past.get_untracked().is_some());
+    // Made again when the moment shown changes (a seek, a change, pausing), not every frame of a
+    // running clock: a link of a thousand changes is not re-encoded five times a second.
+    let moment = Memo::new(move |_| {
+        handle.config_version.track();
+        handle.past.track();
+        handle.is_playing.track();
+        is_moment.get().then(|| moment_state(handle, ex))
+    });
     let link = Memo::new(move |_| {
         handle.config_version.track();
         handle.speed.track();
         handle.selected.track();
         ex.active.track();
-        current_link(handle, ex)
+        match moment.get() {
+            Some(Ok(state)) => format!("{}#{}", base_url(), share::encode(&state)),
+            _ => current_link(handle, ex),
+        }
     });
     let snippet = Memo::new(move |_| {
         let l = link.get();
@@ -524,6 +583,18 @@ fn share_contents(is_open: RwSignal<bool>, choices: EmbedChoices) -> AnyView {
     view! {
             <section class="share" aria-labelledby="share-heading">
                 <h2 id="share-heading">"Share"</h2>
+                <label class="field--check">
+                    <input type="checkbox" prop:checked=move || is_moment.get() on:change=move |ev| is_moment.set(event_target_checked(&ev))/>
+                    {move || match moment.get() {
+                        Some(Ok(state)) => format!(" Link to this moment ({}), with the changes made since the run began", crate::sim::timeline::clock(state.at_ms.unwrap_or_default())),
+                        _ => " Link to this moment, with the changes made since the run began".to_string(),
+                    }}
+                </label>
+                {move || match moment.get() {
+                    Some(Err(e)) => Some(view! { <p class="field-error" role="alert">{format!("This link opens the setup as it is now instead: {e}.")}</p> }.into_any()),
+                    Some(Ok(_)) => Some(view! { <p class="panel__hint">"The link replays the run from its start to this moment and opens it paused."</p> }.into_any()),
+                    None => None,
+                }}
                 <div class="field">
                     <label class="field__label" for="share-link">"Link to exactly this state"</label>
                     <input id="share-link" type="text" readonly prop:value=move || link.get()/>
