@@ -33,7 +33,7 @@ pub fn TimeControls(
                 {move || if handle.is_playing.get() { "Pause" } else { "Play" }}
             </button>
             <button
-                class="button"
+                class="button controls__back"
                 on:click=move |_| handle.step_back()
                 title="Go back to the previous event"
             >

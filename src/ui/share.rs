@@ -94,24 +94,24 @@ pub fn moment_state(handle: SimHandle, ex: Exercises) -> Result<SharedState, Str
     Ok(SharedState { scenario: Some(initial), history: history?, at_ms: Some(at_ms), is_paused: true, ..current_state(handle, ex) })
 }
 
-/// The link codec: the state to and from `#v1.…`, and the state inside a picture. Loaded on
-/// demand (with the scenario reader and the deflate code it needs): a page opened without a
-/// link needs it only after the first change, to keep the address bar up to date.
+/// The link codec: the state to `#v1.…`, and opening a link, a picture or a parent page's
+/// message. Loaded on demand (with the scenario reader and the deflate code it needs): a page
+/// opened without a link needs it only after the first change, to keep the address bar up to
+/// date.
 #[derive(Clone, Copy)]
 pub struct Codec {
     pub encode: fn(&SharedState) -> String,
-    pub decode: fn(&str) -> Result<share::Decoded, share::ShareError>,
-    /// Open a decoded state (its exercise, setup, moment, speed, selection).
-    pub apply: fn(SimHandle, Exercises, share::Decoded),
     /// A message from the parent page, from the parent and an object (see the module docs).
     pub on_message: fn(SimHandle, Exercises, JsValue),
     /// Reopen the state inside a picture file.
     pub open_picture: fn(SimHandle, Exercises, web_sys::File),
+    /// Open the page's own fragment at start-up.
+    pub open_fragment: fn(SimHandle, Exercises, String),
 }
 
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn load_codec() -> Codec {
-    Codec { encode: share::encode, decode: share::decode, apply: apply_state, on_message, open_picture }
+    Codec { encode: share::encode, on_message, open_picture, open_fragment: open_fragment_now }
 }
 
 /// The state saved in an SVG or PNG ALB Lab exported, or why there is none.
@@ -172,8 +172,8 @@ pub fn link_when_loaded(handle: SimHandle, ex: Exercises) -> String {
     }
 }
 
-/// Open a decoded state: its exercise, its scenario and seed, speed, selection. In the codec's
-/// module: call it as `codec.apply`.
+/// Open a decoded state: its exercise, its scenario and seed, its moment, speed, selection (in
+/// the codec's module).
 fn apply_state(handle: SimHandle, ex: Exercises, decoded: share::Decoded) {
     // The exercise first (it loads its own scenario), then what the link saved on top of it; a
     // link without one needs no exercise code.
@@ -217,12 +217,17 @@ pub fn open_fragment(handle: SimHandle, ex: Exercises) {
     if hash.is_empty() || hash == "#" || hash == "#path-table" {
         return;
     }
-    Codecs::with(move |codec| match (codec.decode)(&hash) {
-        Ok(decoded) => (codec.apply)(handle, ex, decoded),
+    Codecs::with(move |codec| (codec.open_fragment)(handle, ex, hash));
+}
+
+/// Open the page's fragment, or say why not (in the codec's module, with the error's words).
+fn open_fragment_now(handle: SimHandle, ex: Exercises, hash: String) {
+    match share::decode(&hash) {
+        Ok(decoded) => apply_state(handle, ex, decoded),
         Err(e) => handle
             .banner
             .set(Some(share::sentences(&[&format!("This link could not be opened: {e}"), "Showing the default scenario instead."]))),
-    });
+    }
 }
 
 /// Keep the address bar (or, embedded, the parent page) up to date with the state.
