@@ -45,8 +45,14 @@ test('scrubbing back to the marked first 503 shows the diagram and Why? of that 
   // The marker of the first 5xx after a quiet period, with its words on hover and focus.
   const marker = timeline(page).getByRole('button', { name: /First 5xx after a quiet period/ });
   await expect(marker).toHaveCount(1);
-  await marker.focus();
   await expect(marker).toHaveAttribute('title', /First 5xx/);
+  // Reached by the keyboard, it shows its words beside it.
+  await marker.focus();
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Tab');
+  await expect(marker).toBeFocused();
+  const shown = await marker.evaluate((el) => getComputedStyle(el, '::after').content);
+  expect(shown).toContain('First 5xx after a quiet period');
   await marker.click();
   await expect(timeline(page)).toContainText(/Showing \d\d:\d\d:\d\d · time is stopped in the past/);
   const at = seconds(await timeline(page).getByText(/^Showing/).innerText());

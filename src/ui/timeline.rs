@@ -346,6 +346,8 @@ fn timeline_panel() -> impl IntoView {
                         children=move |g: Group| {
                             let at_ms = g.at_ms;
                             let label = group_label(&g);
+                            // Its words open towards the middle of the track, so they stay on screen.
+                            let item_class = if g.left_percent > 50.0 { "timeline__marker-item timeline__marker-item--end" } else { "timeline__marker-item" };
                             let mut lines = g.texts.clone();
                             if !lines.contains(&g.lead) {
                                 lines.insert(0, g.lead.clone());
@@ -353,7 +355,7 @@ fn timeline_panel() -> impl IntoView {
                             let more = g.count.saturating_sub(lines.len());
                             let title = lines.join("\n") + &if more > 0 { format!("\n… {more} more") } else { String::new() };
                             view! {
-                                <li class="timeline__marker-item" style:left=format!("{:.3}%", g.left_percent)>
+                                <li class=item_class style:left=format!("{:.3}%", g.left_percent)>
                                     <button
                                         class=format!("timeline__marker timeline__marker--{}", g.kind.key())
                                         aria-label=label
