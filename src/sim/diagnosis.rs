@@ -34,6 +34,9 @@ pub enum Severity {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
+    /// The stable id of the rule that found it (`task-security-group`): what a CI job or an
+    /// import report keys on; it never changes when the words do.
+    pub id: &'static str,
     pub severity: Severity,
     pub hop: Hop,
     /// The root cause, in a sentence.
@@ -150,6 +153,8 @@ struct Context<'a> {
     /// A finding keeps the run from settling: tasks crash, are replaced before they turn healthy,
     /// or run where the load balancer cannot route.
     churns: bool,
+    /// The id of the rule running now, given to the findings it pushes.
+    rule: &'static str,
 }
 
 /// The task a setup would start, as the rules about the path from the load balancer see it.
@@ -176,7 +181,7 @@ impl Context<'_> {
         fix: String,
         fix_command: Option<Command>,
     ) {
-        self.findings.push(Finding { severity, hop, cause, aws_shows: aws_shows.into(), fix, fix_command });
+        self.findings.push(Finding { id: self.rule, severity, hop, cause, aws_shows: aws_shows.into(), fix, fix_command });
     }
     fn tg_name(&self) -> String {
         self.tg.map(|t| t.name.clone()).unwrap_or_default()
@@ -204,26 +209,27 @@ type Rule = fn(&mut Context) -> Next;
 /// The rules, in the order a request meets the hops (docs/model.md §Failure table). Each is a
 /// small function over the context; the first broken hop is what the client sees, and later ones
 /// are listed too, because fixing the first only reveals them.
-const RULES: [(&str, Rule); 19] = [
-    ("the load balancer's subnets' network ACLs admit the client", alb_network_acl),
-    ("the ALB security group admits the client", alb_security_group),
-    ("a listener on the client's port", listener),
-    ("the rule forwards to a target group", rule_action),
-    ("an ECS service exists", service_exists),
-    ("ECS accepted the service", service_accepted),
-    ("the service is attached to the target group", service_attached),
-    ("the service wants tasks", service_wants_tasks),
-    ("the network ACLs let the load balancer's connections through", network_acls),
-    ("the security groups let the load balancer in", security_groups),
-    ("the health check reaches the app", health_check_port),
-    ("the app, its mapping and the service agree on a port", ports_agree),
-    ("the health endpoint passes", health_endpoint),
-    ("tasks run in the load balancer's zones", zones),
-    ("tasks are still starting", still_starting),
-    ("every running app answers", hung_apps),
-    ("every target is unhealthy: fail-open", fail_open),
-    ("tasks are reachable without the load balancer", direct_reach),
-    ("a deployment keeps serving", deployment_configuration),
+/// Each rule: its stable id (kept in [`Finding::id`]), what it checks, and the check.
+const RULES: [(&str, &str, Rule); 19] = [
+    ("alb-network-acl", "the load balancer's subnets' network ACLs admit the client", alb_network_acl),
+    ("alb-security-group", "the ALB security group admits the client", alb_security_group),
+    ("listener", "a listener on the client's port", listener),
+    ("rule-action", "the rule forwards to a target group", rule_action),
+    ("service-exists", "an ECS service exists", service_exists),
+    ("service-accepted", "ECS accepted the service", service_accepted),
+    ("service-attached", "the service is attached to the target group", service_attached),
+    ("service-wants-tasks", "the service wants tasks", service_wants_tasks),
+    ("task-network-acl", "the network ACLs let the load balancer's connections through", network_acls),
+    ("task-security-group", "the security groups let the load balancer in", security_groups),
+    ("health-check-port", "the health check reaches the app", health_check_port),
+    ("ports-agree", "the app, its mapping and the service agree on a port", ports_agree),
+    ("health-endpoint", "the health endpoint passes", health_endpoint),
+    ("zones", "tasks run in the load balancer's zones", zones),
+    ("still-starting", "tasks are still starting", still_starting),
+    ("hung-apps", "every running app answers", hung_apps),
+    ("fail-open", "every target is unhealthy: fail-open", fail_open),
+    ("direct-reach", "tasks are reachable without the load balancer", direct_reach),
+    ("deployment", "a deployment keeps serving", deployment_configuration),
 ];
 
 pub fn diagnose(sim: &Sim) -> Diagnosis {
@@ -237,8 +243,10 @@ pub fn diagnose(sim: &Sim) -> Diagnosis {
         task: None,
         path_broken: false,
         churns: false,
+        rule: "",
     };
-    for (_, rule) in RULES {
+    for (id, _, rule) in RULES {
+        ctx.rule = id;
         if rule(&mut ctx) == Next::Stop {
             break;
         }

@@ -15,7 +15,7 @@ use super::command::CommandError;
 use super::events::EventSource;
 use super::health::{Reason, Target, TargetId, TargetState, REGISTRATION_MS};
 use super::net::{Cidr, Endpoint, Ipv4};
-use super::scenario::{target_group_arn, App, EcsRefusal, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer};
+use super::scenario::{target_group_arn, App, EcsRefusal, NetworkConfiguration, NetworkMode, PortMapping, ServiceLoadBalancer, Subnet};
 pub use super::state::TaskState;
 use super::Sim;
 use std::sync::Arc;
@@ -771,10 +771,15 @@ impl Sim {
         let (private_ip, public_ip, subnet, zone, instance, host_port, sgs) = match td.network_mode {
             NetworkMode::Awsvpc => {
                 let nc = deployment.network.as_ref()?;
-                let subnet_id = nc.subnets.get(seq as usize % nc.subnets.len().max(1))?.clone();
-                let subnet = self.scenario.find_subnet(&subnet_id)?.clone();
-                let cidr = Cidr::parse(&subnet.cidr)?;
-                let ip = self.allocate_ip(cidr)?;
+                let (subnet, ip) = match self.preset_address(seq, &nc.subnets) {
+                    Some(found) => found,
+                    None => {
+                        let subnet_id = nc.subnets.get(seq as usize % nc.subnets.len().max(1))?.clone();
+                        let subnet = self.scenario.find_subnet(&subnet_id)?.clone();
+                        let ip = self.allocate_ip(Cidr::parse(&subnet.cidr)?)?;
+                        (subnet, ip)
+                    }
+                };
                 let public = if nc.assign_public_ip {
                     Some(Ipv4(0xC633_6400 | self.rng.range_u64(1, 254) as u32)) // 198.51.100.0/24 (documentation range)
                 } else {
@@ -826,6 +831,23 @@ impl Sim {
             },
         );
         Some(id)
+    }
+
+    /// The address `options.task_private_ips` gives the task launched `seq`-th, with the one of
+    /// `subnets` that holds it, when it is free: an imported setup's tasks keep their real ones.
+    fn preset_address(&self, seq: u32, subnets: &[String]) -> Option<(Subnet, Ipv4)> {
+        // Task sequence numbers start at 1.
+        let ip = Ipv4::parse(self.scenario.options.task_private_ips.get(seq.checked_sub(1)? as usize)?)?;
+        let taken =
+            self.tasks.values().any(|t| t.private_ip == ip && t.state != TaskState::Stopped) || self.alb_nodes.iter().any(|n| n.ip == ip);
+        if taken {
+            return None;
+        }
+        let subnet = subnets
+            .iter()
+            .filter_map(|id| self.scenario.find_subnet(id))
+            .find(|sub| Cidr::parse(&sub.cidr).is_some_and(|c| c.contains(ip)))?;
+        Some((subnet.clone(), ip))
     }
 
     fn allocate_ip(&mut self, cidr: Cidr) -> Option<Ipv4> {

@@ -769,6 +769,11 @@ pub struct SimOptions {
     /// open with its service already steady (0-600).
     #[serde(default)]
     pub warm_up_seconds: u32,
+    /// The private addresses the first awsvpc tasks take, in launch order: an imported setup's
+    /// real tasks keep their real addresses and zones. A task whose address lies in none of the
+    /// service's subnets, or is taken, gets one drawn as usual. At most 10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub task_private_ips: Vec<String>,
 }
 
 /// One problem in a scenario, naming the field and what would be allowed.
@@ -1253,6 +1258,17 @@ impl Validator {
         }
         self.client(s);
         self.knob("options.warm_up_seconds", &knobs::WARM_UP, s.options.warm_up_seconds as f64);
+        if s.options.task_private_ips.len() > MAX_DESIRED_COUNT as usize {
+            self.err(
+                "options.task_private_ips",
+                format!("lists at most {MAX_DESIRED_COUNT} addresses, got {}", s.options.task_private_ips.len()),
+            );
+        }
+        for (i, ip) in s.options.task_private_ips.iter().enumerate() {
+            if Ipv4::parse(ip).is_none() {
+                self.err(format!("options.task_private_ips[{i}]"), format!("must be an IPv4 address such as 10.0.11.23, got {ip:?}"));
+            }
+        }
     }
 
     fn vpc(&mut self, s: &Scenario) {
