@@ -938,3 +938,113 @@ proptest! {
         prop_assert!(full_state(&seen) == full_state(&fresh), "a moment of the branch returned to differs from a fresh run");
     }
 }
+
+// ---- importing a real setup ----
+
+const IMPORT_FIXTURES: [&str; 6] = [
+    "aws/healthy.json",
+    "aws/task-sg-blocks-alb.json",
+    "aws/dynamic-ports-fixed-health-check.json",
+    "terraform/plan-healthy.json",
+    "terraform/health-check-port-blocked.json",
+    "cloudformation/healthy.json",
+];
+
+fn import_fixture(rel: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import").join(rel);
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+/// A value a field could hold in a hostile or broken document.
+fn hostile_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        Just(Value::from(-1)),
+        Just(Value::from(65536)),
+        Just(Value::from(1e300)),
+        "\\PC{0,40}".prop_map(Value::String),
+        select(vec![
+            "-1",
+            "traffic-port",
+            "0.0.0.0/0",
+            "sg-0c3f5e2a9b8d71460",
+            "awsvpc",
+            "bridge",
+            "instance",
+            "HTTPS",
+            "",
+            "arn:aws:x",
+            "999999"
+        ])
+        .prop_map(|s| Value::String(s.into())),
+        Just(Value::Array(Vec::new())),
+        Just(serde_json::json!({})),
+    ]
+}
+
+/// Replace the `n`-th node (depth first) of `v` with `new`; `n` wraps around.
+fn mutate(v: &mut Value, n: &mut usize, new: &Value) -> bool {
+    if *n == 0 {
+        *v = new.clone();
+        return true;
+    }
+    *n -= 1;
+    match v {
+        Value::Array(a) => a.iter_mut().any(|x| mutate(x, n, new)),
+        Value::Object(o) => o.values_mut().any(|x| mutate(x, n, new)),
+        _ => false,
+    }
+}
+
+fn shape(r: &alb_lab::import::report::Report) -> Vec<(String, &'static str, &'static str)> {
+    r.findings.iter().map(|f| (f.id.clone(), f.severity, f.hop)).collect()
+}
+
+proptest! {
+    #![proptest_config(timeline_config())]
+
+    /// Any document, however mutated, and any text at all, imports or is refused with a
+    /// message: nothing panics, and what is built is a valid scenario the simulation runs.
+    #[test]
+    fn random_and_mutated_documents_never_panic(
+        file in select(IMPORT_FIXTURES.to_vec()),
+        edits in proptest::collection::vec((0usize..4000, hostile_value()), 1..6),
+        junk in "\\PC{0,200}",
+        run in any::<bool>(),
+    ) {
+        use alb_lab::import::{self, Source};
+        let mut doc = import_fixture(file);
+        for (at, value) in &edits {
+            let mut n = *at;
+            mutate(&mut doc, &mut n, value);
+        }
+        let imported = import::import(&[Source::new("mutated", doc.to_string()), Source::new("junk", junk.clone())]);
+        prop_assert!(imported.documents[1].refused.is_some() || serde_json::from_str::<Value>(&junk).is_ok(), "junk {:?} was taken", junk);
+        if let (true, Some(s)) = (run, imported.scenario()) {
+            prop_assert!(s.clone().validate().is_ok());
+            let r = import::report::report(&imported).expect("a scenario");
+            prop_assert!(r.gets_through != r.findings.iter().any(|f| f.severity == "broken"));
+        }
+    }
+
+    /// Redaction never changes what the diagnosis finds, whatever subset of a setup's
+    /// documents was pasted.
+    #[test]
+    fn redaction_never_changes_a_diagnosis(
+        file in select(vec!["aws/healthy.json", "aws/task-sg-blocks-alb.json", "aws/alb-egress-missing.json", "aws/listener-forwards-elsewhere.json", "aws/dynamic-ports-fixed-health-check.json", "aws/wrong-health-path.json"]),
+        keep in proptest::collection::vec(any::<bool>(), 16),
+    ) {
+        use alb_lab::import::{self, redact, Source};
+        let doc = import_fixture(file);
+        let entries: Vec<Value> = doc.as_array().expect("collector file").iter().zip(keep.iter().cycle()).filter(|(_, k)| **k).map(|(e, _)| e.clone()).collect();
+        prop_assume!(!entries.is_empty());
+        let imported = import::import(&[Source::new("subset", Value::Array(entries).to_string())]);
+        let Some(before) = import::report::report(&imported) else { return Ok(()) };
+        let redacted = redact::redact(&imported);
+        let after = import::report::report(&redacted.imported).expect("a redacted setup builds as the original did");
+        prop_assert_eq!(shape(&before), shape(&after));
+        prop_assert_eq!(before.client_sees, after.client_sees);
+    }
+}

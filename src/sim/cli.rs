@@ -2193,7 +2193,7 @@ fn awsvpc_json(nc: &NetworkConfiguration) -> Value {
     }})
 }
 
-fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
+pub(crate) fn service_json(sim: &Sim, svc: &super::scenario::EcsService) -> Value {
     use super::ecs::{RolloutState, TaskState};
     let s = sim.scenario();
     let runtime = sim.service_runtime();
