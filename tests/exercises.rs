@@ -293,7 +293,7 @@ fn cli(args: &[&str]) -> (bool, String) {
 #[test]
 fn the_cli_checks_an_exercise_and_fails_one_whose_start_already_meets_its_goal() {
     let file = exercises_dir().join("task-sg-blocks-alb.json");
-    let (ok, text) = cli(&["--exercise", file.to_str().expect("UTF-8 path")]);
+    let (ok, text) = cli(&["exercise", file.to_str().expect("UTF-8 path")]);
     assert!(ok, "{text}");
     assert!(
         text.contains("valid exercise") && text.contains("does not meet the goal") && text.contains("reaches the goal after"),
@@ -312,13 +312,13 @@ fn the_cli_checks_an_exercise_and_fails_one_whose_start_already_meets_its_goal()
         "solution":[{"explain":"scale","command":{"command":"update_service","desired_count":2}}]}"#;
     let path = dir.join("exercises").join("already-fine.json");
     std::fs::write(&path, exercise).expect("write exercise");
-    let (ok, text) = cli(&["--exercise", path.to_str().expect("UTF-8 path"), "--settle", "120"]);
+    let (ok, text) = cli(&["exercise", path.to_str().expect("UTF-8 path"), "--settle", "120"]);
     assert!(!ok, "{text}");
     assert!(text.contains("my-setup.json") && text.contains("FAILS"), "{text}");
 
     // An invalid exercise names the field.
     std::fs::write(&path, exercise.replace("\"difficulty\":1", "\"difficulty\":7")).expect("write exercise");
-    let (ok, text) = cli(&["--exercise", path.to_str().expect("UTF-8 path")]);
+    let (ok, text) = cli(&["exercise", path.to_str().expect("UTF-8 path")]);
     assert!(!ok && text.contains("difficulty"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
