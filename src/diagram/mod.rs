@@ -1201,7 +1201,7 @@ pub fn scene(sim: &Sim, viewport: Viewport) -> Scene {
             gate: None,
             labels: fill(task_box.inset(3.0), &[l.title(&ip), l.sub(state_key), l.sub(&who)]),
             name: format!("Task {ip} {state_key} {who} in {}: open task settings", t.availability_zone),
-            state: state_key.to_lowercase(),
+            state: state_key.to_ascii_lowercase(),
         });
 
         // Its port mapping.

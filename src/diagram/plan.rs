@@ -149,6 +149,18 @@ impl TokenPlan {
 /// Choose which candidates become tokens, given room for `room` more: the learner's own first,
 /// then an even sample of the rest (every n-th, so a burst of one outcome does not crowd out
 /// the others more than it should).
+/// A hop's label inside a sentence: "Listener" becomes "listener", but an acronym stays as AWS
+/// writes it ("ALB security group", not "alb security group"). ASCII only, as the labels are,
+/// which also keeps Unicode's case tables out of the first load.
+fn in_sentence(label: &str) -> String {
+    let mut out = label.to_string();
+    // When the second byte is ASCII, the first is a whole character, so the slice is sound.
+    if out.as_bytes().get(1).is_some_and(u8::is_ascii_lowercase) {
+        out[..1].make_ascii_lowercase();
+    }
+    out
+}
+
 pub fn plan_tokens(candidates: &[Candidate], scene: &Scene, room: usize) -> Vec<TokenPlan> {
     let mut picked: Vec<&Candidate> = candidates.iter().filter(|c| c.is_priority).take(room).collect();
     let rest: Vec<&Candidate> = candidates.iter().filter(|c| !c.is_priority).collect();
@@ -313,7 +325,7 @@ fn badges(counts: &[(FlowKey, u32)], window_seconds: f64, scene: &Scene) -> Vec<
                 "{}: {n} request{} in the last {window_seconds:.0} s of sim time ended at the {}",
                 class.label(),
                 if n == 1 { "" } else { "s" },
-                hop.label().to_lowercase()
+                in_sentence(hop.label())
             ),
         });
     }
@@ -325,6 +337,14 @@ mod tests {
     use super::*;
     use crate::diagram::{scene, Viewport};
     use crate::sim::{OutcomeClass, Sim};
+
+    #[test]
+    fn a_hop_label_in_a_sentence_keeps_its_acronyms() {
+        assert_eq!(in_sentence("Listener rule"), "listener rule");
+        assert_eq!(in_sentence("ALB security group"), "ALB security group");
+        assert_eq!(in_sentence("App"), "app");
+        assert_eq!(in_sentence(""), "");
+    }
 
     fn sim_with_task_sg_closed() -> Sim {
         let mut s = crate::scenarios::default_scenario().into_inner();

@@ -13,6 +13,7 @@ mod diagram;
 mod dialog;
 mod exercises;
 mod handle;
+mod import;
 mod knobs;
 mod panels;
 mod share;
@@ -119,8 +120,14 @@ impl<T: Copy + Send + Sync + 'static> OnDemand<T> {
             return;
         }
         self.is_asked.set_value(true);
+        self.await_boxed(Box::pin(load()));
+    }
+
+    /// The waiting half of [`OnDemand::start`], on a boxed future: compiled once per kind of
+    /// export rather than once per split point, which keeps each split point's cost in the first
+    /// load to the few bytes of its call.
+    fn await_boxed(&self, future: std::pin::Pin<Box<dyn std::future::Future<Output = T>>>) {
         let this = *self;
-        let future = load();
         leptos::task::spawn_local(async move {
             let value = future.await;
             this.loaded.set(Some(value));

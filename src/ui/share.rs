@@ -490,7 +490,8 @@ pub fn accept_dropped_pictures(handle: SimHandle, ex: Exercises) {
         }
         let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) else { return };
         ev.prevent_default();
-        let name = file.name().to_lowercase();
+        // File extensions are ASCII: no Unicode case tables for this.
+        let name = file.name().to_ascii_lowercase();
         if file.type_().starts_with("image/") || name.ends_with(".svg") || name.ends_with(".png") {
             Codecs::with(move |codec| (codec.open_picture)(handle, ex, file));
         } else {
