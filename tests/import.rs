@@ -492,3 +492,74 @@ fn every_subcommand_has_its_own_help() {
         assert!(out.contains(&format!("Usage: alb-lab-scenario {sub}")), "{sub}: {out}");
     }
 }
+
+// ---- the collector ----
+
+/// The collector snippet, run by bash against a stand-in `aws` that answers from the healthy
+/// fixture, writes one JSON file that imports whole.
+#[test]
+fn the_collector_snippet_writes_one_file_the_import_reads_whole() {
+    let dir = std::env::temp_dir().join(format!("alb-lab-collector-{}", std::process::id()));
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("temp dir");
+    // Each command's output, by its subcommand, from the collector fixture.
+    for e in aws_json("healthy").as_array().expect("list") {
+        let command = e["command"].as_str().expect("command");
+        let sub = command.split_whitespace().nth(2).expect("aws <service> <subcommand>");
+        std::fs::write(bin.join(format!("{sub}.json")), e["output"].to_string()).expect("write");
+    }
+    let tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-tg/4f2b9c1e7a3d5086";
+    let lb = aws_json("healthy")[0]["output"]["LoadBalancers"][0]["LoadBalancerArn"].as_str().expect("arn").to_string();
+    let listener = aws_json("healthy")[1]["output"]["Listeners"][0]["ListenerArn"].as_str().expect("arn").to_string();
+    let stub = format!(
+        r#"#!/bin/bash
+# A stand-in aws CLI: answers --query calls as --output text would, else the fixture's output.
+args="$*"
+case "$args" in
+  *"--query services[0].taskDefinition"*) echo "arn:aws:ecs:us-east-1:123456789012:task-definition/shop-web:3" ;;
+  *"--query taskArns"*) printf 'arn:aws:ecs:us-east-1:123456789012:task/shop/a1\tarn:aws:ecs:us-east-1:123456789012:task/shop/b2\n' ;;
+  *"--query tasks[].containerInstanceArn"*) echo "None" ;;
+  *"awsvpcConfiguration.securityGroups"*) echo "sg-07d4e1b6a2c9f8035" ;;
+  *"awsvpcConfiguration.subnets"*) printf 'subnet-0ccc3333dddd44445\tsubnet-0ddd4444eeee55556\n' ;;
+  *"loadBalancers[].targetGroupArn"*) echo "{tg}" ;;
+  *"TargetGroups[0].LoadBalancerArns"*) echo "{lb}" ;;
+  *"Listeners[].ListenerArn"*) echo "{listener}" ;;
+  *"TargetGroups[].TargetGroupArn"*) echo "{tg}" ;;
+  *"LoadBalancers[0].SecurityGroups"*) echo "sg-0c3f5e2a9b8d71460" ;;
+  *"AvailabilityZones[].SubnetId"*) printf 'subnet-0aaa1111bbbb22223\tsubnet-0bbb2222cccc33334\n' ;;
+  *"describe-target-group-attributes"*) cat "$(dirname "$0")/describe-target-group-attributes.json" ;;
+  *"describe-load-balancer-attributes"*) echo '{{"Attributes": [{{"Key": "idle_timeout.timeout_seconds", "Value": "60"}}]}}' ;;
+  *) f="$(dirname "$0")/$2.json"; [ -f "$f" ] && cat "$f" || exit 254 ;;
+esac
+"#
+    );
+    let aws = bin.join("aws");
+    std::fs::write(&aws, stub).expect("stub");
+    let chmod = std::process::Command::new("chmod").arg("+x").arg(&aws).status().expect("chmod");
+    assert!(chmod.success());
+    let snippet = import::collector::snippet("shop", "shop-web");
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let out = std::process::Command::new("bash").arg("-c").arg(&snippet).current_dir(&dir).env("PATH", path).output().expect("bash runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    let file = std::fs::read_to_string(dir.join("alb-lab-setup.json")).unwrap_or_else(|e| panic!("no file ({e}): {stderr}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v: serde_json::Value = serde_json::from_str(&file).unwrap_or_else(|e| panic!("not JSON ({e}):\n{file}"));
+    assert!(v.as_array().is_some_and(|a| a.len() >= 12), "{file}");
+    let imported = import::import(&[Source::new("alb-lab-setup.json", file)]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none() && d.warnings.is_empty(), "{d:?}");
+    for wanted in [
+        "describe-services",
+        "describe-task-definition",
+        "describe-tasks",
+        "describe-target-health",
+        "describe-security-groups",
+        "describe-rules",
+        "describe-network-acls",
+    ] {
+        assert!(d.read_as.iter().any(|r| r.contains(wanted)), "{wanted} missing from {:?}", d.read_as);
+    }
+    assert_eq!(imported.scenario(), import_all(&["aws/healthy.json"]).scenario(), "the collected file gives the same setup as the fixture");
+    assert!(report(&imported).expect("built").gets_through);
+}
