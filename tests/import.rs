@@ -342,7 +342,8 @@ fn oversized_and_too_many_documents_are_refused_with_the_limit_named() {
     let imported = import::import(&many);
     assert!(imported.documents.last().and_then(|d| d.refused.as_deref()).is_some_and(|w| w.contains("at most 64 documents")));
     let lots = format!(r#"{{"Subnets": [{}]}}"#, vec![r#"{"SubnetId": "subnet-1"}"#; import::MAX_RESOURCES + 1].join(","));
-    assert!(refused(&lots).contains("more than 5000 resources"));
+    let why = refused(&lots);
+    assert!(why.contains("more than the 5000 resources"), "{why}");
 }
 
 #[test]
@@ -562,4 +563,62 @@ esac
     }
     assert_eq!(imported.scenario(), import_all(&["aws/healthy.json"]).scenario(), "the collected file gives the same setup as the fixture");
     assert!(report(&imported).expect("built").gets_through);
+}
+
+/// The healthy collector file with its listener answering 404 by default and reaching the
+/// service only through one rule with these conditions.
+fn behind_a_rule(conditions: serde_json::Value) -> Imported {
+    let mut doc = aws_json("healthy");
+    let tg = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-tg/4f2b9c1e7a3d5086";
+    let fixed = serde_json::json!([{ "Type": "fixed-response", "Order": 1, "FixedResponseConfig": { "StatusCode": "404", "ContentType": "text/plain" } }]);
+    for e in doc.as_array_mut().expect("list") {
+        let c = e["command"].as_str().unwrap_or("").to_string();
+        if c.contains("describe-listeners") {
+            e["output"]["Listeners"][0]["DefaultActions"] = fixed.clone();
+        }
+        if c.contains("describe-rules") {
+            e["output"]["Rules"] = serde_json::json!([
+                { "Priority": "5", "IsDefault": false, "Conditions": conditions, "Actions": [{ "Type": "forward", "TargetGroupArn": tg, "Order": 1 }] },
+                { "Priority": "default", "IsDefault": true, "Conditions": [], "Actions": fixed },
+            ]);
+        }
+    }
+    import::import(&[Source::new("behind a rule", doc.to_string())])
+}
+
+#[test]
+fn a_service_behind_a_path_rule_is_reached_by_a_client_on_that_path() {
+    let imported = behind_a_rule(serde_json::json!([{ "Field": "path-pattern", "Values": ["/api/*"] }]));
+    let s = imported.scenario().expect("built");
+    assert_eq!(s.client.path, "/api/x");
+    assert!(report(&imported).expect("built").gets_through);
+}
+
+#[test]
+fn a_service_behind_a_host_rule_stays_reachable_and_the_rule_is_drawn_on_its_path() {
+    let imported = behind_a_rule(serde_json::json!([{ "Field": "host-header", "Values": ["shop.example.com"] }]));
+    let r = report(&imported).expect("built");
+    assert!(r.gets_through, "dropping the host rule would invent a broken hop: {:#?}", r.findings);
+    assert!(
+        imported.notes.iter().any(|n| n.text.contains("Rule 5") && n.text.contains("host-header") && n.text.contains("/*")),
+        "{:#?}",
+        imported.notes
+    );
+}
+
+#[test]
+fn redaction_moves_public_blocks_to_benchmark_space_at_their_size() {
+    let mut doc = aws_json("healthy");
+    for e in doc.as_array_mut().expect("list") {
+        if let Some(groups) = e["output"].get_mut("SecurityGroups") {
+            groups[0]["IpPermissions"].as_array_mut().expect("rules").push(serde_json::json!({
+                "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{ "CidrIp": "52.94.76.0/22", "Description": "office VPN of Example Corp" }]
+            }));
+        }
+    }
+    let imported = import::import(&[Source::new("office", doc.to_string())]);
+    let redacted = redact::redact(&imported).imported;
+    let json = serde_json::to_string(redacted.scenario().expect("built")).expect("json");
+    assert!(!json.contains("52.94.76.0") && !json.contains("Example Corp"), "{json}");
+    assert!(json.contains("\"source\":\"198.18.0.0/22\""), "{json}");
 }

@@ -54,14 +54,25 @@ pub fn read_document(text: &str) -> Result<Read, String> {
     if trimmed.is_empty() {
         return Err("it is empty".into());
     }
+    // PowerShell's `>` writes UTF-16: read as UTF-8 it is every other byte a NUL.
+    if trimmed.bytes().take(64).filter(|b| *b == 0).count() > 8 || trimmed.starts_with('\u{fffd}') {
+        return Err(
+            "it is UTF-16 text (what PowerShell's > writes); save it as UTF-8, for example with `| Out-File -Encoding utf8 file.json`"
+                .into(),
+        );
+    }
     let value: Value = serde_json::from_str(trimmed).map_err(|e| not_json(trimmed, &e))?;
     let mut read = Read { inventory: Inventory::default(), read_as: Vec::new(), warnings: Vec::new() };
     match &value {
-        Value::Array(items) if !items.is_empty() && items.iter().all(is_wrapper) => {
+        Value::Array(items) if items.iter().any(is_wrapper) => {
             // A collector file: an entry that cannot be read is skipped, with a warning naming
             // it; the others are kept.
             for (i, item) in items.iter().enumerate() {
                 let mut one = Read { inventory: Inventory::default(), read_as: Vec::new(), warnings: Vec::new() };
+                if !is_wrapper(item) {
+                    read.warnings.push(format!("entry {} skipped: it is not a {{\"command\", \"output\"}} pair", i + 1));
+                    continue;
+                }
                 match read_wrapped(item, &mut one) {
                     Ok(()) => {
                         read.inventory.append(one.inventory);
@@ -134,6 +145,9 @@ fn read_output(v: &Value, command: Option<&str>, read: &mut Read) -> Result<(), 
         }
         return Err(format!("it is JSON, but not the output of a command ALB Lab reads (its keys: {}); {}", keys(o), wanted()));
     };
+    if list(v, key).len() > MAX_RESOURCES {
+        return Err(format!("`{key}` lists {} items, more than the {MAX_RESOURCES} resources one import reads", list(v, key).len()));
+    }
     if o.get(*key).is_some_and(|x| !x.is_array() && !x.is_object()) {
         return Err(format!("`{key}` should hold a list, as `{name}` prints it: was the output edited?"));
     }

@@ -1,5 +1,5 @@
-//! Joining the inventory into one scenario the simulation runs (joins: docs/import.md §How
-//! documents join).
+//! Joining the inventory into one scenario the simulation runs (docs/import.md §What the
+//! import makes).
 //!
 //! The lab runs one load balancer, one service with one container, up to five target groups.
 //! Where the setup has more, the part the request path uses is kept (the service attached to
@@ -162,6 +162,44 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
     listeners.sort_by_key(|l| l.port);
     listeners.dedup_by_key(|l| l.port);
 
+    // A group the service or a listener names but no document describes: assumed, with AWS's
+    // defaults, rather than drawn as a dead end.
+    let mut target_groups_in = target_groups_in;
+    let bridge = inv.task_definitions.iter().any(|t| t.network_mode == "bridge");
+    let mut named: Vec<String> =
+        service_in.as_ref().map(|s| s.load_balancers.iter().map(|l| l.target_group.clone()).collect()).unwrap_or_default();
+    for l in &listeners {
+        named.extend(l.default_actions.iter().flat_map(|a| a.target_groups.iter().map(|(k, _)| k.clone())));
+    }
+    for k in named {
+        if k.is_empty() || target_groups_in.iter().any(|t| names(&k, t)) || target_groups_in.len() >= 5 {
+            continue;
+        }
+        let name = match k.split('/').collect::<Vec<_>>().as_slice() {
+            [_, name, _] if k.contains(":targetgroup/") => name.to_string(),
+            _ => last_part(&k).to_string(),
+        };
+        let kind = if bridge { "instance" } else { "ip" };
+        b.assume(
+            format!(
+                "Target group {name} was not described: assuming an {kind} group with AWS's default health check (/, traffic port, 200)."
+            ),
+            if k.starts_with("arn:") {
+                format!("aws elbv2 describe-target-groups --target-group-arns {k}")
+            } else {
+                "aws elbv2 describe-target-groups --names <its name>".into()
+            },
+        );
+        target_groups_in.push(TargetGroupIn {
+            arn: k.clone(),
+            name,
+            protocol: "HTTP".into(),
+            port: service_in.as_ref().and_then(|s| s.load_balancers.first()).and_then(|l| l.container_port),
+            target_type: kind.into(),
+            ..TargetGroupIn::default()
+        });
+    }
+
     // Target groups: those the listeners, rules and the service name, the service's first.
     let rules_in = uniq(&inv.rules, |_| "");
     let mut wanted: Vec<String> = Vec::new();
@@ -225,6 +263,23 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         .or(tds.first())
         .cloned();
 
+    if let (Some(s), Some(td)) = (&service_in, &td_in) {
+        let runs = format!("{}:{}", td.family, td.revision.unwrap_or(0));
+        if !s.task_definition.is_empty()
+            && !s.task_definition.ends_with(&runs)
+            && s.task_definition != td.arn
+            && s.task_definition != td.family
+        {
+            b.assume(
+                format!("The service runs {}, but the task definition pasted is {runs}: using it.", last_part(&s.task_definition)),
+                format!("aws ecs describe-task-definition --task-definition {}", last_part(&s.task_definition)),
+            );
+        }
+    }
+    if tgs_in.len() > 1 && inv.target_group_attributes.iter().any(|(k, _)| k.is_empty()) {
+        b.not_modelled("Target group attributes pasted without their command name no group: they are left out (paste them as the collector writes them).");
+    }
+
     // Subnets and the VPC.
     let subnets_in = uniq(&inv.subnets, |s| &s.id);
     let tasks_in = uniq(&inv.tasks, |t| &t.arn);
@@ -251,16 +306,28 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         let cidr = described
             .map(|s| s.cidr.clone())
             .filter(|c| Cidr::parse(c).is_some_and(|c| vpc.covers(c) && (16..=28).contains(&c.prefix_len)));
-        let cidr = cidr.unwrap_or_else(|| {
-            // A /24 the pasted subnets do not use, from the top of the VPC's range down.
+        // An undescribed subnet that holds a task: the /24 around the task's address.
+        let from_task = running
+            .iter()
+            .filter(|t| t.subnet == raw)
+            .filter_map(|t| Ipv4::parse(&t.private_ip))
+            .map(|ip| Cidr { base: Ipv4(ip.0 & 0xFFFF_FF00), prefix_len: 24 })
+            .find(|c| vpc.covers(*c) && !out.iter().any(|s| Cidr::parse(&s.cidr).is_some_and(|o| o.covers(*c) || c.covers(o))))
+            .map(|c| format!("{}/{}", c.base, c.prefix_len));
+        let cidr = cidr.or(from_task).unwrap_or_else(|| {
+            // A block the pasted subnets do not use, from the top of the VPC's range down: a
+            // /24, or a /28 in a VPC smaller than a /22.
+            let len: u8 = if vpc.prefix_len <= 22 { 24 } else { 28 };
+            let block = 1u32 << (32 - len);
+            let blocks = (1u32 << (32 - vpc.prefix_len)) / block;
             loop {
                 invented += 1;
-                let base = Ipv4(vpc.base.0 + ((256 - invented.min(255)) << 8));
-                let c = format!("{base}/24");
-                let cc = Cidr::parse(&c).expect("a /24");
+                let base = Ipv4(vpc.base.0 + (blocks.saturating_sub(invented.min(blocks))) * block);
+                let c = format!("{base}/{len}");
+                let cc = Cidr::parse(&c).expect("an aligned block");
                 let clash = out.iter().chain([].iter()).any(|s| Cidr::parse(&s.cidr).is_some_and(|o| o.covers(cc) || cc.covers(o)))
                     || subnets_in.iter().any(|s| Cidr::parse(&s.cidr).is_some_and(|o| o.covers(cc) || cc.covers(o)));
-                if !clash || invented > 250 {
+                if !clash || invented >= blocks {
                     break c;
                 }
             }
@@ -270,7 +337,7 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         if described.is_none() {
             b.assume(
                 format!("Subnet {id} was not described: assuming {cidr} in {zone}."),
-                format!("aws ec2 describe-subnets --subnet-ids {id}"),
+                format!("aws ec2 describe-subnets --subnet-ids {}", real_or(&id, "<subnet-id>")),
             );
         }
         out.push(Subnet { id: id.clone(), availability_zone: lab_name(&zone, 64, "us-east-1a"), cidr, is_public: public });
@@ -459,7 +526,7 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
                 g.egress = crate::sim::scenario::allow_all_egress();
                 b.assume(
                     format!("No describe-security-groups for the load balancer's group {id}: assuming it admits the listener ports from anywhere and allows all outbound traffic."),
-                    format!("aws ec2 describe-security-groups --group-ids {id}"),
+                    format!("aws ec2 describe-security-groups --group-ids {}", real_or(id, "<the load balancer's group id>")),
                 );
             } else if is_task {
                 for lbg in &lb_groups {
@@ -471,7 +538,7 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
                 g.egress = crate::sim::scenario::allow_all_egress();
                 b.assume(
                     format!("No describe-security-groups for the task group {id}: assuming it admits the load balancer's groups on the traffic port {traffic_port}."),
-                    format!("aws ec2 describe-security-groups --group-ids {id}"),
+                    format!("aws ec2 describe-security-groups --group-ids {}", real_or(id, "<the tasks' group id>")),
                 );
             } else {
                 b.assume(
@@ -524,10 +591,16 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
             }
         }
         let mut hc = HealthCheck::default();
-        if let Some(p) = Some(t.health_check_path.clone()).filter(|p| p.starts_with('/')) {
-            hc.path = p;
+        let printable = |p: &str, max: usize| p.starts_with('/') && p.len() <= max && p.bytes().all(|b| b.is_ascii_graphic());
+        if printable(&t.health_check_path, 1024) {
+            hc.path = t.health_check_path.clone();
+        } else if !t.health_check_path.is_empty() {
+            b.not_modelled(format!(
+                "Target group {name}'s health check path is not a path the lab can send; it checks {} instead.",
+                hc.path
+            ));
         }
-        if !t.health_check_port.is_empty() {
+        if t.health_check_port == "traffic-port" || t.health_check_port.parse::<u16>().is_ok_and(|p| p > 0) {
             hc.port = t.health_check_port.clone();
         }
         if let Some(n) = t.interval_seconds {
@@ -542,8 +615,13 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         if let Some(n) = t.unhealthy_threshold {
             hc.unhealthy_threshold_count = n;
         }
-        if !t.matcher.is_empty() {
+        if crate::sim::scenario::parse_matcher(&t.matcher).is_some() {
             hc.matcher = t.matcher.clone();
+        } else if !t.matcher.is_empty() {
+            b.not_modelled(format!(
+                "Target group {name} accepts {:?}, which the lab does not read (gRPC codes or a range beyond 200-499); it accepts 200.",
+                t.matcher
+            ));
         }
         if t.health_check_enabled == Some(false) {
             b.not_modelled(format!("Target group {name} has health checks disabled; the lab always checks, so its targets are checked with the settings it lists."));
@@ -587,6 +665,8 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
     let tg_name_of = |key: &str| -> Option<String> { tg_map.iter().find(|(t, _)| names(key, t)).map(|(_, n)| n.clone()) };
 
     // Listeners and rules.
+    let service_tg_keys: Vec<String> =
+        service_in.as_ref().map(|s| s.load_balancers.iter().map(|l| l.target_group.clone()).collect()).unwrap_or_default();
     let mut scenario_listeners: Vec<Listener> = Vec::new();
     for l in &listeners {
         if scenario_listeners.len() == 10 {
@@ -608,9 +688,23 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
             .collect();
         for r in mine {
             let priority = r.priority.unwrap_or(0);
-            let paths: Vec<&String> = r.conditions.iter().filter(|(f, _)| f == "path-pattern").flat_map(|(_, v)| v).collect();
+            let mut paths: Vec<&String> = r.conditions.iter().filter(|(f, _)| f == "path-pattern").flat_map(|(_, v)| v).collect();
             let others: Vec<&str> = r.conditions.iter().map(|(f, _)| f.as_str()).filter(|f| *f != "path-pattern").collect();
-            if !others.is_empty() || paths.is_empty() {
+            // A rule that reaches the service only by host (the common shared-ALB setup) is
+            // kept, matched on its path alone: dropping it would invent a broken hop.
+            let reaches_service = r.actions.iter().flat_map(|a| &a.target_groups).any(|(k, _)| service_tg_keys.iter().any(|s| s == k));
+            let every_path = String::from("/*");
+            if !others.is_empty() && reaches_service {
+                if paths.is_empty() {
+                    paths.push(&every_path);
+                }
+                b.not_modelled(format!(
+                    "Rule {priority} on port {} also matches {}; the lab matches paths only, so it is drawn matching {} alone.",
+                    l.port,
+                    others.join(" and "),
+                    paths[0]
+                ));
+            } else if !others.is_empty() || paths.is_empty() {
                 b.not_modelled(format!(
                     "Rule {priority} on port {} matches {}; the lab matches paths only, so it is left out and its requests fall to the next rule.",
                     l.port,
@@ -627,8 +721,12 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
                 ));
             }
             let Some(action) = lab_action(b, &r.actions, &tg_name_of, &format!("rule {priority} on port {}", l.port)) else { continue };
+            if !paths[0].starts_with('/') || paths[0].len() > 128 || !paths[0].bytes().all(|b| b.is_ascii_graphic()) {
+                b.not_modelled(format!("Rule {priority} on port {} matches a path the lab cannot read; it is left out.", l.port));
+                continue;
+            }
             if rules.len() < 100 && !rules.iter().any(|x| x.priority == priority) && (1..=50_000).contains(&priority) {
-                rules.push(ListenerRule { priority, path_pattern: paths[0].chars().take(128).collect(), action });
+                rules.push(ListenerRule { priority, path_pattern: paths[0].clone(), action });
             }
         }
         rules.sort_by_key(|r| r.priority);
@@ -922,7 +1020,14 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
     // Network ACLs: the custom ones on the subnets kept; the default ACL allows everything.
     let mut network_acls = Vec::new();
     for a in uniq(&inv.network_acls, |a| &a.id) {
-        let subnets: Vec<String> = a.subnets.iter().filter(|s| scenario_subnets.iter().any(|x| &x.id == *s)).cloned().collect();
+        let subnets: Vec<String> =
+            a.subnets.iter().map(|s| lab_name(s, 64, "subnet-imported")).filter(|s| scenario_subnets.iter().any(|x| &x.id == s)).collect();
+        if a.entries.is_empty() && !subnets.is_empty() {
+            // Terraform's separate aws_network_acl_rule resources are not read: an ACL with no
+            // entries would deny everything, which is not what such a setup does.
+            b.not_modelled(format!("Network ACL {} lists no entries here (rules kept as separate resources are not read); it is left out, so its subnets allow all traffic.", a.id));
+            continue;
+        }
         let allows_all = a
             .entries
             .iter()
@@ -980,8 +1085,20 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         .map(|l| l.port)
         .unwrap_or(80);
 
+    let service_group = service.as_ref().and_then(|s| s.load_balancer.as_ref()).map(|l| l.target_group.clone());
+    let client_path = scenario_listeners
+        .iter()
+        .find(|l| l.port == client_port)
+        .filter(|l| !service_group.as_ref().is_some_and(|g| crate::sim::scenario::action_forwards_to(&l.default_action, g)))
+        .and_then(|l| {
+            l.rules.iter().find(|r| service_group.as_ref().is_some_and(|g| crate::sim::scenario::action_forwards_to(&r.action, g)))
+        })
+        .map(|r| r.path_pattern.replace(['*', '?'], "x"))
+        .unwrap_or_else(|| "/".to_string());
     b.assume(
-        format!("Clients are assumed to send GET / to the listener on port {client_port}; change it in the page's client settings."),
+        format!(
+            "Clients are assumed to send GET {client_path} to the listener on port {client_port}; change it in the page's client settings."
+        ),
         "",
     );
 
@@ -1000,7 +1117,7 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
     let scenario = Scenario {
         format: FORMAT.into(),
         version: VERSION,
-        name: format!("Imported: {lb_name}{}", service.as_ref().map(|s| format!(" → {}", s.name)).unwrap_or_default())
+        name: format!("{IMPORTED_PREFIX}{lb_name}{}", service.as_ref().map(|s| format!(" → {}", s.name)).unwrap_or_default())
             .chars()
             .take(120)
             .collect(),
@@ -1025,24 +1142,38 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         container_instances,
         task_definition,
         service,
-        client: Client { port: client_port, ..Client::default() },
+        client: Client { port: client_port, path: client_path, ..Client::default() },
         options: SimOptions { initial_targets_fail_open: false, warm_up_seconds: 0, task_private_ips },
     };
 
     // Real ARNs for the lab's derived ones.
+    // Where a document gave no ARN (a template's logical id, a plan's address, an assumption),
+    // a placeholder to fill: the lab's own ARN would name an account that is not the user's.
     let mut ids = IdBook::default();
-    if let Some(lb) = lb_in.as_ref().filter(|l| l.arn.starts_with("arn:")) {
-        ids.arns.push((load_balancer_arn(&scenario), lb.arn.clone()));
+    let real = |key: &str, what: String| if key.starts_with("arn:") { key.to_string() } else { format!("<{what}>") };
+    ids.arns.push((
+        load_balancer_arn(&scenario),
+        real(lb_in.as_ref().map(|l| l.arn.as_str()).unwrap_or(""), format!("the ARN of {}", scenario.load_balancer.name)),
+    ));
+    for l in &scenario.load_balancer.listeners {
+        let key = listeners.iter().find(|x| x.port == l.port).map(|x| x.arn.as_str()).unwrap_or("");
+        ids.arns.push((listener_arn(&scenario, l.port), real(key, format!("the ARN of the listener on port {}", l.port))));
     }
-    for l in listeners.iter().filter(|l| l.arn.starts_with("arn:")) {
-        ids.arns.push((listener_arn(&scenario, l.port), l.arn.clone()));
-    }
-    for (t, tg) in tgs_in.iter().zip(&scenario.target_groups) {
-        if t.arn.starts_with("arn:") {
-            ids.arns.push((target_group_arn(tg), t.arn.clone()));
-        }
+    for tg in &scenario.target_groups {
+        let key = tgs_in.iter().find(|t| lab_name(&t.name, 32, "imported-tg") == tg.name).map(|t| t.arn.as_str()).unwrap_or("");
+        ids.arns.push((target_group_arn(tg), real(key, format!("the ARN of {}", tg.name))));
     }
     Ok((scenario, ids))
+}
+
+/// An id for a command the user can run: the real one, or a placeholder to fill for one the
+/// import made up.
+fn real_or(id: &str, placeholder: &str) -> String {
+    if id.contains("assumed") {
+        placeholder.to_string()
+    } else {
+        id.to_string()
+    }
 }
 
 fn rule(from: u16, to: u16, source: &str, description: &str) -> SecurityGroupRule {

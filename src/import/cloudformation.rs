@@ -19,7 +19,7 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
         return Err("`Resources` should be an object of resources by logical id, as in a CloudFormation template".into());
     };
     let parameters = doc.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    let cx = Cx { resources, parameters: &parameters };
+    let cx = Cx { resources, parameters: &parameters, budget: std::cell::Cell::new(RESOLVE_BUDGET) };
     let inv = &mut read.inventory;
     let mut used = 0;
     for (logical, r) in resources {
@@ -193,14 +193,21 @@ fn permission(x: &Value, group_key: &str, prefix_key: &str) -> Permission {
 struct Cx<'a> {
     resources: &'a Map<String, Value>,
     parameters: &'a Map<String, Value>,
+    /// Values produced while resolving, all resources together: a template that refers to a
+    /// large default many times is cut off here instead of filling the memory.
+    budget: std::cell::Cell<usize>,
 }
+
+/// Values one template may resolve to: far above a real template's few thousand.
+const RESOLVE_BUDGET: usize = 500_000;
 
 impl Cx<'_> {
     /// `v` with every intrinsic replaced by what it names.
     fn resolve(&self, v: &Value, depth: usize) -> Value {
-        if depth > 24 {
+        if depth > 24 || self.budget.get() == 0 {
             return Value::Null;
         }
+        self.budget.set(self.budget.get() - 1);
         match v {
             Value::Object(o) if o.len() == 1 => {
                 let (k, arg) = o.iter().next().expect("one entry");
@@ -249,7 +256,14 @@ impl Cx<'_> {
         }
         if let Some(p) = self.parameters.get(name) {
             let kind = text(p, "Type");
-            return match p.get("Default") {
+            // A default is a value, not a document: a long one is taken as the parameter's name.
+            let small = |d: &&Value| match d {
+                Value::String(s) => s.len() <= 4096,
+                Value::Array(a) => a.len() <= 64,
+                _ => true,
+            };
+            let default = p.get("Default").filter(small);
+            return match default {
                 Some(Value::String(d)) if kind.starts_with("List<") || kind == "CommaDelimitedList" => {
                     Value::Array(d.split(',').map(|s| Value::String(s.trim().to_string())).collect())
                 }

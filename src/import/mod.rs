@@ -42,6 +42,10 @@ pub const MAX_DOCUMENTS: usize = 64;
 /// that reading and joining them stays instant.
 pub const MAX_RESOURCES: usize = 5_000;
 
+/// How an imported setup's scenario name starts (until it is redacted): the share dialog
+/// offers redaction when it sees it.
+pub const IMPORTED_PREFIX: &str = "Imported: ";
+
 /// A pasted text or a dropped file: its name (the file name, or "pasted text 2") and contents.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {
@@ -428,11 +432,7 @@ pub fn read(sources: &[Source]) -> (Inventory, Vec<DocumentReport>) {
         if i >= MAX_DOCUMENTS {
             report.refused = Some(format!("one import reads at most {MAX_DOCUMENTS} documents; this is number {}", i + 1));
         } else if source.text.len() > MAX_DOCUMENT_BYTES {
-            report.refused = Some(format!(
-                "it is {}, above the {} one document may be: paste one command's output per document",
-                size_words(source.text.len()),
-                size_words(MAX_DOCUMENT_BYTES)
-            ));
+            report.refused = Some(too_big(source.text.len()));
         } else if total > MAX_TOTAL_BYTES {
             report.refused = Some(format!("all documents together may be at most {}", size_words(MAX_TOTAL_BYTES)));
         } else {
@@ -466,6 +466,15 @@ pub fn import(sources: &[Source]) -> Imported {
 pub fn rebuild(inventory: Inventory, documents: Vec<DocumentReport>) -> Imported {
     let built = build::build(&inventory);
     Imported { documents, inventory, scenario: built.scenario, notes: built.notes, ids: built.ids }
+}
+
+/// Why a document of `bytes` is refused: also said before a file that big is read at all.
+pub fn too_big(bytes: usize) -> String {
+    format!(
+        "it is {}, above the {} one document may be: paste one command's output per document",
+        size_words(bytes),
+        size_words(MAX_DOCUMENT_BYTES)
+    )
 }
 
 fn size_words(bytes: usize) -> String {

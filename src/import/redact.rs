@@ -5,13 +5,18 @@
 //! an ARN, a name, a rule's source), so every join still holds and the redacted setup
 //! diagnoses the same. Values are replaced as whole words between `:` `/` `,` and spaces, never
 //! inside a longer word, so AWS's own vocabulary (`application`, `forward`) is never touched.
-//! Private addresses (10/8, 172.16/12, 192.168/16) are kept: they locate nothing outside the
-//! VPC, and the subnets' ranges must keep holding the tasks.
+//! Private addresses (10/8, 172.16/12, 192.168/16, 100.64/10) are kept: they locate nothing
+//! outside the VPC, and the subnets' ranges must keep holding the tasks. Public addresses and
+//! blocks move to 198.18.0.0/15 at the same size. Free text (rule descriptions, fixed
+//! responses, redirect targets, service events) is dropped: it decides no hop.
 
 use super::{DocumentReport, Imported, Inventory};
 use crate::sim::net::Ipv4;
 use serde_json::Value;
 use std::collections::BTreeMap;
+
+/// How a redacted import's scenario name starts.
+pub const REDACTED_PREFIX: &str = "Imported (redacted): ";
 
 /// What redaction replaced, for the page to say ("12 values replaced").
 pub struct Redacted {
@@ -51,11 +56,15 @@ const VOCABULARY: [&str; 24] = [
 struct Table {
     map: BTreeMap<String, String>,
     counters: BTreeMap<&'static str, usize>,
+    /// The next free offset in 198.18.0.0/15 for public addresses.
+    next_block: u64,
 }
 
 impl Table {
     fn add(&mut self, real: &str, kind: &'static str) {
-        if real.is_empty() || self.map.contains_key(real) || VOCABULARY.contains(&real) || real == "default" {
+        // A name that is only digits would also match ports and counts.
+        let numeric = kind != "account" && real.bytes().all(|b| b.is_ascii_digit());
+        if real.is_empty() || numeric || self.map.contains_key(real) || VOCABULARY.contains(&real) || real == "default" {
             return;
         }
         let n = self.counters.entry(kind).or_insert(0);
@@ -72,22 +81,39 @@ impl Table {
         self.map.get(w).cloned().unwrap_or_else(|| w.to_string())
     }
 
-    /// Every public IPv4 address in `s` gets its own address in 198.51.100.0/24 (TEST-NET-2, a
-    /// documentation range that is never a real client).
-    fn add_addresses(&mut self, s: &str) {
-        for w in s.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
-            if let Some(addr) = Ipv4::parse(w) {
-                if !addr.is_private() && addr.0 != 0 && !self.map.contains_key(w) {
-                    let n = self.counters.entry("address").or_insert(0);
-                    *n += 1;
-                    let placeholder = format!("198.51.100.{}", (*n % 254) + 1);
-                    self.map.insert(w.to_string(), placeholder);
-                }
-            }
+    /// A public address or block, as a whole string, gets a block of the same size in
+    /// 198.18.0.0/15 (reserved for benchmarks, never a real client or the lab's own client),
+    /// each its own, aligned, so containment between rules is kept. Private and documentation
+    /// addresses and `0.0.0.0/0` stay; blocks wider than /15 stay too (they locate nobody).
+    fn add_address(&mut self, s: &str) {
+        if self.map.contains_key(s) {
+            return;
         }
+        let (ip, len) = match s.split_once('/') {
+            Some((ip, len)) => (ip, len.parse::<u32>().ok()),
+            None => (s, Some(32)),
+        };
+        let (Some(addr), Some(len)) = (Ipv4::parse(ip), len) else { return };
+        let documentation = [0xC000_0200u32, 0xC633_6400, 0xCB00_7100].contains(&(addr.0 & 0xFFFF_FF00));
+        if addr.is_private() || documentation || addr.0 == 0 || !(15..=32).contains(&len) {
+            return;
+        }
+        let size = 1u64 << (32 - len);
+        let next = self.next_block.div_ceil(size) * size;
+        if next + size > 1 << 17 {
+            return;
+        }
+        self.next_block = next + size;
+        let base = Ipv4(0xC612_0000 + next as u32);
+        let placeholder = if s.contains('/') { format!("{base}/{len}") } else { base.to_string() };
+        self.map.insert(s.to_string(), placeholder);
     }
 
     fn text(&self, s: &str) -> String {
+        // A whole value first: an address block, or a name with spaces in it.
+        if let Some(p) = self.map.get(s) {
+            return p.clone();
+        }
         let mut out = String::with_capacity(s.len());
         let mut word = String::new();
         for c in s.chars() {
@@ -106,7 +132,7 @@ impl Table {
 
 fn addresses(v: &Value, t: &mut Table) {
     match v {
-        Value::String(s) => t.add_addresses(s),
+        Value::String(s) => t.add_address(s),
         Value::Array(a) => a.iter().for_each(|x| addresses(x, t)),
         Value::Object(o) => o.values().for_each(|x| addresses(x, t)),
         _ => {}
@@ -198,7 +224,21 @@ fn walk(v: &mut Value, t: &Table) {
 pub fn redact_inventory(inv: &Inventory) -> (Inventory, usize) {
     let mut t = Table::default();
     collect(inv, &mut t);
-    let mut v = serde_json::to_value(inv).expect("an inventory is plain data");
+    // Free text could say anything: rule descriptions, fixed responses, redirect targets,
+    // service events. None of it decides a hop.
+    let mut inv = inv.clone();
+    for g in &mut inv.security_groups {
+        g.ingress.iter_mut().chain(g.egress.iter_mut()).for_each(|p| p.description.clear());
+    }
+    inv.loose_rules.iter_mut().for_each(|(_, _, p)| p.description.clear());
+    let actions =
+        inv.listeners.iter_mut().flat_map(|l| l.default_actions.iter_mut()).chain(inv.rules.iter_mut().flat_map(|r| r.actions.iter_mut()));
+    for a in actions {
+        a.message_body.clear();
+        a.redirect.clear();
+    }
+    inv.services.iter_mut().for_each(|x| x.events.clear());
+    let mut v = serde_json::to_value(&inv).expect("an inventory is plain data");
     addresses(&v, &mut t);
     walk(&mut v, &t);
     let out: Inventory = serde_json::from_value(v).expect("only strings changed");
@@ -216,5 +256,12 @@ pub fn redact(imported: &Imported) -> Redacted {
             ..d.clone()
         })
         .collect();
-    Redacted { imported: super::rebuild(inv, documents), replaced }
+    let mut imported = super::rebuild(inv, documents);
+    // The name says so, so the share dialog can tell a redacted import from one that is not.
+    if let Ok(valid) = &imported.scenario {
+        let mut s = valid.get().clone();
+        s.name = s.name.replacen(super::IMPORTED_PREFIX, REDACTED_PREFIX, 1);
+        imported.scenario = s.validate().map_err(|e| e.0.iter().map(|x| format!("{}: {}", x.field, x.message)).collect());
+    }
+    Redacted { imported, replaced }
 }

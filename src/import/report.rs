@@ -81,24 +81,23 @@ const STEP_MS: u64 = 5_000;
 /// `initial` one), keyed by the observed target's id and port.
 #[derive(Default)]
 pub struct FirstStates {
-    states: Vec<(String, Option<u16>, String, String)>,
+    states: std::collections::BTreeMap<(String, Option<u16>), (String, String)>,
 }
 
 impl FirstStates {
     pub fn record(&mut self, sim: &Sim, observed: &[ObservedTarget]) {
         for o in observed {
-            let decided = self.states.iter().any(|(id, port, state, _)| *id == o.id && *port == o.port && state != "initial");
-            if decided {
+            let key = (o.id.clone(), o.port);
+            if self.states.get(&key).is_some_and(|(state, _)| state != "initial") {
                 continue;
             }
             let Some(t) = sim.targets().find(|t| matches(t, o)) else { continue };
-            self.states.retain(|(id, port, _, _)| !(*id == o.id && *port == o.port));
             let reason = t.reason.as_ref().map(|r| r.code()).unwrap_or("").to_string();
-            self.states.push((o.id.clone(), o.port, t.state.key().to_string(), reason));
+            self.states.insert(key, (t.state.key().to_string(), reason));
         }
     }
     fn get(&self, o: &ObservedTarget) -> Option<(&str, &str)> {
-        self.states.iter().find(|(id, port, _, _)| *id == o.id && *port == o.port).map(|(_, _, s, r)| (s.as_str(), r.as_str()))
+        self.states.get(&(o.id.clone(), o.port)).map(|(s, r)| (s.as_str(), r.as_str()))
     }
 }
 
@@ -236,9 +235,13 @@ fn static_checks(imported: &Imported, s: &Scenario) -> Vec<Static> {
         }
     }
     // An awsvpc task definition needs the service's awsvpcConfiguration (cfn-lint E3052).
-    for svc in &inv.services {
-        let td_awsvpc = inv.task_definitions.iter().any(|t| t.network_mode == "awsvpc");
-        if td_awsvpc && svc.subnets.is_none() && !svc.name.is_empty() {
+    let runs = s.service.as_ref().map(|x| x.name.clone()).unwrap_or_default();
+    for svc in inv
+        .services
+        .iter()
+        .filter(|x| !x.name.is_empty() && x.name.replace(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)), "-") == runs)
+    {
+        if td.network_mode == NetworkMode::Awsvpc && svc.subnets.is_none() {
             out.push(Static { covered_by: &[], finding: ImportFinding {
                 id: "awsvpc-without-network-configuration".into(),
                 linter: Some("cfn-lint E3052"),
@@ -280,7 +283,8 @@ fn compare(sim: &Sim, observed: &[ObservedTarget], first: &FirstStates) -> Vec<C
             Some((state, reason)) => (words(state, reason), state.to_string()),
             None => ("has no such target".to_string(), String::new()),
         };
-        let agree = o.state == sim_state || (mine.is_none() && o.state.is_empty());
+        // `unused` and no target at all both mean the service's group gets no traffic.
+        let agree = o.state == sim_state || (mine.is_none() && (o.state.is_empty() || o.state == "unused"));
         let port = o.port.map(|p| p.to_string()).unwrap_or_else(|| "its port".into());
         let undecided = matches!(o.state.as_str(), "initial" | "draining" | "unavailable");
         let verdict = if agree {
@@ -290,12 +294,14 @@ fn compare(sim: &Sim, observed: &[ObservedTarget], first: &FirstStates) -> Vec<C
         } else {
             "disagree"
         };
-        let note = if agree {
+        let note = if agree && o.state == "unused" {
+            "No listener rule forwards to this group: AWS leaves its targets unused, and the simulation, where ECS would refuse to attach a service to a group no listener uses, registers none. Either way the service gets no traffic.".into()
+        } else if agree {
             String::new()
         } else if undecided {
             format!("AWS had not decided yet ({observed}) when the output was taken; the simulation predicts {simulated}.")
         } else if o.state == "unused" {
-            "AWS says unused (Target.NotInUse): no listener rule forwards to this target's group, so the load balancer neither checks it nor sends it requests. The simulation follows the same chain and gives the group no traffic.".into()
+            "AWS says unused (Target.NotInUse): no listener rule forwards to this target's group, or its zone is not enabled on the load balancer; the simulation routes to it, so a listener or rule document is probably older than the setup.".into()
         } else if mine.is_none() {
             format!(
                 "The simulation registers no target {}: the pasted documents are from different moments (describe-tasks and describe-target-health taken at once agree), or the task was replaced since.",

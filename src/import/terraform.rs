@@ -346,8 +346,20 @@ impl Doc<'_> {
                 let refs =
                     call.and_then(|c| c.get("expressions")).and_then(|e| e.get(var)).map(|e| strings(e, "references")).unwrap_or_default();
                 self.resolve(parent, &refs, depth + 1)
-            } else if reference.starts_with("module.") {
-                Vec::new()
+            } else if let Some(rest) = reference.strip_prefix("module.") {
+                // A child module's output (`module.vpc.private_subnets`): the references of the
+                // output's expression, inside that module.
+                let mut parts = rest.splitn(3, '.');
+                let (Some(name), Some(output)) = (parts.next(), parts.next()) else { continue };
+                let child = if module.is_empty() { format!("module.{name}") } else { format!("{module}.module.{name}") };
+                let refs = self
+                    .config_module(&child)
+                    .and_then(|m| m.get("outputs"))
+                    .and_then(|o| o.get(output))
+                    .and_then(|o| o.get("expression"))
+                    .map(|e| strings(e, "references"))
+                    .unwrap_or_default();
+                self.resolve(&child, &refs, depth + 1)
             } else {
                 // `aws_x.name.attr` or `aws_x.name` or `aws_x.name[0].attr`.
                 let mut parts = reference.splitn(3, '.');

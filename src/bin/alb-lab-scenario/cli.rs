@@ -24,6 +24,7 @@ struct Cli {
 enum Command {
     /// Run a scenario natively and print the outcome tally, target states, events and diagnosis.
     Run {
+        /// A scenario file (scenarios/*.json).
         file: PathBuf,
         /// Sim seconds to run (at most 86400, one sim day).
         #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(0..=86_400))]
@@ -39,9 +40,13 @@ enum Command {
         events: usize,
     },
     /// Validate a scenario file, and nothing else.
-    Check { file: PathBuf },
+    Check {
+        /// A scenario file (scenarios/*.json).
+        file: PathBuf,
+    },
     /// Check an exercise: is it valid, does its start fail the goal, does its solution reach it?
     Exercise {
+        /// An exercise file (scenarios/exercises/*.json).
         file: PathBuf,
         /// Sim seconds the untouched start runs (at most 3600).
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=3_600))]
@@ -61,6 +66,7 @@ enum Command {
     },
     /// Diagnose a real setup from its documents; exits 1 when a request cannot get through.
     Diagnose {
+        /// AWS CLI JSON outputs, collector files, `terraform show -json` documents, templates.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Print the findings as JSON.
@@ -72,6 +78,7 @@ enum Command {
     },
     /// Print the AWS CLI documents a scenario implies, as one collector file (after a run).
     Export {
+        /// A scenario file (scenarios/*.json).
         file: PathBuf,
         /// Sim seconds to run first, so target health has settled.
         #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=86_400))]
@@ -150,15 +157,15 @@ fn read_import(files: &[PathBuf], redact: bool) -> Result<Imported, ExitCode> {
             ExitCode::from(2)
         })?;
         if meta.len() > import::MAX_DOCUMENT_BYTES as u64 {
-            // Refused before it is read into memory; the import says the same in its words.
-            sources.push(Source::new(f.display().to_string(), " ".repeat(import::MAX_DOCUMENT_BYTES + 1)));
+            // Refused before it is read into memory, in the import's own words.
+            eprintln!("{}: not imported: {}", f.display(), import::too_big(meta.len() as usize));
             continue;
         }
         let bytes = std::fs::read(f).map_err(|e| {
             eprintln!("{}: {e}", f.display());
             ExitCode::from(2)
         })?;
-        sources.push(Source::new(f.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()));
+        sources.push(Source::new(f.display().to_string(), decode(&bytes)));
     }
     let mut imported = import::import(&sources);
     if redact {
@@ -191,6 +198,22 @@ fn read_import(files: &[PathBuf], redact: bool) -> Result<Imported, ExitCode> {
         return Err(ExitCode::from(2));
     }
     Ok(imported)
+}
+
+/// A file as text: UTF-8, or UTF-16 with its byte-order mark (what PowerShell's `>` writes).
+fn decode(bytes: &[u8]) -> String {
+    let utf16 = |be: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| if be { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, ..] => utf16(false),
+        [0xFE, 0xFF, ..] => utf16(true),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 fn import_files(files: &[PathBuf], output: Option<&Path>, redact: bool) -> ExitCode {
