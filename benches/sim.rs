@@ -139,5 +139,36 @@ fn seek(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hour, diagram, longest_lists, early_and_late, seek);
+/// Importing a real setup: reading and joining one collector file (a broken fixture: the task
+/// group drops the load balancer), and the report (five simulated minutes and the diagnosis),
+/// what the dialog does on every paste; then the same beside a document at the resource limit.
+fn import(c: &mut Criterion) {
+    use alb_lab::import::{self, report::report, Source};
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/aws/task-sg-blocks-alb.json");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let sources = [Source::new("collector file", text)];
+    let mut group = c.benchmark_group("import");
+    group.bench_function("read and build", |b| b.iter(|| black_box(import::import(&sources))));
+    let imported = import::import(&sources);
+    group.sample_size(20);
+    group.bench_function("report", |b| b.iter(|| black_box(report(&imported))));
+    // The most an import reads: the fixture plus security groups up to the resource limit, each
+    // with rules that name another group, so the joins have work to do.
+    let groups: Vec<String> = (0..import::MAX_RESOURCES - 100)
+        .map(|i| {
+            format!(
+                r#"{{"GroupId":"sg-{i:017x}","GroupName":"g{i}","VpcId":"vpc-1","IpPermissions":[{{"IpProtocol":"tcp","FromPort":80,"ToPort":80,"UserIdGroupPairs":[{{"GroupId":"sg-{:017x}"}}]}}],"IpPermissionsEgress":[{{"IpProtocol":"-1","IpRanges":[{{"CidrIp":"0.0.0.0/0"}}]}}]}}"#,
+                (i + 1) % 1000
+            )
+        })
+        .collect();
+    let big = [sources[0].clone(), Source::new("many groups", format!(r#"{{"SecurityGroups":[{}]}}"#, groups.join(",")))];
+    let read = import::import(&big);
+    assert!(read.documents.iter().all(|d| d.refused.is_none()), "the limit's document must be read, not refused: {:?}", read.documents);
+    assert!(read.scenario().is_some(), "the fixture still builds beside the groups");
+    group.bench_function("read and build at the resource limit", |b| b.iter(|| black_box(import::import(&big))));
+    group.finish();
+}
+
+criterion_group!(benches, hour, diagram, longest_lists, early_and_late, seek, import);
 criterion_main!(benches);
