@@ -2,7 +2,7 @@
 
 use super::browser::{keep_focus, post_to_parent, query_param, storage, watch_width, window_size};
 use super::theme::{apply_theme, Theme};
-use super::{clock, console, diagram, exercises, knobs, panels, share, timeline, tokens, use_sim, SimHandle};
+use super::{clock, console, diagram, exercises, import, knobs, panels, share, timeline, tokens, use_sim, SimHandle};
 use crate::scenarios;
 use crate::sim::Sim;
 use leptos::prelude::*;
@@ -214,6 +214,8 @@ pub fn App() -> impl IntoView {
     }
     share::sync_state(handle, ex, &embed);
     let is_share_open = RwSignal::new(false);
+    let is_import_open = RwSignal::new(false);
+    provide_context(import::ImportDialog(is_import_open));
     watch_width(handle);
     clock::start_animation_loop(handle);
     let saved = storage().and_then(|s| s.get_item("alb-lab-theme").ok().flatten()).map(|k| Theme::from_key(&k)).unwrap_or(Theme::Auto);
@@ -243,6 +245,13 @@ pub fn App() -> impl IntoView {
             </button>
             <button
                 class="button"
+                aria-expanded=move || is_import_open.get().to_string()
+                on:click=move |_| is_import_open.update(|o| *o = !*o)
+            >
+                "Import your setup"
+            </button>
+            <button
+                class="button"
                 aria-expanded=move || ex.is_picker_open.get().to_string()
                 on:click=move |_| ex.is_picker_open.update(|o| *o = !*o)
             >
@@ -264,6 +273,7 @@ pub fn App() -> impl IntoView {
         </header>
         <Banner/>
         <share::SharePanel is_open=is_share_open/>
+        <import::ImportPanel is_open=is_import_open/>
         <exercises::ExercisePicker/>
         <panels::TimeControls compact=false/>
         <panels::LiveRegion/>

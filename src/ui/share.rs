@@ -586,9 +586,20 @@ fn share_contents(is_open: RwSignal<bool>, choices: EmbedChoices) -> AnyView {
         }
         input.set_value("");
     };
+    let import_dialog = use_context::<super::import::ImportDialog>();
+    let is_private = move || handle.with_settled(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
     view! {
             <section class="share" aria-labelledby="share-heading">
                 <h2 id="share-heading">"Share"</h2>
+                {move || is_private().then(|| view! {
+                    <div class="share__private" role="note">
+                        <p>"This setup was imported from your own account: a link, an embed or a picture of it carries its names, resource ids, account id and addresses."</p>
+                        <button class="button" on:click=move |_| {
+                            is_open.set(false);
+                            if let Some(d) = import_dialog { d.0.set(true); }
+                        }>"Redact it first"</button>
+                    </div>
+                })}
                 <label class="field--check">
                     <input type="checkbox" prop:checked=move || is_moment.get() on:change=move |ev| is_moment.set(event_target_checked(&ev))/>
                     {move || match moment.get() {
