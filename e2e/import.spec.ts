@@ -98,6 +98,9 @@ test('an imported setup is redacted before it is shared', async ({ page }) => {
   // real account id is one the lab could not have made up.
   await paste(page, fixture('aws/healthy.json').replaceAll('123456789012', '210987654321'));
   await dialog.getByRole('button', { name: 'Run this setup' }).click();
+  await expect(page.getByText('Imported: shop-alb → shop-web').first()).toBeVisible();
+  // The real setup never reaches the address bar (or the history) by itself.
+  await expect.poll(() => new URL(page.url()).hash).toBe('');
   await page.getByRole('button', { name: 'Share' }).click();
   const share = page.getByRole('dialog', { name: 'Share' });
   await expect(share.getByRole('note')).toContainText('imported from your own account');
@@ -106,6 +109,7 @@ test('an imported setup is redacted before it is shared', async ({ page }) => {
   await expect(dialog.getByRole('listitem').filter({ hasText: 'pasted text' })).toBeVisible();
   await dialog.getByRole('button', { name: 'Run it redacted (safe to share)' }).click();
   await expect(page.getByText('Imported (redacted): alb-1 → service-1').first()).toBeVisible();
+  await expect.poll(() => new URL(page.url()).hash).not.toBe('');
   await page.getByRole('button', { name: 'Share' }).click();
   await expect(page.getByRole('dialog', { name: 'Share' }).getByRole('note')).toHaveCount(0);
   const link = await page.getByLabel('Link to exactly this state').inputValue();

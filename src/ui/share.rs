@@ -245,18 +245,25 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
         }
         // Tracked: when the codec arrives, this runs again and reports the state.
         let Some(codec) = Codecs::get() else { return };
-        let fragment = (codec.encode)(&current_state(handle, ex));
+        // A setup imported from someone's own account (not yet redacted) carries their ids and
+        // addresses: it stays out of the address bar, the history and the parent page, which
+        // only get a link when the share dialog is asked for one.
+        let is_private = handle.with_settled(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
+        let fragment = if is_private { String::new() } else { (codec.encode)(&current_state(handle, ex)) };
         // Several signals move together on a load; report each distinct state once.
         if last_sent.with_value(|last| *last == fragment) {
             return;
         }
         last_sent.set_value(fragment.clone());
         if is_embed {
-            post_to_parent("stateChanged", Some(("state", &format!("#{fragment}"))));
+            if !is_private {
+                post_to_parent("stateChanged", Some(("state", &format!("#{fragment}"))));
+            }
         } else if let Some(window) = web_sys::window() {
             if let Ok(history) = window.history() {
                 let search = window.location().search().unwrap_or_default();
-                let url = format!("{}{search}#{fragment}", window.location().pathname().unwrap_or_default());
+                let hash = if is_private { String::new() } else { format!("#{fragment}") };
+                let url = format!("{}{search}{hash}", window.location().pathname().unwrap_or_default());
                 let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
             }
         }
