@@ -50,12 +50,32 @@ test('documents dropped as files in any order import the healthy setup, which ru
   const errors = await openApp(page);
   const dialog = await openImport(page);
   const dir = join(fixtures, 'aws', 'healthy-separate');
-  const files = readdirSync(dir).reverse().map((name) => ({ name, mimeType: 'application/json', buffer: readFileSync(join(dir, name)) }));
-  await dialog.locator('input[type=file]').setInputFiles(files);
+  const names = readdirSync(dir).reverse();
+  // Dropped as a person drops them: one drop of every file, last first, on the drop zone.
+  const files = names.map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+  const dataTransfer = await page.evaluateHandle((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([f.text], f.name, { type: 'application/json' }));
+    return dt;
+  }, files);
+  const zone = dialog.locator('.import__drop');
+  await zone.dispatchEvent('dragover', { dataTransfer });
+  await zone.dispatchEvent('drop', { dataTransfer });
+  for (const name of names) await expect(dialog.getByRole('listitem').filter({ hasText: name }).first()).toBeVisible();
   await expect(dialog.getByRole('listitem').filter({ hasText: 'describe-target-health.json' })).toContainText('Read as aws elbv2 describe-target-health');
   await expect(dialog.getByText('A request gets through to the app.')).toBeVisible();
   await dialog.getByRole('button', { name: 'Run this setup' }).click();
   await expect(page.getByText('Imported: shop-alb → shop-web').first()).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('files chosen with the file picker are read too', async ({ page }) => {
+  const errors = await openApp(page);
+  const dialog = await openImport(page);
+  const buffer = readFileSync(join(fixtures, 'aws', 'task-sg-blocks-alb.json'));
+  await dialog.locator('input[type=file]').setInputFiles([{ name: 'collected.json', mimeType: 'application/json', buffer }]);
+  await expect(dialog.getByRole('listitem').filter({ hasText: 'collected.json' })).toContainText('Read as aws elbv2 describe-load-balancers');
+  await expect(dialog.getByText('A request cannot get through.')).toBeVisible();
   expect(errors).toEqual([]);
 });
 
