@@ -619,10 +619,7 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     let td = &s.task_definition;
     let groups = s.task_security_groups();
     let groups_arc: Vec<Arc<str>> = groups.iter().map(|g| Arc::from(g.as_str())).collect();
-    let port = match td.network_mode {
-        NetworkMode::Awsvpc => lb.container_port,
-        NetworkMode::Bridge => td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0).unwrap_or(32768),
-    };
+    let fixed_host_port = td.container.mapping_for(lb.container_port).and_then(|m| m.host_port).filter(|p| *p != 0);
     let subnet = match td.network_mode {
         NetworkMode::Awsvpc => svc.network_configuration.as_ref().and_then(|nc| nc.subnets.first()).and_then(|id| s.find_subnet(id)),
         NetworkMode::Bridge => s.container_instances.first().and_then(|ci| s.find_subnet(&ci.subnet)),
@@ -635,6 +632,10 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     }
     .unwrap_or(Ipv4(0));
     let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+    let port = match td.network_mode {
+        NetworkMode::Awsvpc => lb.container_port,
+        NetworkMode::Bridge => fixed_host_port.unwrap_or_else(|| dynamic_port_to_probe(c, &groups_arc, &subnet_id, ip, node_ip)),
+    };
     // The same task as the data plane sees one: running, its app up, so probing it asks the
     // data plane's own decisions.
     let bridge = td.network_mode == NetworkMode::Bridge;
@@ -670,6 +671,30 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     };
     let settles = s.target_group_index(&lb.target_group).and_then(|i| c.sim.probe_running_task(&running, i));
     Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
+}
+
+/// ECS gives a bridge task a dynamic host port anywhere in 32768-65535, so the task to imagine
+/// is one on a port the path drops, if the rules drop any (an outbound rule to 32768 alone
+/// admits almost no task). Rules and entries change what they admit only at their edges, so
+/// the edges inside the range are the only ports worth asking about.
+fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>], subnet: &str, ip: Ipv4, node_ip: Ipv4) -> u16 {
+    const FIRST: u16 = 32768;
+    let s = c.s;
+    let sg_edges = s.security_groups.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).map(|r| (r.from_port, r.to_port));
+    let acl_edges = s.network_acls.iter().flat_map(|a| a.inbound.iter().chain(&a.outbound)).map(|e| (e.from_port, e.to_port));
+    let mut ports: Vec<u16> = sg_edges
+        .chain(acl_edges)
+        .flat_map(|(from, to)| [from, to, from.saturating_sub(1), to.saturating_add(1)])
+        .chain([FIRST, u16::MAX])
+        .filter(|p| *p >= FIRST)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    let src = Source::Alb { node_ip };
+    ports
+        .into_iter()
+        .find(|&p| c.sim.admit_to(groups, ip, p, src).is_err() || c.sim.admit_through_nacls(subnet, ip, p, src).is_err())
+        .unwrap_or(FIRST)
 }
 
 fn security_groups(c: &mut Context) -> Next {
@@ -1124,5 +1149,26 @@ mod tests {
         assert_eq!(d.broken().count(), 0);
         sim.run_for(60_000);
         assert!(sim.diagnose().findings.is_empty(), "{:#?}", sim.diagnose());
+    }
+
+    /// ECS picks a bridge task's host port anywhere in 32768-65535: an outbound rule to 32768
+    /// alone lets almost no task be reached, and the diagnosis says so with the whole range.
+    #[test]
+    fn an_outbound_rule_to_one_dynamic_port_is_broken_for_the_rest_of_the_range() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/bridge-dynamic-ports.json")).expect("scenario");
+        let mut scenario = Scenario::from_json(&text).expect("valid").into_inner();
+        let alb = scenario.security_groups.iter_mut().find(|g| g.id == "sg-alb").expect("the ALB's group");
+        alb.egress = vec![crate::sim::scenario::SecurityGroupRule {
+            protocol: "tcp".into(),
+            from_port: 32768,
+            to_port: 32768,
+            source: "0.0.0.0/0".into(),
+            description: String::new(),
+        }];
+        let sim = Sim::new(scenario.validate().expect("valid"), Some(7));
+        let d = sim.diagnose();
+        let broken = d.broken().find(|f| f.hop == Hop::TaskSecurityGroup).unwrap_or_else(|| panic!("{d:#?}"));
+        assert!(broken.cause.contains("no outbound rule to the tasks on port 32769"), "{}", broken.cause);
+        assert!(broken.fix.contains("TCP 32768-65535"), "{}", broken.fix);
     }
 }
