@@ -288,6 +288,10 @@ fn what_the_lab_cannot_model_is_listed_and_the_rest_still_runs() {
 fn fix_commands_carry_the_setups_real_arns() {
     let (_, r) = diagnose(&["aws/service-not-attached.json"]);
     let cli: Vec<&str> = r.findings.iter().filter_map(|f| f.aws_cli.as_deref()).collect();
+    assert!(
+        cli.iter().any(|c| c.contains("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-tg/4f2b9c1e7a3d5086")),
+        "{cli:#?}"
+    );
     assert!(cli.iter().all(|c| !c.contains("targetgroup/shop-tg/") || c.contains("4f2b9c1e7a3d5086")), "{cli:#?}");
 }
 
@@ -307,6 +311,101 @@ fn table_text_yaml_and_query_output_are_refused_with_what_to_run_instead() {
     assert!(refused(r#"{"Reservations2": 1}"#).contains("not the output of a command ALB Lab reads"));
     assert!(refused(r#"{"RouteTables": []}"#).contains("describe-route-tables"));
     assert!(refused("").contains("empty"));
+    // A YAML template, however it opens, and whatever `|` block scalars it holds.
+    for yaml in [
+        "---\nAWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Task:\n    Properties:\n      UserData: |\n        echo hi\n",
+        "# the shop's stack\nResources:\n  Lb:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n",
+        "---\nResources: {}\n",
+    ] {
+        let why = refused(yaml);
+        assert!(why.contains("YAML") && why.contains("cfn-flip"), "{yaml:?}: {why}");
+    }
+    // Nested deeper than serde_json's 128 levels.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert!(refused(&deep).contains("recursion limit"), "{}", refused(&deep));
+}
+
+#[test]
+fn a_describe_rules_page_cut_at_next_marker_is_taken_with_a_warning() {
+    let imported = import::import(&[Source::new("page 1", r#"{"Rules": [], "NextMarker": "bWFya2Vy"}"#)]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.contains("NextMarker")), "{d:?}");
+}
+
+#[test]
+fn a_collector_file_with_unreadable_entries_keeps_the_rest_and_says_which_were_skipped() {
+    let mut doc = aws_json("healthy");
+    let entries = doc.as_array_mut().expect("list");
+    entries.insert(1, serde_json::json!("not an entry"));
+    entries.push(serde_json::json!({"command": "aws ec2 describe-route-tables", "output": {"RouteTables": []}}));
+    let imported = import::import(&[Source::new("collected.json", doc.to_string())]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.contains("entry 2 skipped") && w.contains("\"command\", \"output\"")), "{:?}", d.warnings);
+    assert!(d.warnings.iter().any(|w| w.contains("aws ec2 describe-route-tables") && w.contains("skipped")), "{:?}", d.warnings);
+    assert!(report(&imported).expect("built").gets_through, "the readable entries still make the healthy setup");
+}
+
+#[test]
+fn a_file_of_a_million_bad_entries_gives_a_few_warnings_not_a_million() {
+    let mut entries = vec![r#"{"command":"aws ec2 describe-vpcs","output":{"Vpcs":[]}}"#.to_string()];
+    entries.extend(std::iter::repeat_n("0".to_string(), 500_000));
+    entries.extend(std::iter::repeat_n(r#"{"command":"aws ec2 describe-vpcs","output":{"Vpcs":[]}}"#.to_string(), 20_000));
+    let imported = import::import(&[Source::new("hostile.json", format!("[{}]", entries.join(",")))]);
+    let d = &imported.documents[0];
+    assert!(d.warnings.len() <= 21, "{} warnings", d.warnings.len());
+    assert!(d.warnings.iter().any(|w| w.contains("and 499995 more")), "{:?}", d.warnings);
+    assert!(d.read_as.len() <= 2, "each command is named once: {:?}", d.read_as.len());
+}
+
+#[test]
+fn all_documents_together_are_refused_past_16_mb_and_the_limit_is_named() {
+    let big = format!(r#"{{"SecurityGroups": [], "pad": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    let many: Vec<Source> = (0..7).map(|i| Source::new(format!("part {i}"), big.clone())).collect();
+    let imported = import::import(&many);
+    let why = imported.documents.last().and_then(|d| d.refused.clone()).expect("the sixth is over");
+    assert!(why.contains("at most 16.0 MB"), "{why}");
+    assert!(imported.documents[0].refused.is_none());
+}
+
+/// A plan whose module variables refer to each other in a ring, fifty at a time: followed
+/// naively the links number 50⁸. The import follows a bounded number and says so.
+#[test]
+fn a_plan_whose_references_run_in_a_ring_imports_and_says_it_stopped_following_them() {
+    let vars: Vec<String> = (0..50).map(|i| format!("var.x{i}")).collect();
+    let expressions: serde_json::Map<String, serde_json::Value> =
+        (0..50).map(|i| (format!("x{i}"), serde_json::json!({ "references": vars }))).collect();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [{"address": "aws_lb.a", "mode": "managed", "type": "aws_lb", "name": "a", "values": {"name": "a"}}]}},
+        "configuration": {"root_module": {
+            "resources": [{"address": "aws_lb.a", "expressions": {"subnets": {"references": ["var.x0"]}}}],
+            "module_calls": {"": {"expressions": expressions}}
+        }}
+    });
+    let imported = import::import(&[Source::new("ring.json", plan.to_string())]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.contains("more than ALB Lab follows")), "{:?}", d.warnings);
+}
+
+/// A template whose parameter default is large and referred to very many times (copied each
+/// time, 600 MB): the copies stop at a budget instead of filling the memory, and the import
+/// says so. An object as a default (CloudFormation allows none) is not copied at all.
+#[test]
+fn a_template_that_refers_to_a_large_default_many_times_stays_within_memory_and_says_so() {
+    let mut template = serde_json::from_str::<serde_json::Value>(&source("cloudformation/healthy.json").text).expect("template");
+    template["Parameters"]["Big"] = serde_json::json!({"Type": "String", "Default": "x".repeat(4096)});
+    template["Resources"]["Padding"] = serde_json::json!({"Type": "AWS::CloudFormation::WaitConditionHandle", "Properties": {"L": vec![serde_json::json!({"Ref": "Big"}); 150_000]}});
+    template["Parameters"]["Nested"] = serde_json::json!({"Type": "String", "Default": {"a": "x".repeat(1024 * 1024)}});
+    template["Resources"]["More"] = serde_json::json!({"Type": "AWS::CloudFormation::WaitConditionHandle", "Properties": {"L": vec![serde_json::json!({"Ref": "Nested"}); 1000]}});
+    let text = template.to_string();
+    assert!(text.len() < import::MAX_DOCUMENT_BYTES, "{} bytes", text.len());
+    let imported = import::import(&[Source::new("template.json", text)]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.contains("more than ALB Lab follows")), "{:?}", d.warnings);
 }
 
 #[test]
@@ -372,7 +471,7 @@ fn hostile_names_are_kept_out_of_the_scenario_and_nothing_panics() {
 // ---- privacy ----
 
 #[test]
-fn redaction_replaces_account_ids_names_ids_and_public_addresses_and_diagnoses_the_same() {
+fn redaction_replaces_account_ids_names_and_resource_ids_and_diagnoses_the_same() {
     let mut cases: Vec<String> = CASES.iter().map(|(c, _, _)| format!("aws/{c}.json")).collect();
     cases.push("aws/healthy.json".into());
     cases.push("terraform/healthy.json".into());
@@ -384,6 +483,12 @@ fn redaction_replaces_account_ids_names_ids_and_public_addresses_and_diagnoses_t
         let json = serde_json::to_string(s).expect("json");
         for secret in ["123456789012", "shop", "sg-0c3f5e2a9b8d71460", "subnet-0ccc3333dddd44445", "vpc-0a1b2c3d4e5f60718"] {
             assert!(!json.contains(secret), "{rel}: {secret} survived redaction");
+        }
+        // Every EC2 instance id the documents name (targets, container instances, instances).
+        let text = std::fs::read_to_string(fixtures().join(rel)).expect("fixture");
+        for (at, _) in text.match_indices("\"i-") {
+            let id: String = text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+            assert!(!json.contains(&id), "{rel}: {id} survived redaction");
         }
         let shape = |r: &Report| r.findings.iter().map(|f| (f.id.clone(), f.severity, f.hop)).collect::<Vec<_>>();
         let before = report(&imported).expect("built");

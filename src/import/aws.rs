@@ -67,10 +67,11 @@ pub fn read_document(text: &str) -> Result<Read, String> {
         Value::Array(items) if items.iter().any(is_wrapper) => {
             // A collector file: an entry that cannot be read is skipped, with a warning naming
             // it; the others are kept.
+            let mut not_pairs: Vec<usize> = Vec::new();
             for (i, item) in items.iter().enumerate() {
                 let mut one = Read { inventory: Inventory::default(), read_as: Vec::new(), warnings: Vec::new() };
                 if !is_wrapper(item) {
-                    read.warnings.push(format!("entry {} skipped: it is not a {{\"command\", \"output\"}} pair", i + 1));
+                    not_pairs.push(i + 1);
                     continue;
                 }
                 match read_wrapped(item, &mut one) {
@@ -82,8 +83,15 @@ pub fn read_document(text: &str) -> Result<Read, String> {
                     Err(e) => read.warnings.push(format!("entry {} ({}) skipped: {e}", i + 1, text_of(item, "command"))),
                 }
             }
+            if !not_pairs.is_empty() {
+                let shown: Vec<String> = not_pairs.iter().take(5).map(usize::to_string).collect();
+                let more = if not_pairs.len() > 5 { format!(" and {} more", not_pairs.len() - 5) } else { String::new() };
+                let s = if not_pairs.len() == 1 { "y" } else { "ies" };
+                read.warnings.push(format!("entr{s} {}{more} skipped: not {{\"command\", \"output\"}} pairs", shown.join(", ")));
+            }
             if read.read_as.is_empty() {
-                return Err(format!("none of its {} entries could be read: {}", items.len(), read.warnings.join("; ")));
+                let why: Vec<&str> = read.warnings.iter().take(3).map(String::as_str).collect();
+                return Err(format!("none of its {} entries could be read: {}", items.len(), why.join("; ")));
             }
         }
         Value::Object(_) if is_wrapper(&value) => read_wrapped(&value, &mut read)?,
@@ -94,8 +102,21 @@ pub fn read_document(text: &str) -> Result<Read, String> {
         Value::Object(_) => read_output(&value, None, &mut read)?,
         _ => return Err(projection()),
     }
+    // A collector file may hold the same command many times: name each once.
+    let mut seen = std::collections::BTreeSet::new();
+    read.read_as.retain(|r| seen.insert(r.clone()));
+    // A document can warn once per entry or failure it carries: the page shows the first few
+    // and how many more, so a hostile file cannot make it draw millions.
+    if read.warnings.len() > MAX_WARNINGS {
+        let more = read.warnings.len() - MAX_WARNINGS;
+        read.warnings.truncate(MAX_WARNINGS);
+        read.warnings.push(format!("and {more} more warnings like these"));
+    }
     Ok(read)
 }
+
+/// Warnings one document shows.
+const MAX_WARNINGS: usize = 20;
 
 fn is_wrapper(v: &Value) -> bool {
     v.get("command").is_some_and(Value::is_string) && v.get("output").is_some()
@@ -175,7 +196,7 @@ fn read_output(v: &Value, command: Option<&str>, read: &mut Read) -> Result<(), 
         "TargetHealthDescriptions" => {
             let group = command.and_then(|c| flag_value(c, "--target-group-arn")).unwrap_or_default();
             if group.is_empty() {
-                read.warnings.push("describe-target-health output carries no target group ARN: its targets are compared with the target group the listener forwards to. Paste it with its command (the collector does) to tie it to its group".into());
+                read.warnings.push("describe-target-health output carries no target group ARN: its targets are compared with the target group the service registers its tasks in. Paste it with its command (the collector does) to tie it to its group".into());
             }
             for d in list(v, "TargetHealthDescriptions") {
                 inv.observed.push(observed(d, &group));
@@ -255,15 +276,26 @@ fn projection() -> String {
 
 /// Why a text is not JSON, in the words of what it probably is.
 fn not_json(text: &str, e: &serde_json::Error) -> String {
-    let first = text.lines().next().unwrap_or("").trim();
-    if first.starts_with("---") && text.contains('|') || first.starts_with('+') || first.starts_with('|') {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("");
+    let second = lines.next().unwrap_or("");
+    // `--output table` opens with a rule of dashes and then a `|` row; a YAML document may open
+    // with `---` alone, and its text may hold `|` anywhere (a block scalar).
+    let rule = first.len() > 3 && first.bytes().all(|b| b == b'-');
+    if rule && second.starts_with('|') || first.starts_with('+') || first.starts_with('|') {
         return "this is a table (--output table); run the command again with --output json".into();
     }
     if text.lines().take(3).any(|l| l.contains('\t')) && !first.starts_with('{') && !first.starts_with('[') {
         return "this is tab-separated text (--output text); run the command again with --output json".into();
     }
     if !first.starts_with('{') && !first.starts_with('[') {
-        if first.ends_with(':') || first.contains(": ") || first.starts_with("- ") || first.starts_with("AWSTemplateFormatVersion") {
+        if first == "---"
+            || first.starts_with('#')
+            || first.ends_with(':')
+            || first.contains(": ")
+            || first.starts_with("- ")
+            || first.starts_with("AWSTemplateFormatVersion")
+        {
             return "this is YAML (--output yaml, or a YAML template); ALB Lab reads JSON: run the command with --output json, or convert the template with `cfn-flip`".into();
         }
         return format!(

@@ -19,7 +19,13 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
         return Err("`Resources` should be an object of resources by logical id, as in a CloudFormation template".into());
     };
     let parameters = doc.get("Parameters").and_then(Value::as_object).cloned().unwrap_or_default();
-    let cx = Cx { resources, parameters: &parameters, budget: std::cell::Cell::new(RESOLVE_BUDGET) };
+    let cx = Cx {
+        resources,
+        parameters: &parameters,
+        budget: std::cell::Cell::new(RESOLVE_BUDGET),
+        bytes: std::cell::Cell::new(RESOLVE_BYTES),
+        is_out_of_bytes: std::cell::Cell::new(false),
+    };
     let inv = &mut read.inventory;
     let mut used = 0;
     for (logical, r) in resources {
@@ -174,6 +180,12 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
         ));
     }
     read.read_as.push(format!("CloudFormation template ({used} resources)"));
+    if cx.budget.get() == 0 || cx.is_out_of_bytes.get() {
+        read.warnings.push(format!(
+            "it refers to its parameters and resources more than ALB Lab follows ({RESOLVE_BUDGET} values, {} of text): later references were read as the names they give, and may be wrong",
+            super::size_words(RESOLVE_BYTES)
+        ));
+    }
     Ok(())
 }
 
@@ -196,10 +208,16 @@ struct Cx<'a> {
     /// Values produced while resolving, all resources together: a template that refers to a
     /// large default many times is cut off here instead of filling the memory.
     budget: std::cell::Cell<usize>,
+    /// Text the resolving may copy (parameter defaults, joins), all resources together: a
+    /// thousand references to a 4 KB default cost 4 MB, and no more than this is made.
+    bytes: std::cell::Cell<usize>,
+    is_out_of_bytes: std::cell::Cell<bool>,
 }
 
 /// Values one template may resolve to: far above a real template's few thousand.
 const RESOLVE_BUDGET: usize = 500_000;
+/// Bytes of text one template may resolve to: twice the largest document read.
+const RESOLVE_BYTES: usize = 2 * super::MAX_DOCUMENT_BYTES;
 
 impl Cx<'_> {
     /// `v` with every intrinsic replaced by what it names.
@@ -226,6 +244,10 @@ impl Cx<'_> {
                         let sep = a.get(0).and_then(Value::as_str).unwrap_or("");
                         let parts: Vec<String> =
                             a.get(1).and_then(Value::as_array).map(|p| p.iter().map(scalar).collect()).unwrap_or_default();
+                        let size = parts.iter().map(|p| p.len() + sep.len()).sum();
+                        if !self.spend(size) {
+                            return Value::Null;
+                        }
                         Value::String(parts.join(sep))
                     }
                     "Fn::Select" => {
@@ -250,19 +272,44 @@ impl Cx<'_> {
         }
     }
 
+    /// Take `size` bytes from the text budget; false (and nothing taken) when it is spent.
+    fn spend(&self, size: usize) -> bool {
+        match self.bytes.get().checked_sub(size) {
+            Some(left) => {
+                self.bytes.set(left);
+                true
+            }
+            None => {
+                self.is_out_of_bytes.set(true);
+                false
+            }
+        }
+    }
+
     fn reference(&self, name: &str) -> Value {
         if self.resources.contains_key(name) {
             return Value::String(name.to_string());
         }
         if let Some(p) = self.parameters.get(name) {
             let kind = text(p, "Type");
-            // A default is a value, not a document: a long one is taken as the parameter's name.
-            let small = |d: &&Value| match d {
+            // A default is a string, a number or a list of them (CloudFormation allows nothing
+            // else): a long one, or anything else, is taken as the parameter's name.
+            let short = |d: &Value| match d {
                 Value::String(s) => s.len() <= 4096,
-                Value::Array(a) => a.len() <= 64,
-                _ => true,
+                Value::Number(_) | Value::Bool(_) => true,
+                _ => false,
             };
-            let default = p.get("Default").filter(small);
+            let small = |d: &&Value| match d {
+                Value::Array(a) => a.len() <= 64 && a.iter().all(short),
+                other => short(other),
+            };
+            let default = p.get("Default").filter(small).filter(|d| {
+                let size = match d {
+                    Value::Array(a) => a.iter().map(|x| scalar(x).len() + 8).sum(),
+                    other => scalar(other).len() + 8,
+                };
+                self.spend(size)
+            });
             return match default {
                 Some(Value::String(d)) if kind.starts_with("List<") || kind == "CommaDelimitedList" => {
                     Value::Array(d.split(',').map(|s| Value::String(s.trim().to_string())).collect())

@@ -477,7 +477,7 @@ pub fn too_big(bytes: usize) -> String {
     )
 }
 
-fn size_words(bytes: usize) -> String {
+pub(crate) fn size_words(bytes: usize) -> String {
     if bytes >= 1024 * 1024 {
         format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
     } else {

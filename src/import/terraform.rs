@@ -25,9 +25,20 @@ struct Res<'a> {
 
 struct Doc<'a> {
     resources: Vec<Res<'a>>,
+    /// Resources by their address without an index (`aws_subnet.private`): what a reference
+    /// names, found without a scan.
+    by_address: std::collections::BTreeMap<String, Vec<usize>>,
     /// Configuration modules by address: their resources' expressions and module calls.
     config: &'a Value,
+    /// References left to follow in this document. A module variable may list the same
+    /// reference many times and modules may refer to each other in a ring: without a budget a
+    /// hostile plan makes the walk exponential and freezes the page.
+    budget: std::cell::Cell<usize>,
 }
+
+/// How many references one document may make the import follow, all resources together: real
+/// plans need a few per resource.
+const REFERENCE_BUDGET: usize = 100_000;
 
 pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
     let is_plan = doc.get("planned_values").is_some();
@@ -37,7 +48,16 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
     }
     let mut resources = Vec::new();
     collect(root, &mut resources, 0);
-    let d = Doc { resources, config: doc.get("configuration").and_then(|c| c.get("root_module")).unwrap_or(&Value::Null) };
+    let mut by_address: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        by_address.entry(without_index(&r.address).to_string()).or_default().push(i);
+    }
+    let d = Doc {
+        resources,
+        by_address,
+        config: doc.get("configuration").and_then(|c| c.get("root_module")).unwrap_or(&Value::Null),
+        budget: std::cell::Cell::new(REFERENCE_BUDGET),
+    };
     let managed = d.resources.iter().filter(|r| r.values.is_object()).count();
     if managed == 0 {
         return Err("the Terraform document holds no resources".into());
@@ -250,6 +270,11 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
         ));
     }
     read.read_as.push(format!("terraform show -json ({}, {used} resources)", if is_plan { "plan" } else { "state" }));
+    if d.budget.get() == 0 {
+        read.warnings.push(format!(
+            "its resources refer to each other through more than {REFERENCE_BUDGET} references, more than ALB Lab follows: links past that were left out, and what they would have given is listed as assumed"
+        ));
+    }
     Ok(())
 }
 
@@ -334,7 +359,15 @@ impl Doc<'_> {
         if depth > 8 {
             return out;
         }
+        let mut seen: Vec<&str> = Vec::new();
         for reference in refs {
+            // The same reference twice adds nothing: follow it once.
+            if seen.contains(&reference.as_str()) {
+                continue;
+            }
+            seen.push(reference);
+            let Some(left) = self.budget.get().checked_sub(1) else { break };
+            self.budget.set(left);
             let found = if let Some(var) = reference.strip_prefix("var.") {
                 // A module variable: the expression the parent's module call gives it.
                 let var = var.split('.').next().unwrap_or(var);
@@ -367,9 +400,11 @@ impl Doc<'_> {
                 let name = without_index(name);
                 let address = if module.is_empty() { format!("{kind}.{name}") } else { format!("{module}.{kind}.{name}") };
                 // `aws_subnet.private` names every instance of a `count` or `for_each`.
-                self.resources
-                    .iter()
-                    .filter(|r| without_index(&r.address) == address)
+                self.by_address
+                    .get(&address)
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &self.resources[i])
                     .map(|r| {
                         let attr = if [
                             "aws_lb",
