@@ -156,6 +156,7 @@ fn collect(inv: &Inventory, t: &mut Table) {
     });
     inv.task_definitions.iter().for_each(|x| scan_arn(&x.arn));
     inv.tasks.iter().for_each(|x| scan_arn(&x.arn));
+    inv.container_instances.iter().for_each(|(arn, _)| scan_arn(arn));
     for a in accounts {
         t.add(&a, "account");
     }
@@ -208,6 +209,15 @@ fn collect(inv: &Inventory, t: &mut Table) {
         if o.id.starts_with("i-") {
             t.add(&o.id, "i-");
         }
+    }
+    // EC2 launch type: the instances the tasks run on, and what they sit in.
+    for (_, instance) in &inv.container_instances {
+        t.add(instance, "i-");
+    }
+    for i in &inv.instances {
+        t.add(&i.id, "i-");
+        t.add(&i.subnet, "subnet-");
+        i.security_groups.iter().for_each(|g| t.add(g, "sg-"));
     }
 }
 
