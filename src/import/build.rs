@@ -159,6 +159,18 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         Some(lb) => listeners_in.iter().filter(|l| l.load_balancer == lb.arn || l.load_balancer.is_empty()).cloned().collect(),
         None => listeners_in.clone(),
     };
+    // A port no document gives (a template's parameter without a default): the protocol's own.
+    for l in listeners.iter_mut().filter(|l| l.port == 0) {
+        let port = if l.protocol == "HTTPS" { 443 } else { 80 };
+        b.assume(
+            format!(
+                "A listener's port is not in the documents (a parameter without a default?): assuming {port}, the {} port.",
+                if port == 443 { "HTTPS" } else { "HTTP" }
+            ),
+            format!("aws elbv2 describe-listeners --load-balancer-arn {}", real_or(&l.load_balancer, "<load-balancer-arn>")),
+        );
+        l.port = port;
+    }
     listeners.sort_by_key(|l| l.port);
     listeners.dedup_by_key(|l| l.port);
 
@@ -333,7 +345,15 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
             }
         });
         let zone = described.map(|s| s.availability_zone.clone()).filter(|z| !z.is_empty()).unwrap_or_else(|| zone_hint.to_string());
-        let zone = if zone.is_empty() { format!("us-east-1{}", ['a', 'b', 'c'][out.len() % 3]) } else { zone };
+        // A zone no other subnet here uses: a load balancer takes one subnet per zone.
+        let zone = if zone.is_empty() {
+            ('a'..='f')
+                .map(|c| format!("us-east-1{c}"))
+                .find(|z| out.iter().all(|s| s.availability_zone != *z))
+                .unwrap_or_else(|| format!("us-east-1{}", ['a', 'b', 'c'][out.len() % 3]))
+        } else {
+            zone
+        };
         if described.is_none() {
             b.assume(
                 format!("Subnet {id} was not described: assuming {cidr} in {zone}."),
@@ -480,6 +500,18 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         .or(tgs_in.first().and_then(|t| t.port))
         .unwrap_or(80);
     let listener_ports: Vec<u16> = if listeners.is_empty() { vec![80] } else { listeners.iter().map(|l| l.port).collect() };
+    // Health checks on a port of their own (not `traffic-port`): an assumed task group admits
+    // them too, so an assumption never breaks a hop the documents do not show broken.
+    let check_ports: Vec<u16> = tgs_in
+        .iter()
+        .filter_map(|t| t.health_check_port.parse::<u16>().ok())
+        .filter(|p| *p > 0 && *p != traffic_port)
+        .fold(Vec::new(), |mut acc, p| {
+            if !acc.contains(&p) {
+                acc.push(p);
+            }
+            acc
+        });
 
     let mut groups: Vec<SecurityGroup> = Vec::new();
     let lb_groups = if lb_groups.is_empty() { vec!["sg-alb-assumed".to_string()] } else { lb_groups };
@@ -531,13 +563,19 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
             } else if is_task {
                 for lbg in &lb_groups {
                     g.ingress.push(rule(traffic_port, traffic_port, lbg, "assumed: the load balancer"));
+                    for p in &check_ports {
+                        g.ingress.push(rule(*p, *p, lbg, "assumed: the load balancer's health checks"));
+                    }
                     if network_mode == NetworkMode::Bridge {
                         g.ingress.push(rule(32768, 65535, lbg, "assumed: dynamic host ports"));
                     }
                 }
                 g.egress = crate::sim::scenario::allow_all_egress();
                 b.assume(
-                    format!("No describe-security-groups for the task group {id}: assuming it admits the load balancer's groups on the traffic port {traffic_port}."),
+                    format!(
+                        "No describe-security-groups for the task group {id}: assuming it admits the load balancer's groups on the traffic port {traffic_port}{}.",
+                        check_ports.iter().map(|p| format!(" and the health-check port {p}")).collect::<String>()
+                    ),
                     format!("aws ec2 describe-security-groups --group-ids {}", real_or(id, "<the tasks' group id>")),
                 );
             } else {
@@ -845,10 +883,18 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         .clone();
     let observed_code =
         inv.observed.iter().find_map(|o| (o.reason == "Target.ResponseCodeMismatch").then(|| first_code(&o.description)).flatten());
-    let health_response = observed_code.map(response_for).unwrap_or(HealthResponse::Ok);
+    let health_response = observed_code.map(|c| response_for(c).0).unwrap_or(HealthResponse::Ok);
     match observed_code {
-        Some(code) => b.assume(
+        Some(code) if response_for(code).1 == code => b.assume(
             format!("The app is assumed to listen on container port {listen_port} and, as AWS observed, to answer {code} on {health_path}."),
+            "",
+        ),
+        Some(code) => b.assume(
+            format!(
+                "The app is assumed to listen on container port {listen_port} and to answer {} on {health_path}: AWS observed {code}, and {} is the nearest code the lab's app gives.",
+                response_for(code).1,
+                response_for(code).1
+            ),
             "",
         ),
         None => b.assume(format!("The app is assumed to listen on container port {listen_port} and answer 200 on {health_path}: no document shows what runs inside the container."), ""),
@@ -1312,14 +1358,16 @@ fn first_code(description: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The app's answer that gives the code AWS observed.
-fn response_for(code: u16) -> HealthResponse {
+/// The app's answer that gives the code AWS observed, or the nearest the lab has, with the code
+/// it gives.
+fn response_for(code: u16) -> (HealthResponse, u16) {
     match code {
-        301 => HealthResponse::MovedPermanently,
-        302 | 303 | 307 | 308 => HealthResponse::Found,
-        400 => HealthResponse::BadRequest,
-        401 | 403 => HealthResponse::Forbidden,
-        404 => HealthResponse::NotFound,
-        _ => HealthResponse::ServerError,
+        200..=299 => (HealthResponse::Ok, 200),
+        301 => (HealthResponse::MovedPermanently, 301),
+        300..=399 => (HealthResponse::Found, 302),
+        401 | 403 => (HealthResponse::Forbidden, 403),
+        404 | 410 => (HealthResponse::NotFound, 404),
+        400..=499 => (HealthResponse::BadRequest, 400),
+        _ => (HealthResponse::ServerError, 500),
     }
 }
