@@ -249,6 +249,68 @@ fn missing_documents_are_listed_as_assumptions_with_the_command_that_fills_each(
     assert!(report(&imported).expect("built").gets_through);
 }
 
+/// The healthy collector file without some commands' entries, with edits to the rest.
+fn healthy_without(commands: &[&str], edit: impl Fn(&mut serde_json::Value)) -> Imported {
+    let mut doc = aws_json("healthy");
+    let entries = doc.as_array_mut().expect("list");
+    entries.retain(|e| !commands.iter().any(|c| e["command"].as_str().unwrap_or("").contains(c)));
+    entries.iter_mut().for_each(&edit);
+    import::import(&[Source::new("partial", doc.to_string())])
+}
+
+#[test]
+fn an_assumed_task_group_admits_a_health_check_port_of_its_own_so_it_is_never_the_broken_hop() {
+    let imported = healthy_without(&["describe-security-groups"], |e| {
+        if let Some(groups) = e["output"].get_mut("TargetGroups").and_then(|g| g.as_array_mut()) {
+            groups.iter_mut().for_each(|g| g["HealthCheckPort"] = "8081".into());
+        }
+    });
+    assert!(
+        imported.notes.iter().any(|n| n.text.contains("on the traffic port 8080 and the health-check port 8081")),
+        "{:#?}",
+        imported.notes
+    );
+    let r = report(&imported).unwrap_or_else(|| panic!("{:?}", imported.scenario.as_ref().err()));
+    assert!(r.findings.iter().all(|f| !(f.severity == "broken" && f.id == "task-security-group")), "{:#?}", r.findings);
+}
+
+#[test]
+fn a_listener_port_from_a_parameter_without_a_default_is_assumed_and_the_template_still_runs() {
+    let mut template = serde_json::from_str::<serde_json::Value>(&source("cloudformation/healthy.json").text).expect("template");
+    template["Parameters"]["ListenerPort"] = serde_json::json!({"Type": "Number"});
+    template["Resources"]["HttpListener"]["Properties"]["Port"] = serde_json::json!({"Ref": "ListenerPort"});
+    let imported = import::import(&[Source::new("template.json", template.to_string())]);
+    assert!(imported.scenario.is_ok(), "{:?}", imported.scenario.as_ref().err());
+    assert!(imported.notes.iter().any(|n| n.text.contains("assuming 80")), "{:#?}", imported.notes);
+    assert!(report(&imported).expect("built").gets_through);
+}
+
+#[test]
+fn undescribed_load_balancer_subnets_each_get_a_zone_of_their_own() {
+    let mut template = serde_json::from_str::<serde_json::Value>(&source("cloudformation/healthy.json").text).expect("template");
+    template["Parameters"]["PublicSubnetIds"]["Default"] = "subnet-0a,subnet-0b,subnet-0c,subnet-0d".into();
+    let imported = import::import(&[Source::new("template.json", template.to_string())]);
+    let s = imported.scenario().unwrap_or_else(|| panic!("{:?}", imported.scenario.as_ref().err()));
+    let mut zones: Vec<&str> =
+        s.load_balancer.subnets.iter().filter_map(|id| s.find_subnet(id)).map(|x| x.availability_zone.as_str()).collect();
+    assert_eq!(zones.len(), 4, "{:?}", s.load_balancer.subnets);
+    zones.sort_unstable();
+    zones.dedup();
+    assert_eq!(zones.len(), 4, "one subnet per zone: {zones:?}");
+}
+
+#[test]
+fn an_observed_code_the_labs_app_cannot_give_is_answered_by_the_nearest_and_the_note_says_so() {
+    let mut doc = aws_json("wrong-health-path");
+    let text = doc.to_string().replace("[404]", "[410]");
+    doc = serde_json::from_str(&text).expect("json");
+    let imported = import::import(&[Source::new("collected.json", doc.to_string())]);
+    assert!(imported.notes.iter().any(|n| n.text.contains("AWS observed 410, and 404 is the nearest code")), "{:#?}", imported.notes);
+    let (_, exact) = diagnose(&["aws/wrong-health-path.json"]);
+    let r = report(&imported).expect("built");
+    assert_eq!(r.gets_through, exact.gets_through, "the nearest code fails the check as the real one did");
+}
+
 #[test]
 fn what_the_lab_cannot_model_is_listed_and_the_rest_still_runs() {
     let mut doc = aws_json("healthy");

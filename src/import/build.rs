@@ -564,7 +564,7 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
                 for lbg in &lb_groups {
                     g.ingress.push(rule(traffic_port, traffic_port, lbg, "assumed: the load balancer"));
                     for p in &check_ports {
-                        g.ingress.push(rule(*p, *p, lbg, "assumed: the load balancer's health checks"));
+                        g.ingress.push(rule(*p, *p, lbg, "assumed: health checks from the load balancer"));
                     }
                     if network_mode == NetworkMode::Bridge {
                         g.ingress.push(rule(32768, 65535, lbg, "assumed: dynamic host ports"));
