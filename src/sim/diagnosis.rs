@@ -673,20 +673,20 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
 }
 
-/// ECS gives a bridge task a dynamic host port anywhere in 32768-65535, so the task to imagine
+/// ECS gives a bridge task a dynamic host port anywhere in its range, so the task to imagine
 /// is one on a port the path drops, if the rules drop any (an outbound rule to 32768 alone
 /// admits almost no task). Rules and entries change what they admit only at their edges, so
 /// the edges inside the range are the only ports worth asking about.
 fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>], subnet: &str, ip: Ipv4, node_ip: Ipv4) -> u16 {
-    const FIRST: u16 = 32768;
+    let range = super::ecs::DYNAMIC_HOST_PORTS;
     let s = c.s;
     let sg_edges = s.security_groups.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).map(|r| (r.from_port, r.to_port));
     let acl_edges = s.network_acls.iter().flat_map(|a| a.inbound.iter().chain(&a.outbound)).map(|e| (e.from_port, e.to_port));
     let mut ports: Vec<u16> = sg_edges
         .chain(acl_edges)
         .flat_map(|(from, to)| [from, to, from.saturating_sub(1), to.saturating_add(1)])
-        .chain([FIRST, u16::MAX])
-        .filter(|p| *p >= FIRST)
+        .chain([*range.start(), *range.end()])
+        .filter(|p| range.contains(p))
         .collect();
     ports.sort_unstable();
     ports.dedup();
@@ -694,7 +694,7 @@ fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>], subnet: &str, ip: Ipv
     ports
         .into_iter()
         .find(|&p| c.sim.admit_to(groups, ip, p, src).is_err() || c.sim.admit_through_nacls(subnet, ip, p, src).is_err())
-        .unwrap_or(FIRST)
+        .unwrap_or(*range.start())
 }
 
 fn security_groups(c: &mut Context) -> Next {
@@ -1170,5 +1170,17 @@ mod tests {
         let broken = d.broken().find(|f| f.hop == Hop::TaskSecurityGroup).unwrap_or_else(|| panic!("{d:#?}"));
         assert!(broken.cause.contains("no outbound rule to the tasks on port 32769"), "{}", broken.cause);
         assert!(broken.fix.contains("TCP 32768-65535"), "{}", broken.fix);
+        // The range the tasks' ports come from, and no more, is enough.
+        let mut scenario = Scenario::from_json(&text).expect("valid").into_inner();
+        let alb = scenario.security_groups.iter_mut().find(|g| g.id == "sg-alb").expect("the ALB's group");
+        alb.egress = vec![crate::sim::scenario::SecurityGroupRule {
+            protocol: "tcp".into(),
+            from_port: *crate::sim::ecs::DYNAMIC_HOST_PORTS.start(),
+            to_port: *crate::sim::ecs::DYNAMIC_HOST_PORTS.end(),
+            source: "0.0.0.0/0".into(),
+            description: String::new(),
+        }];
+        let d = Sim::new(scenario.validate().expect("valid"), Some(7)).diagnose();
+        assert_eq!(d.broken().count(), 0, "{d:#?}");
     }
 }

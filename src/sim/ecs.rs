@@ -20,6 +20,10 @@ pub use super::state::TaskState;
 use super::Sim;
 use std::sync::Arc;
 
+/// The host ports ECS gives a bridge task's dynamic mapping: the ECS-optimized AMI's ephemeral
+/// range (`net.ipv4.ip_local_port_range`). The diagnosis asks about these ports too.
+pub(crate) const DYNAMIC_HOST_PORTS: std::ops::RangeInclusive<u16> = 32768..=61000;
+
 /// Lifecycle timings. AWS documents the states, not their lengths; these are typical Fargate
 /// figures (docs/model.md §Timings).
 pub const PROVISIONING_MS: u64 = 5_000;
@@ -891,7 +895,7 @@ impl Sim {
                 None => {
                     // Dynamic host port from the ECS-optimized AMI's ephemeral range.
                     for _ in 0..64 {
-                        let p = self.rng.range_u64(32768, 61000) as u16;
+                        let p = self.rng.range_u64(u64::from(*DYNAMIC_HOST_PORTS.start()), u64::from(*DYNAMIC_HOST_PORTS.end())) as u16;
                         if !used.contains(&p) {
                             return Some((index, Some(p)));
                         }
