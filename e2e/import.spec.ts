@@ -113,6 +113,9 @@ test('bad input gets a message naming what is wrong and loses nothing already im
 
 test('an imported setup is redacted before it is shared', async ({ page }) => {
   const errors = await openApp(page);
+  // A change to the default scenario puts its state in the address bar, as it always does.
+  await page.getByLabel('Speed').selectOption('2');
+  await expect.poll(() => new URL(page.url()).hash).not.toBe('');
   let dialog = await openImport(page);
   // The fixtures use AWS's documentation account, which the lab's own made-up ARNs use too: a
   // real account id is one the lab could not have made up.
@@ -124,6 +127,9 @@ test('an imported setup is redacted before it is shared', async ({ page }) => {
   await page.getByRole('button', { name: 'Share' }).click();
   const share = page.getByRole('dialog', { name: 'Share' });
   await expect(share.getByRole('note')).toContainText('imported from your own account');
+  // A link asked for anyway: whoever opens it does not keep it in their address bar either.
+  const privateLink = await share.getByLabel('Link to exactly this state').inputValue();
+  expect(new URL(privateLink).hash).not.toBe('');
   await share.getByRole('button', { name: 'Redact it first' }).click();
   dialog = page.getByRole('dialog', { name: 'Import your setup' });
   await expect(dialog.getByRole('listitem').filter({ hasText: 'pasted text' })).toBeVisible();
@@ -138,8 +144,13 @@ test('an imported setup is redacted before it is shared', async ({ page }) => {
   await expect(other.getByText('Imported (redacted): alb-1 → service-1').first()).toBeVisible();
   const text = await other.locator('body').innerText();
   for (const secret of ['shop', '210987654321', 'sg-0c3f5e2a9b8d71460']) expect(text).not.toContain(secret);
+  const third = await page.context().newPage();
+  const thirdErrors = await openApp(third, privateLink.replace(/^https?:\/\/[^/]+/, ''));
+  await expect(third.getByText('Imported: shop-alb → shop-web').first()).toBeVisible();
+  await expect.poll(() => new URL(third.url()).hash).toBe('');
   expect(errors).toEqual([]);
   expect(otherErrors).toEqual([]);
+  expect(thirdErrors).toEqual([]);
 });
 
 test('the collector snippet fills in the cluster and service', async ({ page }) => {

@@ -233,7 +233,9 @@ fn open_fragment_now(handle: SimHandle, ex: Exercises, hash: String) {
 /// Keep the address bar (or, embedded, the parent page) up to date with the state.
 pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
     let is_embed = embed.is_embed;
-    let last_sent = StoredValue::new(String::new());
+    // Nothing has been sent yet, not even an empty link: a private state opened from a link
+    // clears that link on the first run.
+    let last_sent = StoredValue::new(String::from("\u{0}"));
     Effect::new(move |previous: Option<()>| {
         handle.config_version.track();
         handle.speed.track();
@@ -248,7 +250,9 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
         // A setup imported from someone's own account (not yet redacted) carries their ids and
         // addresses: it stays out of the address bar, the history and the parent page, which
         // only get a link when the share dialog is asked for one.
-        let is_private = handle.with_settled(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
+        // Not tracked: a load or a redaction bumps `config_version`, which this already follows;
+        // the run's own ticks must not re-encode the link five times a second.
+        let is_private = handle.peek(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
         let fragment = if is_private { String::new() } else { (codec.encode)(&current_state(handle, ex)) };
         // Several signals move together on a load; report each distinct state once.
         if last_sent.with_value(|last| *last == fragment) {
