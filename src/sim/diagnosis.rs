@@ -161,8 +161,11 @@ struct Context<'a> {
 struct TaskFacts {
     groups: Vec<String>,
     groups_arc: Vec<Arc<str>>,
-    /// The port its target is registered on (a bridge task's dynamic host port: the first one).
+    /// The port its target is registered on (a bridge task's dynamic host port: one the path
+    /// drops, if it drops any).
     port: u16,
+    /// Its host port is drawn from the dynamic range: a fix opens the whole range.
+    is_dynamic: bool,
     /// An address it would get, and the load balancer node that would reach it.
     ip: Ipv4,
     node_ip: Ipv4,
@@ -411,6 +414,18 @@ fn network_acls(c: &mut Context) -> Next {
     if some_pass {
         c.churns = true;
     }
+    // A refusal of a dynamic host port is one of the range: the entry opens all of it.
+    let r = if t.is_dynamic && r.from_port == t.port && r.to_port == t.port {
+        NaclRefusal { from_port: 32768, to_port: 65535, ..r }
+    } else {
+        r
+    };
+    // A refusal of a dynamic host port is one of the range: the entry opens all of it.
+    let r = if t.is_dynamic && r.from_port == t.port && r.to_port == t.port {
+        NaclRefusal { from_port: 32768, to_port: 65535, ..r }
+    } else {
+        r
+    };
     let command = nacl_fix(c.s, &r);
     let shows = if some_pass {
         "Target.Timeout (Request timed out) for the tasks in that subnet; the others stay healthy and take the traffic".to_string()
@@ -634,7 +649,7 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
     let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
     let port = match td.network_mode {
         NetworkMode::Awsvpc => lb.container_port,
-        NetworkMode::Bridge => fixed_host_port.unwrap_or_else(|| dynamic_port_to_probe(c, &groups_arc, &subnet_id, ip, node_ip)),
+        NetworkMode::Bridge => fixed_host_port.unwrap_or_else(|| dynamic_port_to_probe(c, &groups_arc)),
     };
     // The same task as the data plane sees one: running, its app up, so probing it asks the
     // data plane's own decisions.
@@ -670,14 +685,15 @@ fn task_facts(c: &Context) -> Option<TaskFacts> {
         target: None,
     };
     let settles = s.target_group_index(&lb.target_group).and_then(|i| c.sim.probe_running_task(&running, i));
-    Some(TaskFacts { groups, groups_arc, port, ip, node_ip, settles })
+    let is_dynamic = td.network_mode == NetworkMode::Bridge && fixed_host_port.is_none();
+    Some(TaskFacts { groups, groups_arc, port, is_dynamic, ip, node_ip, settles })
 }
 
 /// ECS gives a bridge task a dynamic host port anywhere in its range, so the task to imagine
 /// is one on a port the path drops, if the rules drop any (an outbound rule to 32768 alone
 /// admits almost no task). Rules and entries change what they admit only at their edges, so
 /// the edges inside the range are the only ports worth asking about.
-fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>], subnet: &str, ip: Ipv4, node_ip: Ipv4) -> u16 {
+fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>]) -> u16 {
     let range = super::ecs::DYNAMIC_HOST_PORTS;
     let s = c.s;
     let sg_edges = s.security_groups.iter().flat_map(|g| g.ingress.iter().chain(&g.egress)).map(|r| (r.from_port, r.to_port));
@@ -690,10 +706,22 @@ fn dynamic_port_to_probe(c: &Context, groups: &[Arc<str>], subnet: &str, ip: Ipv
         .collect();
     ports.sort_unstable();
     ports.dedup();
-    let src = Source::Alb { node_ip };
+    // Every instance a task may be placed on, reached from the load balancer node in its zone.
+    let places: Vec<(String, Ipv4, Source)> = task_subnets(s)
+        .into_iter()
+        .map(|(subnet, ip)| {
+            let zone = s.find_subnet(&subnet).map(|x| x.availability_zone.clone()).unwrap_or_default();
+            let node_ip = c.sim.alb_node_for(&zone).map(|n| n.ip).unwrap_or(Ipv4(0));
+            (subnet, ip, Source::Alb { node_ip })
+        })
+        .collect();
     ports
         .into_iter()
-        .find(|&p| c.sim.admit_to(groups, ip, p, src).is_err() || c.sim.admit_through_nacls(subnet, ip, p, src).is_err())
+        .find(|&p| {
+            places.iter().any(|(subnet, ip, src)| {
+                c.sim.admit_to(groups, *ip, p, *src).is_err() || c.sim.admit_through_nacls(subnet, *ip, p, *src).is_err()
+            })
+        })
         .unwrap_or(*range.start())
 }
 
@@ -712,11 +740,8 @@ fn security_groups(c: &mut Context) -> Next {
     };
     let first_alb_sg = s.load_balancer.security_groups.first().cloned().unwrap_or_default();
     let first_task_sg = t.groups.first().cloned().unwrap_or_default();
-    let (from, to) = if s.task_definition.network_mode == NetworkMode::Bridge && tg.health_check.explicit_port().is_none() {
-        (32768, 65535)
-    } else {
-        (blocked, blocked)
-    };
+    // A dynamic host port is any of the range: open all of it, as AWS's guides do.
+    let (from, to) = if t.is_dynamic && blocked == t.port { (32768, 65535) } else { (blocked, blocked) };
     let ports = if from == to { from.to_string() } else { format!("{from}-{to}") };
     // Which of the two are dropped: with an explicit health-check port, only one may be.
     let (traffic_dropped, checks_dropped) = (admits(t.port).is_err(), admits(hc_port).is_err());
@@ -1182,5 +1207,32 @@ mod tests {
         }];
         let d = Sim::new(scenario.validate().expect("valid"), Some(7)).diagnose();
         assert_eq!(d.broken().count(), 0, "{d:#?}");
+
+        // A network ACL on the instances' subnet that admits only part of the range: its fix
+        // opens the range in one entry, not the one port probed.
+        let mut scenario = Scenario::from_json(&text).expect("valid").into_inner();
+        let subnet = scenario.container_instances[0].subnet.clone();
+        let entry = |rule_number, protocol: &str, from_port, to_port| crate::sim::scenario::NetworkAclEntry {
+            rule_number,
+            protocol: protocol.into(),
+            from_port,
+            to_port,
+            cidr: "0.0.0.0/0".into(),
+            action: NaclAction::Allow,
+        };
+        scenario.network_acls.push(crate::sim::scenario::NetworkAcl {
+            id: "acl-instances".into(),
+            subnets: vec![subnet],
+            inbound: vec![entry(100, "tcp", 1024, 40000)],
+            outbound: vec![entry(100, "all", 0, 65535)],
+        });
+        let d = Sim::new(scenario.validate().expect("valid"), Some(7)).diagnose();
+        let broken = d.broken().find(|f| f.hop == Hop::TaskSubnetNacl).unwrap_or_else(|| panic!("{d:#?}"));
+        let range = crate::sim::ecs::DYNAMIC_HOST_PORTS;
+        assert!(
+            matches!(broken.fix_command, Some(Command::CreateNetworkAclEntry { from_port, to_port, .. }) if from_port <= *range.start() && to_port >= *range.end()),
+            "{}",
+            broken.fix
+        );
     }
 }
