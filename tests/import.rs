@@ -309,6 +309,11 @@ fn an_observed_code_the_labs_app_cannot_give_is_answered_by_the_nearest_and_the_
     let (_, exact) = diagnose(&["aws/wrong-health-path.json"]);
     let r = report(&imported).expect("built");
     assert_eq!(r.gets_through, exact.gets_through, "the nearest code fails the check as the real one did");
+    // A 204 that failed a `200` matcher must not become a 200 that passes it.
+    let text = aws_json("wrong-health-path").to_string().replace("[404]", "[204]");
+    let imported = import::import(&[Source::new("collected.json", text)]);
+    assert!(imported.notes.iter().any(|n| n.text.contains("AWS observed 204")), "{:#?}", imported.notes);
+    assert!(!report(&imported).expect("built").gets_through, "the check still fails, as AWS saw it fail");
 }
 
 #[test]
@@ -412,13 +417,65 @@ fn a_collector_file_with_unreadable_entries_keeps_the_rest_and_says_which_were_s
 #[test]
 fn a_file_of_a_million_bad_entries_gives_a_few_warnings_not_a_million() {
     let mut entries = vec![r#"{"command":"aws ec2 describe-vpcs","output":{"Vpcs":[]}}"#.to_string()];
-    entries.extend(std::iter::repeat_n("0".to_string(), 500_000));
-    entries.extend(std::iter::repeat_n(r#"{"command":"aws ec2 describe-vpcs","output":{"Vpcs":[]}}"#.to_string(), 20_000));
-    let imported = import::import(&[Source::new("hostile.json", format!("[{}]", entries.join(",")))]);
+    entries.extend(std::iter::repeat_n("0".to_string(), 300_000));
+    entries.extend(std::iter::repeat_n(r#"{"command":"aws ec2 describe-vpcs","output":{"Vpcs":[]}}"#.to_string(), 10_000));
+    // And entries that are pairs but cannot be read: each one a warning of its own.
+    entries.extend(std::iter::repeat_n(r#"{"command":"aws ec2 describe-vpcs","output":1}"#.to_string(), 30_000));
+    let text = format!("[{}]", entries.join(","));
+    assert!(text.len() < import::MAX_DOCUMENT_BYTES, "{} bytes", text.len());
+    let imported = import::import(&[Source::new("hostile.json", text)]);
     let d = &imported.documents[0];
     assert!(d.warnings.len() <= 21, "{} warnings", d.warnings.len());
-    assert!(d.warnings.iter().any(|w| w.contains("and 499995 more")), "{:?}", d.warnings);
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(
+        d.warnings.iter().any(|w| w.contains("and 299995 more skipped")),
+        "the summary of what is not a pair comes first: {:?}",
+        d.warnings
+    );
+    assert!(d.warnings.iter().any(|w| w.contains("more warnings like these")), "{:?}", d.warnings);
     assert!(d.read_as.len() <= 2, "each command is named once: {:?}", d.read_as.len());
+}
+
+#[test]
+fn a_terraform_document_of_more_resources_than_the_limit_is_refused_before_it_is_joined() {
+    let resources: Vec<serde_json::Value> = (0..import::MAX_RESOURCES + 1)
+        .map(|i| serde_json::json!({"address": format!("aws_subnet.s[{i}]"), "mode": "managed", "type": "aws_subnet", "name": "s", "index": i, "values": {}}))
+        .collect();
+    let state = serde_json::json!({"format_version": "1.0", "values": {"root_module": {"resources": resources}}});
+    let why = refused(&state.to_string());
+    assert!(why.contains("more than the 5000 resources"), "{why}");
+}
+
+#[test]
+fn a_template_list_default_copied_many_times_is_counted_item_by_item() {
+    let mut template = serde_json::from_str::<serde_json::Value>(&source("cloudformation/healthy.json").text).expect("template");
+    template["Parameters"]["Many"] = serde_json::json!({"Type": "CommaDelimitedList", "Default": ",".repeat(4095)});
+    template["Resources"]["Padding"] = serde_json::json!({"Type": "AWS::CloudFormation::WaitConditionHandle", "Properties": {"L": vec![serde_json::json!({"Ref": "Many"}); 2_000]}});
+    let imported = import::import(&[Source::new("template.json", template.to_string())]);
+    let d = &imported.documents[0];
+    assert!(d.refused.is_none(), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.contains("more than ALB Lab follows")), "{:?}", d.warnings);
+}
+
+/// A bridge service's instances, named by describe-container-instances and describe-instances
+/// only (no target health to name them too), are redacted with the rest.
+#[test]
+fn redaction_hides_the_ec2_instances_a_bridge_service_runs_on() {
+    let mut doc = aws_json("dynamic-ports-fixed-health-check");
+    doc.as_array_mut().expect("list").retain(|e| !e["command"].as_str().unwrap_or("").contains("describe-target-health"));
+    let text = doc.to_string();
+    let ids: Vec<String> = text
+        .match_indices("\"i-")
+        .map(|(at, _)| text[at + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect())
+        .collect();
+    let imported = import::import(&[Source::new("collected.json", text.clone())]);
+    let plain = serde_json::to_string(imported.scenario().expect("built")).expect("json");
+    assert!(ids.iter().any(|id| plain.contains(id.as_str())), "the setup names its instances: {ids:?}");
+    let redacted = redact::redact(&imported);
+    let json = serde_json::to_string(redacted.imported.scenario().expect("built")).expect("json");
+    for id in &ids {
+        assert!(!json.contains(id.as_str()), "{id} survived redaction");
+    }
 }
 
 #[test]

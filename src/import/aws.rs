@@ -87,7 +87,8 @@ pub fn read_document(text: &str) -> Result<Read, String> {
                 let shown: Vec<String> = not_pairs.iter().take(5).map(usize::to_string).collect();
                 let more = if not_pairs.len() > 5 { format!(" and {} more", not_pairs.len() - 5) } else { String::new() };
                 let s = if not_pairs.len() == 1 { "y" } else { "ies" };
-                read.warnings.push(format!("entr{s} {}{more} skipped: not {{\"command\", \"output\"}} pairs", shown.join(", ")));
+                // First, so the cap on warnings below never cuts it.
+                read.warnings.insert(0, format!("entr{s} {}{more} skipped: not {{\"command\", \"output\"}} pairs", shown.join(", ")));
             }
             if read.read_as.is_empty() {
                 let why: Vec<&str> = read.warnings.iter().take(3).map(String::as_str).collect();

@@ -874,15 +874,12 @@ fn build_scenario(b: &mut B) -> Result<(Scenario, IdBook), String> {
         .or(port_mappings.first().map(|m| m.container_port))
         .unwrap_or(traffic_port);
     let service_tg_name = service_lb.as_ref().and_then(|l| tg_name_of(&l.target_group));
-    let health_path = service_tg_name
-        .as_ref()
-        .and_then(|n| target_groups.iter().find(|t| &t.name == n))
-        .unwrap_or(&target_groups[0])
-        .health_check
-        .path
-        .clone();
+    let service_check =
+        &service_tg_name.as_ref().and_then(|n| target_groups.iter().find(|t| &t.name == n)).unwrap_or(&target_groups[0]).health_check;
+    let health_path = service_check.path.clone();
     let observed_code =
         inv.observed.iter().find_map(|o| (o.reason == "Target.ResponseCodeMismatch").then(|| first_code(&o.description)).flatten());
+    let response_for = |code: u16| response_for(code, |c| service_check.matches(c));
     let health_response = observed_code.map(|c| response_for(c).0).unwrap_or(HealthResponse::Ok);
     match observed_code {
         Some(code) if response_for(code).1 == code => b.assume(
@@ -1358,16 +1355,29 @@ fn first_code(description: &str) -> Option<u16> {
     digits.parse().ok()
 }
 
-/// The app's answer that gives the code AWS observed, or the nearest the lab has, with the code
-/// it gives.
-fn response_for(code: u16) -> (HealthResponse, u16) {
-    match code {
-        200..=299 => (HealthResponse::Ok, 200),
-        301 => (HealthResponse::MovedPermanently, 301),
-        300..=399 => (HealthResponse::Found, 302),
-        401 | 403 => (HealthResponse::Forbidden, 403),
-        404 | 410 => (HealthResponse::NotFound, 404),
-        400..=499 => (HealthResponse::BadRequest, 400),
-        _ => (HealthResponse::ServerError, 500),
+/// The app's answer that gives the code AWS observed, or else the nearest the lab's app has
+/// that the health check judges the same way (`accepts`: its matcher): an observed 204 that
+/// failed a `200` matcher must not become a 200 that passes it.
+fn response_for(code: u16, accepts: impl Fn(u16) -> bool) -> (HealthResponse, u16) {
+    const LAB: [(HealthResponse, u16); 7] = [
+        (HealthResponse::Ok, 200),
+        (HealthResponse::MovedPermanently, 301),
+        (HealthResponse::Found, 302),
+        (HealthResponse::BadRequest, 400),
+        (HealthResponse::Forbidden, 403),
+        (HealthResponse::NotFound, 404),
+        (HealthResponse::ServerError, 500),
+    ];
+    if let Some(exact) = LAB.iter().find(|(_, c)| *c == code) {
+        return *exact;
     }
+    let verdict = accepts(code);
+    let same_class = |c: u16| c / 100 == code / 100;
+    // The same class and verdict first, then any code with the verdict; 500 (never accepted)
+    // when nothing else fits.
+    LAB.iter()
+        .filter(|(_, c)| accepts(*c) == verdict)
+        .min_by_key(|(_, c)| (!same_class(*c), c.abs_diff(code)))
+        .copied()
+        .unwrap_or((HealthResponse::ServerError, 500))
 }

@@ -211,6 +211,7 @@ struct Cx<'a> {
     /// Text the resolving may copy (parameter defaults, joins), all resources together: a
     /// thousand references to a 4 KB default cost 4 MB, and no more than this is made.
     bytes: std::cell::Cell<usize>,
+    /// A budget ran out: the document says so.
     is_out_of_bytes: std::cell::Cell<bool>,
 }
 
@@ -303,17 +304,31 @@ impl Cx<'_> {
                 Value::Array(a) => a.len() <= 64 && a.iter().all(short),
                 other => short(other),
             };
+            let is_list = kind.starts_with("List<") || kind == "CommaDelimitedList";
             let default = p.get("Default").filter(small).filter(|d| {
-                let size = match d {
-                    Value::Array(a) => a.iter().map(|x| scalar(x).len() + 8).sum(),
-                    other => scalar(other).len() + 8,
+                // What the copy holds: its text, and one value per item (a list default of 4,000
+                // commas is 4,000 values, each the size of a `Value`).
+                let items = match d {
+                    Value::Array(a) => a.len(),
+                    Value::String(t) if is_list => t.matches(',').count() + 1,
+                    _ => 1,
                 };
-                self.spend(size)
+                let text: usize = match d {
+                    Value::Array(a) => a.iter().map(|x| scalar(x).len()).sum(),
+                    other => scalar(other).len(),
+                };
+                let values_left = self.budget.get().checked_sub(items);
+                if values_left.is_none() {
+                    self.is_out_of_bytes.set(true);
+                }
+                let fits = values_left.is_some() && self.spend(text + items * std::mem::size_of::<Value>());
+                if let (true, Some(left)) = (fits, values_left) {
+                    self.budget.set(left);
+                }
+                fits
             });
             return match default {
-                Some(Value::String(d)) if kind.starts_with("List<") || kind == "CommaDelimitedList" => {
-                    Value::Array(d.split(',').map(|s| Value::String(s.trim().to_string())).collect())
-                }
+                Some(Value::String(d)) if is_list => Value::Array(d.split(',').map(|s| Value::String(s.trim().to_string())).collect()),
                 Some(d) => d.clone(),
                 None if kind.starts_with("List<") || kind == "CommaDelimitedList" => Value::Array(vec![Value::String(name.to_string())]),
                 None => Value::String(name.to_string()),

@@ -30,6 +30,9 @@ struct Doc<'a> {
     by_address: std::collections::BTreeMap<String, Vec<usize>>,
     /// Configuration modules by address: their resources' expressions and module calls.
     config: &'a Value,
+    /// Each configured resource's `expressions`, by (module address, address in the module):
+    /// found without a scan of the configuration, for every resource and attribute.
+    expressions: std::collections::BTreeMap<(String, String), &'a Value>,
     /// References left to follow in this document. A module variable may list the same
     /// reference many times and modules may refer to each other in a ring: without a budget a
     /// hostile plan makes the walk exponential and freezes the page.
@@ -48,16 +51,19 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
     }
     let mut resources = Vec::new();
     collect(root, &mut resources, 0);
+    // Counted before any joining, so a document of a million resources costs no more than
+    // reading it.
+    if resources.len() > MAX_RESOURCES {
+        return Err(format!("it holds {} resources, more than the {MAX_RESOURCES} resources one import reads", resources.len()));
+    }
+    let config = doc.get("configuration").and_then(|c| c.get("root_module")).unwrap_or(&Value::Null);
+    let mut expressions = std::collections::BTreeMap::new();
+    index_config(config, "", &mut expressions, 0);
     let mut by_address: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         by_address.entry(without_index(&r.address).to_string()).or_default().push(i);
     }
-    let d = Doc {
-        resources,
-        by_address,
-        config: doc.get("configuration").and_then(|c| c.get("root_module")).unwrap_or(&Value::Null),
-        budget: std::cell::Cell::new(REFERENCE_BUDGET),
-    };
+    let d = Doc { resources, by_address, config, expressions, budget: std::cell::Cell::new(REFERENCE_BUDGET) };
     let managed = d.resources.iter().filter(|r| r.values.is_object()).count();
     if managed == 0 {
         return Err("the Terraform document holds no resources".into());
@@ -278,6 +284,26 @@ pub fn read(doc: &Value, read: &mut Read) -> Result<(), String> {
     Ok(())
 }
 
+/// Every configured resource's expressions, under its module's address (`module.a.module.b`).
+fn index_config<'a>(module: &'a Value, address: &str, out: &mut std::collections::BTreeMap<(String, String), &'a Value>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    for r in list(module, "resources") {
+        if let Some(e) = r.get("expressions") {
+            out.entry((address.to_string(), text(r, "address"))).or_insert(e);
+        }
+    }
+    if let Some(calls) = module.get("module_calls").and_then(Value::as_object) {
+        for (name, call) in calls {
+            let child = if address.is_empty() { format!("module.{name}") } else { format!("{address}.module.{name}") };
+            if let Some(m) = call.get("module") {
+                index_config(m, &child, out, depth + 1);
+            }
+        }
+    }
+}
+
 fn collect<'a>(module: &'a Value, out: &mut Vec<Res<'a>>, depth: usize) {
     if depth > 16 {
         return;
@@ -348,9 +374,8 @@ impl Doc<'_> {
 
     /// The configuration of a resource: its `expressions`.
     fn expressions(&self, r: &Res) -> Option<&Value> {
-        let m = self.config_module(&r.module)?;
         let local = without_index(&r.address).strip_prefix(&format!("{}.", r.module)).unwrap_or(without_index(&r.address)).to_string();
-        list(m, "resources").iter().find(|c| text(c, "address") == local).and_then(|c| c.get("expressions"))
+        self.expressions.get(&(r.module.clone(), local)).copied()
     }
 
     /// Resolve expression references made in `module` to resource keys.
@@ -359,13 +384,13 @@ impl Doc<'_> {
         if depth > 8 {
             return out;
         }
-        let mut seen: Vec<&str> = Vec::new();
+        let mut kept = std::collections::BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
         for reference in refs {
             // The same reference twice adds nothing: follow it once.
-            if seen.contains(&reference.as_str()) {
+            if !seen.insert(reference.as_str()) {
                 continue;
             }
-            seen.push(reference);
             let Some(left) = self.budget.get().checked_sub(1) else { break };
             self.budget.set(left);
             let found = if let Some(var) = reference.strip_prefix("var.") {
@@ -425,8 +450,10 @@ impl Doc<'_> {
                     })
                     .collect()
             };
+            // Each key found is work too (`aws_subnet.s` may name thousands of instances).
+            self.budget.set(self.budget.get().saturating_sub(found.len()));
             for f in found {
-                if !out.contains(&f) {
+                if kept.insert(f.clone()) {
                     out.push(f);
                 }
             }
