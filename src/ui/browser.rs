@@ -156,3 +156,18 @@ pub(crate) fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
     web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
 }
+
+/// Add a split piece's style sheet to the page once (its `id` marks it): a piece's style comes
+/// with its code, so the first load carries neither.
+pub(crate) fn add_style_once(id: &str, css: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if document.get_element_by_id(id).is_some() {
+        return;
+    }
+    let Ok(style) = document.create_element("style") else { return };
+    style.set_id(id);
+    style.set_text_content(Some(css));
+    if let Some(head) = document.head() {
+        let _ = head.append_child(&style);
+    }
+}

@@ -31,22 +31,9 @@ pub fn ImportPanel(is_open: RwSignal<bool>) -> impl IntoView {
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn load_import_dialog() -> fn() -> AnyView {
     (|| {
-        add_style();
+        super::browser::add_style_once("import-style", include_str!("../../style/import.css"));
         import_dialog().into_any()
     }) as fn() -> AnyView
-}
-
-fn add_style() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    if document.get_element_by_id("import-style").is_some() {
-        return;
-    }
-    let Ok(style) = document.create_element("style") else { return };
-    style.set_id("import-style");
-    style.set_text_content(Some(include_str!("../../style/import.css")));
-    if let Some(head) = document.head() {
-        let _ = head.append_child(&style);
-    }
 }
 
 /// One document in the dialog: read, or refused before it was read (a file over the limit).

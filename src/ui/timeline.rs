@@ -21,24 +21,10 @@ pub fn TimelinePanel() -> impl IntoView {
 #[cfg_attr(alb_split, leptos::lazy)]
 async fn load_timeline_panel() -> fn() -> AnyView {
     (|| {
-        add_style();
+        super::browser::add_style_once("timeline-style", include_str!("../../style/timeline.css"));
         install_hooks(use_sim());
         timeline_panel().into_any()
     }) as fn() -> AnyView
-}
-
-/// The timeline's style comes with its code (once per page).
-fn add_style() {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
-    if document.get_element_by_id("timeline-style").is_some() {
-        return;
-    }
-    let Ok(style) = document.create_element("style") else { return };
-    style.set_id("timeline-style");
-    style.set_text_content(Some(include_str!("../../style/timeline.css")));
-    if let Some(head) = document.head() {
-        let _ = head.append_child(&style);
-    }
 }
 
 /// Hand the hooks to the handle, start the timeline of the run shown, and show a moment a
