@@ -46,6 +46,12 @@ pub const MAX_RESOURCES: usize = 5_000;
 /// offers redaction when it sees it.
 pub const IMPORTED_PREFIX: &str = "Imported: ";
 
+/// Is this scenario an import that still carries a real account's names and ids? (A redacted
+/// one is named `Imported (redacted): …`.)
+pub fn is_unredacted(scenario_name: &str) -> bool {
+    scenario_name.starts_with(IMPORTED_PREFIX)
+}
+
 /// A pasted text or a dropped file: its name (the file name, or "pasted text 2") and contents.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Source {

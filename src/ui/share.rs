@@ -252,7 +252,7 @@ pub fn sync_state(handle: SimHandle, ex: Exercises, embed: &EmbedOptions) {
         // only get a link when the share dialog is asked for one.
         // Not tracked: a load or a redaction bumps `config_version`, which this already follows;
         // the run's own ticks must not re-encode the link five times a second.
-        let is_private = handle.peek(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
+        let is_private = handle.peek(|s| crate::import::is_unredacted(&s.scenario().name));
         let fragment = if is_private { String::new() } else { (codec.encode)(&current_state(handle, ex)) };
         // Several signals move together on a load; report each distinct state once.
         if last_sent.with_value(|last| *last == fragment) {
@@ -598,11 +598,16 @@ fn share_contents(is_open: RwSignal<bool>, choices: EmbedChoices) -> AnyView {
         input.set_value("");
     };
     let import_dialog = use_context::<super::import::ImportDialog>();
-    let is_private = move || handle.with_settled(|s| s.scenario().name.starts_with(crate::import::IMPORTED_PREFIX));
+    // Asked again when a setup is loaded, not on every tick of a running clock: the note (and
+    // the focus on its button) stays put while the dialog is open.
+    let is_private = Memo::new(move |_| {
+        handle.config_version.track();
+        handle.peek(|s| crate::import::is_unredacted(&s.scenario().name))
+    });
     view! {
             <section class="share" aria-labelledby="share-heading">
                 <h2 id="share-heading">"Share"</h2>
-                {move || is_private().then(|| view! {
+                {move || is_private.get().then(|| view! {
                     <div class="share__private" role="note">
                         <p>"This setup was imported from your own account: a link, an embed or a picture of it carries its names, resource ids, account id and addresses."</p>
                         <button class="button" on:click=move |_| {
